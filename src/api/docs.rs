@@ -1,0 +1,107 @@
+//! The OpenAPI document's shared parts, and the pages that render it.
+
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use crate::error::{FieldErrorOut, Problem};
+
+pub use responses::*;
+
+/// Reusable error responses. They are described, never built: each names the
+/// problem+json body of one status for the OpenAPI document.
+#[allow(dead_code)]
+mod responses {
+    use utoipa::ToResponse;
+
+    use crate::error::Problem;
+
+    /// Malformed JSON or a missing body, or the resource is in the wrong state
+    /// for the operation (for example, ending a session that already ended).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct BadRequest(Problem);
+
+    /// Missing, malformed or replaced bearer token. Carries `WWW-Authenticate: Bearer`.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Unauthorized(Problem);
+
+    /// The path or body names a user other than the token's own.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Forbidden(Problem);
+
+    /// No such resource among the token's user's data (other users' data is
+    /// reported as missing, never as forbidden).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct NotFound(Problem);
+
+    /// The request clashes with stored data; `detail` names what it clashes with.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Conflict(Problem);
+
+    /// The body is larger than 1 MiB.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct TooLarge(Problem);
+
+    /// The body is not `application/json`.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct NotJson(Problem);
+
+    /// A field, query or path parameter is invalid or unknown; `errors` lists each.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Invalid(Problem);
+
+    /// The database is unreachable.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Unavailable(Problem);
+}
+
+/// The document's title, description, reusable parts and security scheme.
+/// Paths are added by the routing table, so no route can be left out.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "HyperFocus API",
+        description = include_str!("openapi_description.md"),
+    ),
+    modifiers(&BearerAuth),
+    components(
+        schemas(Problem, FieldErrorOut),
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid, Unavailable)
+    ),
+    tags(
+        (name = "service", description = "Health, readiness, metrics and documentation"),
+        (name = "users", description = "Registration, profile and API tokens"),
+        (name = "sessions", description = "Focus sessions"),
+        (name = "interruptions", description = "Interruptions inside a focus session"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The `api_token` returned by `POST /users/` or `POST /users/me/token`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! Extractors whose every rejection is an [`AppError`], so no framework-shaped
+//! error ever reaches a client.
+
+use axum::{
+    body::Bytes,
+    extract::{
+        FromRequest, FromRequestParts, Query, RawPathParams, Request, rejection::BytesRejection,
+    },
+    http::{HeaderMap, header, request::Parts},
+};
+use serde::de::DeserializeOwned;
+
+use crate::{
+    db::Credentials,
+    domain::{FieldError, RuleViolation, time::TimeZoneName, token::PresentedToken},
+    error::AppError,
+    state::AppState,
+};
+
+/// A JSON body; unknown fields, wrong types and broken JSON become 422/400
+/// problems naming the field.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let bytes = json_bytes(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(AppError::BadRequest(
+                "the request body is empty; send a JSON object".into(),
+            ));
+        }
+        parse_json(&bytes).map(Json)
+    }
+}
+
+/// A JSON body that may be left out entirely (an empty body means `{}`).
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let bytes = json_bytes(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        parse_json(&bytes).map(OptionalJson)
+    }
+}
+
+async fn json_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, AppError> {
+    let json_type = is_json(request.headers());
+    let bytes = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| match rejection {
+            BytesRejection::FailedToBufferBody(e) if is_length_limit(&e) => {
+                AppError::PayloadTooLarge
+            }
+            other => AppError::BadRequest(format!(
+                "the request body could not be read: {}",
+                other.body_text()
+            )),
+        })?;
+    if !bytes.is_empty() && !json_type {
+        return Err(AppError::UnsupportedMediaType(
+            "send the body as JSON with `Content-Type: application/json`".into(),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn is_length_limit(error: &impl std::error::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = source {
+        if e.to_string().contains("length limit") {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+}
+
+/// Deserializes JSON, reporting the path of a bad field (e.g. `end_time`).
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            return AppError::BadRequest(format!("the request body is not valid JSON: {inner}"));
+        }
+        let message = strip_position(&inner.to_string());
+        let field =
+            named_field(&message).unwrap_or(if path == "." { "body".to_owned() } else { path });
+        AppError::Rule(RuleViolation::invalid(&field, message))
+    })
+}
+
+/// serde names the field in messages about missing or unknown fields, where
+/// the path points at the enclosing object.
+fn named_field(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The single `{…_id}` parameter of a path, as a positive integer.
+pub struct PathId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("path parameters unavailable: {e}")))?;
+        let Some((name, raw)) = params.iter().next() else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "route has no path parameter"
+            )));
+        };
+        match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(Self(id)),
+            _ => Err(AppError::invalid(
+                name,
+                format!("`{raw}` is not an id; ids are positive integers below 2^63"),
+            )),
+        }
+    }
+}
+
+/// Query parameters; a bad value is a 422 naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| Self(value))
+            .map_err(|rejection| {
+                let text = rejection.body_text();
+                let message = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text)
+                    .to_owned();
+                let field = message
+                    .split(':')
+                    .next()
+                    .filter(|f| !f.contains(' '))
+                    .unwrap_or("query");
+                AppError::Rule(RuleViolation::Invalid(vec![FieldError::new(
+                    field,
+                    message.clone(),
+                )]))
+            })
+    }
+}
+
+/// The user a valid bearer token acts for.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    /// The token's user.
+    pub user_id: i64,
+    /// That user's IANA zone.
+    pub timezone: TimeZoneName,
+}
+
+impl Auth {
+    /// Fails with 403 unless `user_id` is the token's own user.
+    pub fn require_self(&self, user_id: i64) -> Result<(), AppError> {
+        if user_id == self.user_id {
+            return Ok(());
+        }
+        Err(AppError::Forbidden(format!(
+            "this token acts for user {} only; it may not act for user {user_id}",
+            self.user_id
+        )))
+    }
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or(AppError::Unauthorized(
+                "this endpoint needs `Authorization: Bearer <api_token>`; POST /users/ returns a token",
+            ))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .and_then(PresentedToken::parse)
+            .ok_or(INVALID_TOKEN)?;
+        match state.store.credentials(token.user_id).await? {
+            Some(Credentials {
+                token_hash,
+                timezone,
+            }) if token.matches(&token_hash) => Ok(Self {
+                user_id: token.user_id,
+                timezone: TimeZoneName::from_stored(timezone),
+            }),
+            _ => Err(INVALID_TOKEN),
+        }
+    }
+}
+
+const INVALID_TOKEN: AppError = AppError::Unauthorized(
+    "the bearer token is invalid or has been replaced; use the latest token of your user",
+);

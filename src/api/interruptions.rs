@@ -1,0 +1,316 @@
+//! `/interruptions`: log, close, read, change and delete interruptions.
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::IntoResponse,
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
+    extract::{Auth, Json, OptionalJson, PathId},
+    sessions::{EndIn, optional_time},
+};
+use crate::{
+    domain::{
+        Validator,
+        interruption::{
+            Interruption, InterruptionKind, InterruptionPatch, NewInterruption, check_order,
+            parse_description,
+        },
+        time::parse_timestamp,
+    },
+    error::AppResult,
+    state::AppState,
+};
+
+/// An interruption to log. Without `end_time` it is still going on: close
+/// it later with `POST /interruptions/{id}/end`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterruptionIn {
+    /// The active session it happened in.
+    pub session_id: i64,
+    /// The token's own user id; may be left out.
+    pub user_id: Option<i64>,
+    /// What caused it.
+    #[serde(rename = "type")]
+    pub kind: InterruptionKind,
+    /// Free text, at most 500 characters; default empty.
+    #[schema(example = "WhatsApp messages")]
+    pub description: Option<String>,
+    /// When it began, RFC 3339 with an offset; default now.
+    #[schema(format = DateTime, example = "2025-11-15T16:00:00Z")]
+    pub start_time: Option<String>,
+    /// When focus resumed, RFC 3339 with an offset; leave out while it goes on.
+    #[schema(format = DateTime, example = "2025-11-15T16:02:30Z")]
+    pub end_time: Option<String>,
+}
+
+/// Changes to an interruption; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterruptionPatchIn {
+    /// A new cause.
+    #[serde(rename = "type")]
+    pub kind: Option<InterruptionKind>,
+    /// New text, at most 500 characters.
+    pub description: Option<String>,
+    /// A new start, RFC 3339 with an offset.
+    #[schema(format = DateTime)]
+    pub start_time: Option<String>,
+    /// A new end, RFC 3339 with an offset (closes an open interruption).
+    #[schema(format = DateTime)]
+    pub end_time: Option<String>,
+}
+
+/// An interruption.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterruptionOut {
+    /// Positive id.
+    pub id: i64,
+    /// The session it happened in.
+    pub session_id: i64,
+    /// The session's owner.
+    pub user_id: i64,
+    /// What caused it.
+    #[serde(rename = "type")]
+    pub kind: InterruptionKind,
+    /// Free text.
+    pub description: String,
+    /// When it began (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub start_time: Timestamp,
+    /// When focus resumed (UTC); `null` while it goes on.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub end_time: Option<Timestamp>,
+    /// Whole seconds lost, computed by the server; `null` while it goes on.
+    pub duration: Option<i64>,
+    /// When it was recorded (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl From<Interruption> for InterruptionOut {
+    fn from(interruption: Interruption) -> Self {
+        Self {
+            duration: interruption.duration_seconds(),
+            id: interruption.id,
+            session_id: interruption.session_id,
+            user_id: interruption.user_id,
+            kind: interruption.kind,
+            description: interruption.description,
+            start_time: interruption.start,
+            end_time: interruption.end,
+            created_at: interruption.created_at,
+        }
+    }
+}
+
+impl InterruptionIn {
+    fn parse(self, now: Timestamp) -> AppResult<NewInterruption> {
+        let mut v = Validator::default();
+        let description = v.check(parse_description(self.description));
+        let start = match self.start_time.as_deref() {
+            Some(raw) => v.check(parse_timestamp("start_time", raw)),
+            None => Some(now),
+        };
+        let end = self
+            .end_time
+            .as_deref()
+            .map(|raw| v.check(parse_timestamp("end_time", raw)));
+        if let (Some(start), Some(Some(end))) = (start, end) {
+            v.check(check_order(start, Some(end)));
+        }
+        v.finish()?;
+        Ok(NewInterruption {
+            session_id: self.session_id,
+            kind: self.kind,
+            description: description.unwrap_or_default(),
+            start: start.unwrap_or(now),
+            end: end.flatten(),
+        })
+    }
+}
+
+impl InterruptionPatchIn {
+    fn parse(self) -> AppResult<InterruptionPatch> {
+        let mut v = Validator::default();
+        let description = self
+            .description
+            .and_then(|d| v.check(parse_description(Some(d))));
+        let start = self
+            .start_time
+            .as_deref()
+            .and_then(|raw| v.check(parse_timestamp("start_time", raw)));
+        let end = self
+            .end_time
+            .as_deref()
+            .and_then(|raw| v.check(parse_timestamp("end_time", raw)));
+        v.finish()?;
+        Ok(InterruptionPatch {
+            kind: self.kind,
+            description,
+            start,
+            end,
+        })
+    }
+}
+
+/// Log an interruption in an active session.
+///
+/// It must lie inside the session (not before its start, not more than 60 s
+/// in the future) and overlap no other interruption of the session (409).
+/// `duration` is computed by the server; sending it is an error.
+#[utoipa::path(post, path = "/interruptions/", tag = "interruptions", security(("bearer" = [])),
+    request_body = InterruptionIn,
+    responses(
+        (status = 201, description = "Logged; `Location` names it", body = InterruptionOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn create_interruption(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(body): Json<InterruptionIn>,
+) -> AppResult<impl IntoResponse> {
+    if let Some(user_id) = body.user_id {
+        auth.require_self(user_id)?;
+    }
+    let now = state.clock.now();
+    let new = body.parse(now)?;
+    let interruption = state
+        .store
+        .create_interruption(auth.user_id, new, now)
+        .await?;
+    let location = format!("/interruptions/{}", interruption.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(InterruptionOut::from(interruption)),
+    ))
+}
+
+/// Close an interruption that is still going on.
+#[utoipa::path(post, path = "/interruptions/{interruption_id}/end", tag = "interruptions", security(("bearer" = [])),
+    params(("interruption_id" = i64, Path, description = "Interruption id")),
+    request_body(content = Option<EndIn>, description = "May be empty"),
+    responses(
+        (status = 200, body = InterruptionOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn end_interruption(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+    OptionalJson(body): OptionalJson<EndIn>,
+) -> AppResult<axum::Json<InterruptionOut>> {
+    let now = state.clock.now();
+    let end = optional_time("end_time", body.end_time.as_deref(), now)?;
+    let interruption = state
+        .store
+        .end_interruption(auth.user_id, id, end, now)
+        .await?;
+    Ok(axum::Json(interruption.into()))
+}
+
+/// One interruption.
+#[utoipa::path(get, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
+    params(("interruption_id" = i64, Path, description = "Interruption id")),
+    responses(
+        (status = 200, body = InterruptionOut),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_interruption(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+) -> AppResult<axum::Json<InterruptionOut>> {
+    Ok(axum::Json(
+        state.store.get_interruption(auth.user_id, id).await?.into(),
+    ))
+}
+
+/// Change an interruption; its new times are checked like a new one's.
+#[utoipa::path(patch, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
+    params(("interruption_id" = i64, Path, description = "Interruption id")),
+    request_body = InterruptionPatchIn,
+    responses(
+        (status = 200, body = InterruptionOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn update_interruption(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+    Json(body): Json<InterruptionPatchIn>,
+) -> AppResult<axum::Json<InterruptionOut>> {
+    let patch = body.parse()?;
+    let updated = state
+        .store
+        .update_interruption(auth.user_id, id, patch, state.clock.now())
+        .await?;
+    Ok(axum::Json(updated.into()))
+}
+
+/// A session's interruptions, by start time.
+#[utoipa::path(get, path = "/interruptions/session/{session_id}", tag = "interruptions", security(("bearer" = [])),
+    params(("session_id" = i64, Path, description = "Session id")),
+    responses(
+        (status = 200, body = Vec<InterruptionOut>),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn list_session_interruptions(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(session_id): PathId,
+) -> AppResult<axum::Json<Vec<InterruptionOut>>> {
+    let found = state
+        .store
+        .list_interruptions(auth.user_id, session_id)
+        .await?;
+    Ok(axum::Json(found.into_iter().map(Into::into).collect()))
+}
+
+/// Delete an interruption.
+#[utoipa::path(delete, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
+    params(("interruption_id" = i64, Path, description = "Interruption id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn delete_interruption(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+) -> AppResult<StatusCode> {
+    state.store.delete_interruption(auth.user_id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

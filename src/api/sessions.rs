@@ -1,0 +1,297 @@
+//! `/sessions`: start, end, read, list and delete focus sessions.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::IntoResponse,
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
+    extract::{ApiQuery, Auth, OptionalJson, PathId},
+};
+use crate::{
+    db::{SessionCursor, SessionListQuery},
+    domain::{
+        session::Session,
+        time::{from_unix_seconds, local_day, parse_date, parse_timestamp},
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// Default and largest page sizes of session listings.
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+/// A session to start.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionStartIn {
+    /// The token's own user id; may be left out.
+    pub user_id: Option<i64>,
+    /// When focus began, to log a session that started earlier; default now.
+    /// RFC 3339 with an offset, at most 60 s in the future.
+    #[schema(format = DateTime, example = "2025-11-15T09:00:00Z")]
+    pub start_time: Option<String>,
+}
+
+/// When to end a session (or an interruption).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndIn {
+    /// RFC 3339 with an offset; default now.
+    #[schema(format = DateTime, example = "2025-11-15T11:00:00Z")]
+    pub end_time: Option<String>,
+}
+
+/// A focus session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionOut {
+    /// Positive id.
+    pub id: i64,
+    /// Owner.
+    pub user_id: i64,
+    /// When focus began (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub start_time: Timestamp,
+    /// When it ended (UTC); `null` while active.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub end_time: Option<Timestamp>,
+    /// When it was recorded (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// Whole seconds from start to end; `null` while active.
+    pub duration_seconds: Option<i64>,
+    /// Interruptions logged in it.
+    pub interruption_count: i64,
+    /// Seconds lost to them; an open interruption counts up to now.
+    pub time_lost_seconds: i64,
+}
+
+impl From<Session> for SessionOut {
+    fn from(session: Session) -> Self {
+        Self {
+            duration_seconds: session.duration_seconds(),
+            id: session.id,
+            user_id: session.user_id,
+            start_time: session.start,
+            end_time: session.end,
+            created_at: session.created_at,
+            interruption_count: session.interruption_count,
+            time_lost_seconds: session.time_lost_seconds,
+        }
+    }
+}
+
+/// Filters and paging of a session listing.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SessionListParams {
+    /// A calendar day `YYYY-MM-DD` in the user's time zone; lists the
+    /// sessions that overlap it.
+    pub day: Option<String>,
+    /// Page size, 1 to 1000; default 100.
+    pub limit: Option<u32>,
+    /// Opaque position from the previous page's `Link: rel="next"` header.
+    pub cursor: Option<String>,
+}
+
+/// Start a focus session.
+///
+/// A user has at most one active session: a second start answers 400 naming
+/// the active one, even when both requests arrive at once. A backdated
+/// `start_time` may not fall inside an earlier session (409).
+#[utoipa::path(post, path = "/sessions/start", tag = "sessions", security(("bearer" = [])),
+    request_body(content = Option<SessionStartIn>, description = "May be empty"),
+    responses(
+        (status = 201, description = "Started; `Location` names the session", body = SessionOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn start_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    OptionalJson(body): OptionalJson<SessionStartIn>,
+) -> AppResult<impl IntoResponse> {
+    if let Some(user_id) = body.user_id {
+        auth.require_self(user_id)?;
+    }
+    let now = state.clock.now();
+    let start = optional_time("start_time", body.start_time.as_deref(), now)?;
+    let session = state.store.start_session(auth.user_id, start, now).await?;
+    let location = format!("/sessions/{}", session.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(SessionOut::from(session)),
+    ))
+}
+
+/// Parses an optional timestamp field, defaulting to `now`.
+pub fn optional_time(field: &str, raw: Option<&str>, now: Timestamp) -> AppResult<Timestamp> {
+    raw.map_or(Ok(now), |raw| Ok(parse_timestamp(field, raw)?))
+}
+
+/// End an active session.
+///
+/// `end_time` must be after `start_time` and not before the end of any of
+/// its interruptions; an interruption still open is closed at `end_time`.
+#[utoipa::path(post, path = "/sessions/{session_id}/end", tag = "sessions", security(("bearer" = [])),
+    params(("session_id" = i64, Path, description = "Session id")),
+    request_body(content = Option<EndIn>, description = "May be empty"),
+    responses(
+        (status = 200, body = SessionOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+    OptionalJson(body): OptionalJson<EndIn>,
+) -> AppResult<axum::Json<SessionOut>> {
+    let now = state.clock.now();
+    let end = optional_time("end_time", body.end_time.as_deref(), now)?;
+    let session = state.store.end_session(auth.user_id, id, end, now).await?;
+    Ok(axum::Json(session.into()))
+}
+
+/// One session.
+#[utoipa::path(get, path = "/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
+    params(("session_id" = i64, Path, description = "Session id")),
+    responses(
+        (status = 200, body = SessionOut),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+) -> AppResult<axum::Json<SessionOut>> {
+    let session = state
+        .store
+        .get_session(auth.user_id, id, state.clock.now())
+        .await?;
+    Ok(axum::Json(session.into()))
+}
+
+/// A user's sessions, newest first.
+///
+/// With `day`, only sessions overlapping that day of the user's time zone.
+/// When more remain, `Link: <…>; rel="next"` gives the next page.
+#[utoipa::path(get, path = "/sessions/user/{user_id}", tag = "sessions", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), SessionListParams),
+    responses(
+        (status = 200, body = Vec<SessionOut>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when more sessions remain"))),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn list_user_sessions(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<SessionListParams>,
+) -> AppResult<impl IntoResponse> {
+    auth.require_self(user_id)?;
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_LIMIT} (got {limit})"),
+        ));
+    }
+    let overlapping = match params.day.as_deref() {
+        Some(raw) => Some(local_day(parse_date("day", raw)?, &auth.timezone.zone())),
+        None => None,
+    };
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
+    let query = SessionListQuery {
+        overlapping,
+        after,
+        // One more than asked, to learn whether another page follows.
+        limit: limit + 1,
+    };
+    let mut sessions = state
+        .store
+        .list_sessions(user_id, query, state.clock.now())
+        .await?;
+    let mut headers = HeaderMap::new();
+    if sessions.len() > limit as usize {
+        sessions.truncate(limit as usize);
+        if let Some(last) = sessions.last() {
+            let link = next_link(user_id, &params, limit, last);
+            if let Ok(value) = HeaderValue::from_str(&link) {
+                headers.insert(header::LINK, value);
+            }
+        }
+    }
+    let body: Vec<SessionOut> = sessions.into_iter().map(Into::into).collect();
+    Ok((headers, axum::Json(body)))
+}
+
+fn next_link(user_id: i64, params: &SessionListParams, limit: u32, last: &Session) -> String {
+    let cursor = URL_SAFE_NO_PAD.encode(format!("{}.{}", last.start.as_second(), last.id));
+    let day = params
+        .day
+        .as_deref()
+        .map(|d| format!("&day={d}"))
+        .unwrap_or_default();
+    format!("</sessions/user/{user_id}?limit={limit}&cursor={cursor}{day}>; rel=\"next\"")
+}
+
+fn decode_cursor(raw: &str) -> AppResult<SessionCursor> {
+    let decoded = URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    decoded
+        .as_deref()
+        .and_then(|text| text.split_once('.'))
+        .and_then(|(start, id)| Some((start.parse::<i64>().ok()?, id.parse::<i64>().ok()?)))
+        .map(|(start, id)| SessionCursor {
+            start: from_unix_seconds(start),
+            id,
+        })
+        .ok_or_else(|| {
+            AppError::invalid(
+                "cursor",
+                "is not a cursor this API issued; take it from the previous page's Link header",
+            )
+        })
+}
+
+/// Delete a session with its interruptions.
+#[utoipa::path(delete, path = "/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
+    params(("session_id" = i64, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn delete_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+) -> AppResult<StatusCode> {
+    state.store.delete_session(auth.user_id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

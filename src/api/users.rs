@@ -1,0 +1,213 @@
+//! `/users`: registration, profile, token rotation, erasure.
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::IntoResponse,
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    docs::{BadRequest, Conflict, Forbidden, Invalid, NotJson, TooLarge, Unauthorized},
+    extract::{Auth, Json, PathId},
+};
+use crate::{
+    domain::{
+        token::NewSecret,
+        user::{NewUser, User, UserPatch},
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// A registration.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserIn {
+    /// Display name, 1 to 100 characters after trimming.
+    #[schema(example = "Victor")]
+    pub name: String,
+    /// Email address, unique ignoring case.
+    #[schema(example = "victor@example.com")]
+    pub email: String,
+    /// IANA time zone for reports and day filters; default `UTC`.
+    #[schema(example = "Europe/Madrid")]
+    pub timezone: Option<String>,
+}
+
+/// Changes to a profile; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatchIn {
+    /// New display name, 1 to 100 characters after trimming.
+    pub name: Option<String>,
+    /// New IANA time zone.
+    pub timezone: Option<String>,
+}
+
+/// A user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    /// Positive id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Email address as registered.
+    pub email: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// When the account was created (UTC).
+    #[schema(value_type = String, format = DateTime, example = "2025-11-15T16:00:00Z")]
+    pub created_at: Timestamp,
+}
+
+impl From<User> for UserOut {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id,
+            name: user.name,
+            email: user.email,
+            timezone: user.timezone,
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// A user with a new API token. The token is shown only here, once; keep it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserWithTokenOut {
+    #[serde(flatten)]
+    pub user: UserOut,
+    /// Bearer token for `Authorization: Bearer <api_token>`.
+    #[schema(example = "hf_1_9c2pQ1m3...")]
+    pub api_token: String,
+}
+
+fn with_token(user: User, secret: &NewSecret) -> UserWithTokenOut {
+    UserWithTokenOut {
+        api_token: secret.token_for(user.id),
+        user: user.into(),
+    }
+}
+
+fn new_secret() -> AppResult<NewSecret> {
+    NewSecret::generate().map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))
+}
+
+/// Register a user and get their API token.
+///
+/// Open to anyone. The response carries `api_token`, shown this once and
+/// stored only as a hash.
+#[utoipa::path(post, path = "/users/", tag = "users", request_body = UserIn,
+    responses(
+        (status = 201, description = "Created; `Location` names the user", body = UserWithTokenOut),
+        (status = 400, response = BadRequest),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    Json(body): Json<UserIn>,
+) -> AppResult<impl IntoResponse> {
+    let new = NewUser::parse(&body.name, &body.email, body.timezone.as_deref())?;
+    let secret = new_secret()?;
+    let user = state
+        .store
+        .create_user(new, secret.hash, state.clock.now())
+        .await?;
+    let location = format!("/users/{}", user.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(with_token(user, &secret)),
+    ))
+}
+
+/// The token's own user.
+#[utoipa::path(get, path = "/users/me", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserOut),
+        (status = 401, response = Unauthorized),
+    ))]
+pub async fn get_me(State(state): State<AppState>, auth: Auth) -> AppResult<axum::Json<UserOut>> {
+    Ok(axum::Json(state.store.get_user(auth.user_id).await?.into()))
+}
+
+/// One user; only the token's own.
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, body = UserOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+) -> AppResult<axum::Json<UserOut>> {
+    auth.require_self(id)?;
+    Ok(axum::Json(state.store.get_user(id).await?.into()))
+}
+
+/// Change the name or time zone.
+#[utoipa::path(patch, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id")), request_body = UserPatchIn,
+    responses(
+        (status = 200, body = UserOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+    Json(body): Json<UserPatchIn>,
+) -> AppResult<axum::Json<UserOut>> {
+    auth.require_self(id)?;
+    let patch = UserPatch::parse(body.name.as_deref(), body.timezone.as_deref())?;
+    Ok(axum::Json(state.store.update_user(id, patch).await?.into()))
+}
+
+/// Erase a user with all their sessions and interruptions.
+#[utoipa::path(delete, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id")),
+    responses(
+        (status = 204, description = "Erased; the token no longer works"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn delete_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+) -> AppResult<StatusCode> {
+    auth.require_self(id)?;
+    state.store.delete_user(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replace the token; the old one stops working at once.
+#[utoipa::path(post, path = "/users/me/token", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user with the new token, shown once", body = UserWithTokenOut),
+        (status = 401, response = Unauthorized),
+    ))]
+pub async fn rotate_token(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<axum::Json<UserWithTokenOut>> {
+    let secret = new_secret()?;
+    let user = state.store.replace_token(auth.user_id, secret.hash).await?;
+    Ok(axum::Json(with_token(user, &secret)))
+}

@@ -1,0 +1,132 @@
+//! Configuration: flags, each with a `HYPERFOCUS_*` environment variable,
+//! read once at start-up and validated before anything is opened.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use crate::db::sqlite;
+
+/// Settings of `hyperfocus serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "HYPERFOCUS_BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+
+    /// Log filter: a level (error, warn, info, debug, trace) or per-module
+    /// directives such as `hyperfocus=debug,tower_http=info`.
+    #[arg(long, env = "HYPERFOCUS_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log line format.
+    #[arg(long, env = "HYPERFOCUS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Where the data lives.
+#[derive(Clone, Args)]
+pub struct DatabaseConfig {
+    /// Database URL: `sqlite://PATH` (the file is created if missing).
+    #[arg(
+        long,
+        env = "HYPERFOCUS_DATABASE_URL",
+        default_value = "sqlite://hyperfocus.db"
+    )]
+    pub database_url: String,
+
+    /// Read connections to keep open to a SQLite database.
+    #[arg(long, env = "HYPERFOCUS_SQLITE_READERS", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub sqlite_readers: u16,
+}
+
+impl DatabaseConfig {
+    /// The backend the URL selects, or a message saying what URLs work.
+    pub fn backend(&self) -> anyhow::Result<Backend> {
+        if let Some(path) = sqlite::path_from_url(&self.database_url) {
+            return Ok(Backend::Sqlite(path));
+        }
+        anyhow::bail!(
+            "unsupported database URL `{}`: use sqlite://PATH, e.g. sqlite://hyperfocus.db",
+            redact(&self.database_url)
+        )
+    }
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("database_url", &redact(&self.database_url))
+            .field("sqlite_readers", &self.sqlite_readers)
+            .finish()
+    }
+}
+
+/// A database the URL selected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite(PathBuf),
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Hides a password in a URL (`scheme://user:secret@host` → `scheme://user:***@host`)
+/// so that configuration can be logged.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://hf:s3cret@db:5432/hf"),
+            "postgres://hf:***@db:5432/hf"
+        );
+        assert_eq!(redact("sqlite://hyperfocus.db"), "sqlite://hyperfocus.db");
+    }
+
+    #[test]
+    fn only_sqlite_urls_are_accepted() {
+        let config = |url: &str| DatabaseConfig {
+            database_url: url.into(),
+            sqlite_readers: 1,
+        };
+        assert_eq!(
+            config("sqlite://a.db").backend().unwrap(),
+            Backend::Sqlite(PathBuf::from("a.db"))
+        );
+        let error = config("mysql://u:pw@h/db")
+            .backend()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("u:***@h") && !error.contains("pw"),
+            "{error}"
+        );
+    }
+}

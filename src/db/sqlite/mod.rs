@@ -1,0 +1,268 @@
+//! The embedded backend: one SQLite file, no set-up.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use rusqlite::{Connection, OpenFlags};
+
+use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
+use crate::domain::{
+    interruption::{Interruption, InterruptionPatch, NewInterruption},
+    session::Session,
+    token::TokenHash,
+    user::{NewUser, User, UserPatch},
+};
+
+mod interruptions;
+mod migrate;
+mod rows;
+mod sessions;
+mod users;
+mod worker;
+
+use worker::Workers;
+
+/// How long a connection waits for a lock held by another process (e.g. a
+/// backup tool) before giving up.
+const BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// HyperFocus on a SQLite file.
+pub struct SqliteStore {
+    workers: Workers,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, applies pending
+    /// migrations, and starts `readers` read connections.
+    pub fn open(path: &Path, readers: usize) -> anyhow::Result<Self> {
+        let mut writer = connect(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        migrate::run(&mut writer)?;
+        let readers = (0..readers.max(1))
+            .map(|_| {
+                let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                conn.pragma_update(None, "query_only", true)?;
+                Ok(conn)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Self {
+            workers: Workers::start(writer, readers)?,
+        })
+    }
+
+    /// Applies pending migrations to the database at `path` and closes it.
+    pub fn migrate(path: &Path) -> anyhow::Result<usize> {
+        let mut conn = connect(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        migrate::run(&mut conn)
+    }
+}
+
+/// Parses `sqlite://PATH` (or `sqlite:PATH`) into a file path.
+pub fn path_from_url(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty()).then(|| PathBuf::from(path))
+}
+
+/// Opens a connection configured for a server: WAL so readers never block
+/// the writer, full sync so a 2xx is on disk, foreign keys for cascades.
+fn connect(path: &Path, flags: OpenFlags) -> anyhow::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16000;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.workers
+            .read(|conn| {
+                conn.query_row("SELECT 1", [], |_| Ok(()))
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))
+            })
+            .await
+    }
+
+    async fn close(&self) {
+        self.workers.shutdown().await;
+    }
+
+    async fn create_user(
+        &self,
+        new: NewUser,
+        token_hash: TokenHash,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        self.workers
+            .write(move |c| users::insert(c, &new, &token_hash, now))
+            .await
+    }
+
+    async fn credentials(&self, id: i64) -> StoreResult<Option<Credentials>> {
+        self.workers.read(move |c| users::credentials(c, id)).await
+    }
+
+    async fn get_user(&self, id: i64) -> StoreResult<User> {
+        self.workers.read(move |c| users::get(c, id)).await
+    }
+
+    async fn update_user(&self, id: i64, patch: UserPatch) -> StoreResult<User> {
+        self.workers
+            .write(move |c| users::update(c, id, &patch))
+            .await
+    }
+
+    async fn replace_token(&self, id: i64, token_hash: TokenHash) -> StoreResult<User> {
+        self.workers
+            .write(move |c| users::replace_token(c, id, &token_hash))
+            .await
+    }
+
+    async fn delete_user(&self, id: i64) -> StoreResult<()> {
+        self.workers.write(move |c| users::delete(c, id)).await
+    }
+
+    async fn start_session(
+        &self,
+        user_id: i64,
+        start: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Session> {
+        self.workers
+            .write(move |c| sessions::start(c, user_id, start, now))
+            .await
+    }
+
+    async fn end_session(
+        &self,
+        user_id: i64,
+        id: i64,
+        end: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Session> {
+        self.workers
+            .write(move |c| sessions::end(c, user_id, id, end, now))
+            .await
+    }
+
+    async fn get_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<Session> {
+        self.workers
+            .read(move |c| sessions::get(c, user_id, id, now))
+            .await
+    }
+
+    async fn list_sessions(
+        &self,
+        user_id: i64,
+        query: SessionListQuery,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Session>> {
+        self.workers
+            .read(move |c| sessions::list(c, user_id, &query, now))
+            .await
+    }
+
+    async fn delete_session(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        self.workers
+            .write(move |c| sessions::delete(c, user_id, id))
+            .await
+    }
+
+    async fn create_interruption(
+        &self,
+        user_id: i64,
+        new: NewInterruption,
+        now: Timestamp,
+    ) -> StoreResult<Interruption> {
+        self.workers
+            .write(move |c| interruptions::create(c, user_id, &new, now))
+            .await
+    }
+
+    async fn end_interruption(
+        &self,
+        user_id: i64,
+        id: i64,
+        end: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Interruption> {
+        self.workers
+            .write(move |c| interruptions::end(c, user_id, id, end, now))
+            .await
+    }
+
+    async fn get_interruption(&self, user_id: i64, id: i64) -> StoreResult<Interruption> {
+        self.workers
+            .read(move |c| interruptions::get(c, user_id, id))
+            .await
+    }
+
+    async fn update_interruption(
+        &self,
+        user_id: i64,
+        id: i64,
+        patch: InterruptionPatch,
+        now: Timestamp,
+    ) -> StoreResult<Interruption> {
+        self.workers
+            .write(move |c| interruptions::update(c, user_id, id, patch, now))
+            .await
+    }
+
+    async fn list_interruptions(
+        &self,
+        user_id: i64,
+        session_id: i64,
+    ) -> StoreResult<Vec<Interruption>> {
+        self.workers
+            .read(move |c| interruptions::list(c, user_id, session_id))
+            .await
+    }
+
+    async fn delete_interruption(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        self.workers
+            .write(move |c| interruptions::delete(c, user_id, id))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_a_file() {
+        assert_eq!(
+            path_from_url("sqlite://hyperfocus.db"),
+            Some(PathBuf::from("hyperfocus.db"))
+        );
+        assert_eq!(
+            path_from_url("sqlite:///var/lib/hf.db"),
+            Some(PathBuf::from("/var/lib/hf.db"))
+        );
+        assert_eq!(
+            path_from_url("sqlite:data.db?mode=rwc"),
+            Some(PathBuf::from("data.db"))
+        );
+        assert_eq!(path_from_url("sqlite://"), None);
+        assert_eq!(path_from_url("postgres://localhost/db"), None);
+    }
+}

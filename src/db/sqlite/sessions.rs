@@ -1,0 +1,162 @@
+//! SQL for the `sessions` table.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::rows::{self, SESSION_COLUMNS, is_unique_violation};
+use crate::{
+    db::{SessionListQuery, StoreError, StoreResult},
+    domain::session::{self, Session, Span},
+};
+
+pub fn start(
+    conn: &Connection,
+    user_id: i64,
+    start: Timestamp,
+    now: Timestamp,
+) -> StoreResult<Session> {
+    let active = conn
+        .prepare_cached(
+            "SELECT id, start_time, end_time FROM sessions WHERE user_id = ?1 AND end_time IS NULL",
+        )?
+        .query_row([user_id], rows::span)
+        .optional()?;
+    let latest = conn
+        .prepare_cached(
+            "SELECT id, start_time, end_time FROM sessions WHERE user_id = ?1
+             ORDER BY start_time DESC LIMIT 1",
+        )?
+        .query_row([user_id], rows::span)
+        .optional()?;
+    session::check_start(start, now, active.as_ref(), latest.as_ref())?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO sessions (user_id, start_time, created_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![user_id, start.as_second(), now.as_second()]);
+    match inserted {
+        Ok(_) => get(conn, user_id, conn.last_insert_rowid(), now),
+        // The partial unique index is the last word on "one active session".
+        Err(e) if is_unique_violation(&e) => {
+            let active: i64 = conn.query_row(
+                "SELECT id FROM sessions WHERE user_id = ?1 AND end_time IS NULL",
+                [user_id],
+                |row| row.get(0),
+            )?;
+            Err(session::active_session_exists(active).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn end(
+    conn: &Connection,
+    user_id: i64,
+    id: i64,
+    end: Timestamp,
+    now: Timestamp,
+) -> StoreResult<Session> {
+    let current = span(conn, user_id, id)?;
+    let last_closed = conn
+        .prepare_cached(
+            "SELECT id, start_time, end_time FROM interruptions
+             WHERE session_id = ?1 AND end_time IS NOT NULL ORDER BY start_time DESC LIMIT 1",
+        )?
+        .query_row([id], rows::span)
+        .optional()?;
+    let open = conn
+        .prepare_cached(
+            "SELECT id, start_time, end_time FROM interruptions WHERE session_id = ?1 AND end_time IS NULL",
+        )?
+        .query_row([id], rows::span)
+        .optional()?;
+    session::check_end(&current, end, now, last_closed.as_ref(), open.as_ref())?;
+    conn.prepare_cached("UPDATE sessions SET end_time = ?2 WHERE id = ?1")?
+        .execute(params![id, end.as_second()])?;
+    conn.prepare_cached(
+        "UPDATE interruptions SET end_time = ?2 WHERE session_id = ?1 AND end_time IS NULL",
+    )?
+    .execute(params![id, end.as_second()])?;
+    get(conn, user_id, id, now)
+}
+
+/// The interval of session `id` if `user_id` owns it.
+pub fn span(conn: &Connection, user_id: i64, id: i64) -> StoreResult<Span> {
+    conn.prepare_cached(
+        "SELECT id, start_time, end_time FROM sessions WHERE id = ?1 AND user_id = ?2",
+    )?
+    .query_row([id, user_id], rows::span)
+    .optional()?
+    .ok_or(StoreError::NotFound("session"))
+}
+
+pub fn get(conn: &Connection, user_id: i64, id: i64, now: Timestamp) -> StoreResult<Session> {
+    conn.prepare_cached(&format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = ?2 AND s.user_id = ?3"
+    ))?
+    .query_row(params![now.as_second(), id, user_id], rows::session)
+    .optional()?
+    .ok_or(StoreError::NotFound("session"))
+}
+
+/// Sessions never overlap, so those overlapping `[from, to)` are the ones
+/// starting inside it plus, at most, the one that started last before it.
+/// Both parts are range reads of `sessions_user_start`; the cursor bounds
+/// the first, so a page costs the same however long the history is.
+pub fn list(
+    conn: &Connection,
+    user_id: i64,
+    query: &SessionListQuery,
+    now: Timestamp,
+) -> StoreResult<Vec<Session>> {
+    let (from, to) = query
+        .overlapping
+        .map_or((i64::MIN, i64::MAX), |(from, to)| {
+            (from.as_second(), to.as_second())
+        });
+    let (after_start, after_id) = query
+        .after
+        .map_or((i64::MAX, i64::MAX), |c| (c.start.as_second(), c.id));
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id IN (
+             SELECT id FROM (
+                 SELECT id FROM sessions
+                 WHERE user_id = ?2 AND start_time >= ?3 AND start_time < ?4
+                   AND (start_time < ?5 OR (start_time = ?5 AND id < ?6))
+                 ORDER BY start_time DESC, id DESC LIMIT ?7)
+             UNION ALL
+             SELECT id FROM (
+                 SELECT id, end_time FROM sessions
+                 WHERE user_id = ?2 AND start_time < ?3
+                   AND (start_time < ?5 OR (start_time = ?5 AND id < ?6))
+                 ORDER BY start_time DESC, id DESC LIMIT 1)
+             WHERE end_time IS NULL OR end_time > ?3)
+         ORDER BY s.start_time DESC, s.id DESC LIMIT ?7"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let sessions = statement
+        .query_map(
+            params![
+                now.as_second(),
+                user_id,
+                from,
+                to,
+                after_start,
+                after_id,
+                query.limit
+            ],
+            rows::session,
+        )?
+        .collect::<Result<_, _>>()?;
+    Ok(sessions)
+}
+
+pub fn delete(conn: &Connection, user_id: i64, id: i64) -> StoreResult<()> {
+    match conn
+        .prepare_cached("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2")?
+        .execute([id, user_id])?
+    {
+        0 => Err(StoreError::NotFound("session")),
+        _ => Ok(()),
+    }
+}

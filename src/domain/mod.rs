@@ -1,0 +1,95 @@
+//! The rules of HyperFocus in plain Rust: no HTTP, no SQL, no clock.
+//!
+//! Everything here is a pure function of its arguments ("now" included), so
+//! each rule is tested directly and both storage backends apply the very same
+//! rules inside their transactions.
+
+pub mod interruption;
+pub mod session;
+pub mod time;
+pub mod token;
+pub mod user;
+
+/// One input field that failed validation, reported back so a client can fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The JSON field or query parameter at fault, e.g. `end_time`.
+    pub field: String,
+    /// What was wrong and, where it helps, the accepted form.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds the error for `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A request that breaks a rule of the domain. The HTTP layer maps each kind
+/// to its status (422, 409, 400) in one place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleViolation {
+    /// Input that can never be valid as sent (422).
+    #[error("{}", summarize(.0))]
+    Invalid(Vec<FieldError>),
+    /// Input that clashes with data already stored, such as an overlap (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The resource is in the wrong state for the operation, such as ending
+    /// an ended session (400).
+    #[error("{0}")]
+    WrongState(String),
+}
+
+impl RuleViolation {
+    /// A violation of a single field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<FieldError> for RuleViolation {
+    fn from(error: FieldError) -> Self {
+        Self::Invalid(vec![error])
+    }
+}
+
+fn summarize(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Collects field errors so that a client learns about every bad field in one
+/// round trip rather than one at a time.
+#[derive(Debug, Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    /// Keeps the value of `result`, remembering its error if it failed.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.errors.push(e)).ok()
+    }
+
+    /// Records an error directly.
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    /// `Ok` when nothing failed.
+    pub fn finish(self) -> Result<(), RuleViolation> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(RuleViolation::Invalid(self.errors))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! HyperFocus: focus sessions, interruptions and what they cost, over HTTP.
+//!
+//! The library builds the whole application so that the binary and the tests
+//! run the very same thing: [`open_store`] picks the backend from the URL,
+//! [`app`] builds the router, [`serve`] runs it until shutdown.
+
+use std::{future::Future, sync::Arc};
+
+use tokio::net::TcpListener;
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod state;
+pub mod telemetry;
+
+pub use api::{app, openapi};
+use config::{Backend, DatabaseConfig};
+use db::{Store, sqlite::SqliteStore};
+use state::AppState;
+
+/// Opens the configured database, applying pending migrations.
+pub async fn open_store(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Store>> {
+    match config.backend()? {
+        Backend::Sqlite(path) => {
+            let readers = config.sqlite_readers.into();
+            let store =
+                tokio::task::spawn_blocking(move || SqliteStore::open(&path, readers)).await??;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then lets
+/// in-flight requests finish and closes the database cleanly.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = state.store.clone();
+    let served = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    store.close().await;
+    tracing::info!("stopped; database closed");
+    Ok(served?)
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,64 @@
+//! What every handler can reach: storage, metrics and the clock.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
+
+use jiff::Timestamp;
+
+use crate::{db::Store, domain::time::from_unix_seconds, telemetry::Metrics};
+
+/// Shared by all requests; cloning is a few reference-count bumps.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Prometheus counters and histograms.
+    pub metrics: Arc<Metrics>,
+    /// Where "now" comes from.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// State around `store`, on the system clock.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            metrics: Arc::new(Metrics::new()),
+            clock: Clock::System,
+        }
+    }
+}
+
+/// The source of "now". Handlers read it once per request and pass it down,
+/// so a test can pin time and assert exact figures for active sessions.
+#[derive(Clone, Debug)]
+pub enum Clock {
+    /// Wall-clock time.
+    System,
+    /// A settable instant, in Unix seconds.
+    Fixed(Arc<AtomicI64>),
+}
+
+impl Clock {
+    /// A clock stopped at `instant`.
+    pub fn fixed(instant: Timestamp) -> Self {
+        Self::Fixed(Arc::new(AtomicI64::new(instant.as_second())))
+    }
+
+    /// Moves a fixed clock to `instant`; the system clock ignores it.
+    pub fn set(&self, instant: Timestamp) {
+        if let Self::Fixed(seconds) = self {
+            seconds.store(instant.as_second(), Ordering::SeqCst);
+        }
+    }
+
+    /// The current instant, in whole seconds.
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Self::System => from_unix_seconds(Timestamp::now().as_second()),
+            Self::Fixed(seconds) => from_unix_seconds(seconds.load(Ordering::SeqCst)),
+        }
+    }
+}
