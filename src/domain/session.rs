@@ -112,12 +112,12 @@ pub fn check_end(
         )));
     }
     not_in_future("end_time", end, now)?;
-    if let Some((id, last_end)) = last_closed.and_then(|i| Some((i.id, i.end?))) {
-        if end < last_end {
-            return Err(end_error(format!(
-                "must not be before the end of interruption {id} ({last_end})"
-            )));
-        }
+    if let Some((id, last_end)) = last_closed.and_then(|i| Some((i.id, i.end?)))
+        && end < last_end
+    {
+        return Err(end_error(format!(
+            "must not be before the end of interruption {id} ({last_end})"
+        )));
     }
     if let Some(open) = open.filter(|open| open.start >= end) {
         return Err(end_error(format!(

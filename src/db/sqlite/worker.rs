@@ -197,10 +197,11 @@ fn commit_batch(conn: &Connection, batch: &mut Vec<Box<dyn WriteJob>>) {
             }
             conn.execute_batch("COMMIT").map_err(|e| e.to_string())
         });
-    if outcome.is_err() && !conn.is_autocommit() {
-        if let Err(e) = conn.execute_batch("ROLLBACK") {
-            tracing::error!(error = %e, "rollback after a failed batch failed");
-        }
+    if outcome.is_err()
+        && !conn.is_autocommit()
+        && let Err(e) = conn.execute_batch("ROLLBACK")
+    {
+        tracing::error!(error = %e, "rollback after a failed batch failed");
     }
     if let Err(cause) = &outcome {
         tracing::error!(error = %cause, jobs = batch.len(), "write batch failed");

@@ -1,0 +1,100 @@
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+/// Paths that need no token; every other operation must declare bearer auth.
+const PUBLIC: [&str; 5] = ["/", "/healthz", "/readyz", "/metrics", "/users/"];
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_matches_the_snapshot() {
+    let app = TestApp::new().await;
+    let response = app.call("GET", "/openapi.json", None, None).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body["openapi"], "3.1.0");
+    assert_eq!(
+        response.body,
+        serde_json::to_value(hyperfocus::openapi()).unwrap()
+    );
+    insta::assert_json_snapshot!("openapi", response.body);
+}
+
+#[test]
+fn every_operation_documents_its_errors_and_auth() {
+    let doc = serde_json::to_value(hyperfocus::openapi()).unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = operation["responses"].as_object().unwrap();
+            let secured = operation.get("security").is_some();
+            let public =
+                PUBLIC.contains(&path.as_str()) && !(path == "/users/" && method != "post");
+            assert_eq!(secured, !public, "{method} {path}: security");
+            if secured {
+                assert!(responses.contains_key("401"), "{method} {path} lacks 401");
+            }
+            if path.contains('{') {
+                assert!(
+                    responses.contains_key("422"),
+                    "{method} {path} lacks 422 for a bad id"
+                );
+            }
+            if operation.get("requestBody").is_some() {
+                for status in ["413", "415", "422"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} lacks {status}"
+                    );
+                }
+            }
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{method} {path}"
+            );
+        }
+    }
+    assert_eq!(operations, 21);
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_from_the_binary() {
+    let app = TestApp::new().await;
+    let redirect = app.call("GET", "/docs", None, None).await;
+    assert_eq!(redirect.header("location"), Some("/docs/"));
+    let page = app.call("GET", "/docs/", None, None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("swagger-ui"), "{}", page.text);
+    assert!(
+        !page.text.contains("https://"),
+        "the page must not load anything from the internet"
+    );
+    for asset in [
+        "/docs/swagger-ui.css",
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-initializer.js",
+    ] {
+        let response = app.call("GET", asset, None, None).await;
+        assert_eq!(response.status, 200, "{asset}");
+    }
+    let initializer = app
+        .call("GET", "/docs/swagger-initializer.js", None, None)
+        .await;
+    assert!(
+        initializer.text.contains("/openapi.json"),
+        "{}",
+        initializer.text
+    );
+}
+
+#[tokio::test]
+async fn redoc_is_served() {
+    let app = TestApp::new().await;
+    let page = app.call("GET", "/redoc", None, None).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("<redoc") || page.text.contains("Redoc"),
+        "{}",
+        page.text
+    );
+    assert_eq!(page.body, Value::Null);
+}

@@ -1,0 +1,233 @@
+//! `TestApp`: the real application on a fresh SQLite file, driven as a client.
+
+use std::{path::PathBuf, sync::Arc};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{HeaderMap, Method, Request, StatusCode, header},
+};
+use http_body_util::BodyExt;
+use hyperfocus::{
+    config::DatabaseConfig,
+    db::Store,
+    state::{AppState, Clock},
+};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+/// One application with its own database file.
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub db_path: PathBuf,
+    _dir: TempDir,
+}
+
+/// A response, with the body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json error with `status` and returns its `detail`.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> &str {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(self.body["status"], status);
+        self.body["detail"].as_str().expect("detail is a string")
+    }
+}
+
+/// A registered user.
+pub struct TestUser {
+    pub id: i64,
+    pub token: String,
+}
+
+impl TestApp {
+    /// On the system clock.
+    pub async fn new() -> Self {
+        Self::with_clock(Clock::System).await
+    }
+
+    /// On a clock stopped at `now` (RFC 3339).
+    pub async fn at(now: &str) -> Self {
+        Self::with_clock(Clock::fixed(ts(now))).await
+    }
+
+    async fn with_clock(clock: Clock) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let db_path = dir.path().join("hyperfocus.db");
+        let config = DatabaseConfig {
+            database_url: format!("sqlite://{}", db_path.display()),
+            sqlite_readers: 2,
+        };
+        let store: Arc<dyn Store> = hyperfocus::open_store(&config)
+            .await
+            .expect("database opens");
+        let mut state = AppState::new(store);
+        state.clock = clock;
+        Self {
+            router: hyperfocus::app(state.clone()),
+            state,
+            db_path,
+            _dir: dir,
+        }
+    }
+
+    /// Moves the fixed clock.
+    pub fn set_now(&self, now: &str) {
+        self.state.clock.set(ts(now));
+    }
+
+    /// Sends a prepared request.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+
+    /// Sends `method path` with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).expect("method"))
+            .uri(path);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(json) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(builder.body(body).expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> TestResponse {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> TestResponse {
+        self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    /// Registers `name` with an email derived from it, in `timezone`.
+    pub async fn register_in(&self, name: &str, timezone: &str) -> TestUser {
+        let email = format!("{}@example.com", name.to_lowercase());
+        let response = self
+            .call(
+                "POST",
+                "/users/",
+                None,
+                Some(json!({"name": name, "email": email, "timezone": timezone})),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+        TestUser {
+            id: response.body["id"].as_i64().expect("id"),
+            token: response.body["api_token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+        }
+    }
+
+    pub async fn register(&self, name: &str) -> TestUser {
+        self.register_in(name, "UTC").await
+    }
+
+    /// Starts a session at `start` and returns its id.
+    pub async fn start_session(&self, user: &TestUser, start: &str) -> i64 {
+        let response = self
+            .post(
+                "/sessions/start",
+                &user.token,
+                json!({"user_id": user.id, "start_time": start}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+        response.body["id"].as_i64().expect("id")
+    }
+
+    pub async fn end_session(&self, user: &TestUser, session: i64, end: &str) -> TestResponse {
+        self.post(
+            &format!("/sessions/{session}/end"),
+            &user.token,
+            json!({"end_time": end}),
+        )
+        .await
+    }
+
+    /// Logs a closed interruption and returns the response.
+    pub async fn interrupt(
+        &self,
+        user: &TestUser,
+        session: i64,
+        kind: &str,
+        start: &str,
+        end: &str,
+    ) -> TestResponse {
+        self.post(
+            "/interruptions/",
+            &user.token,
+            json!({"session_id": session, "user_id": user.id, "type": kind, "start_time": start, "end_time": end}),
+        )
+        .await
+    }
+
+    /// Counts the rows of `table` straight from the database file.
+    pub fn count_rows(&self, table: &str) -> i64 {
+        let conn = rusqlite::Connection::open(&self.db_path).expect("open");
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .expect("count")
+    }
+}
+
+/// Parses an RFC 3339 timestamp.
+pub fn ts(raw: &str) -> Timestamp {
+    raw.parse().expect("timestamp")
+}

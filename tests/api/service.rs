@@ -1,0 +1,197 @@
+use std::time::Duration;
+
+use axum::{body::Body, http::Request};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn the_root_shows_the_banner_and_version() {
+    let app = TestApp::new().await;
+    let response = app.call("GET", "/", None, None).await;
+    assert_eq!(
+        response.body,
+        json!({"message": "HyperFocus API is running 🚀", "version": env!("CARGO_PKG_VERSION")})
+    );
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer_without_a_token() {
+    let app = TestApp::new().await;
+    for path in ["/healthz", "/readyz"] {
+        let response = app.call("GET", path, None, None).await;
+        assert_eq!(
+            (response.status.as_u16(), response.body.clone()),
+            (200, json!({"status": "ok"}))
+        );
+    }
+}
+
+#[tokio::test]
+async fn readiness_fails_once_the_database_is_closed() {
+    let app = TestApp::new().await;
+    app.state.store.close().await;
+    let response = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(response.problem(503), "the database is shutting down");
+    assert_eq!(app.call("GET", "/healthz", None, None).await.status, 200);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_and_status() {
+    let app = TestApp::new().await;
+    let user = app.register("Ana").await;
+    for _ in 0..3 {
+        app.get("/sessions/7", &user.token).await;
+    }
+    app.call("GET", "/nowhere", None, None).await;
+    let metrics = app.call("GET", "/metrics", None, None).await;
+    assert_eq!(
+        metrics.header("content-type"),
+        Some("text/plain; version=0.0.4")
+    );
+    for line in [
+        r#"hyperfocus_http_requests_total{method="GET",route="/sessions/{session_id}",status="404"} 3"#,
+        r#"hyperfocus_http_requests_total{method="POST",route="/users/",status="201"} 1"#,
+        r#"hyperfocus_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
+        r#"hyperfocus_http_request_duration_seconds_count{method="GET",route="/sessions/{session_id}",status="404"} 3"#,
+    ] {
+        assert!(
+            metrics.text.lines().any(|l| l == line),
+            "missing {line} in\n{}",
+            metrics.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_nosniff() {
+    let app = TestApp::new().await;
+    let generated = app.call("GET", "/healthz", None, None).await;
+    assert_eq!(generated.header("x-request-id").map(str::len), Some(36));
+    assert_eq!(generated.header("x-content-type-options"), Some("nosniff"));
+    let request = Request::get("/healthz")
+        .header("x-request-id", "abc-123")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.send(request).await.header("x-request-id"),
+        Some("abc-123")
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems() {
+    let app = TestApp::new().await;
+    let missing = app.call("POST", "/users", None, Some(json!({}))).await;
+    assert_eq!(
+        missing.problem(404),
+        "no route POST /users; did you mean /users/ ?"
+    );
+    let method = app.call("PUT", "/healthz", None, None).await;
+    assert_eq!(
+        method.problem(405),
+        "PUT is not allowed on /healthz; see /docs for the methods each route accepts"
+    );
+    assert_eq!(method.header("allow"), Some("GET,HEAD"));
+}
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_are_413() {
+    let app = TestApp::new().await;
+    let name = "x".repeat(1024 * 1024);
+    let response = app
+        .call(
+            "POST",
+            "/users/",
+            None,
+            Some(json!({"name": name, "email": "a@example.com"})),
+        )
+        .await;
+    assert_eq!(
+        response.problem(413),
+        "the request body is larger than the limit of 1 MiB"
+    );
+    assert_eq!(app.count_rows("users"), 0);
+}
+
+#[tokio::test]
+async fn broken_empty_and_non_json_bodies_are_4xx() {
+    let app = TestApp::new().await;
+    let post = |body: &'static str, content_type: &'static str| {
+        Request::post("/users/")
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let broken = app.send(post("{\"name\": ", "application/json")).await;
+    assert_eq!(
+        broken.problem(400),
+        "the request body is not valid JSON: EOF while parsing a value at line 1 column 9"
+    );
+    let empty = app.send(post("", "application/json")).await;
+    assert_eq!(
+        empty.problem(400),
+        "the request body is empty; send a JSON object"
+    );
+    let text = app.send(post("name=a", "text/plain")).await;
+    assert_eq!(
+        text.problem(415),
+        "send the body as JSON with `Content-Type: application/json`"
+    );
+    let number = app.send(post("42", "application/json")).await;
+    assert_eq!(
+        number.problem(422),
+        "body: invalid type: integer `42`, expected struct UserIn"
+    );
+}
+
+/// The real binary path: a TCP listener, HTTP/1.1 on the wire, and a
+/// graceful shutdown that lets an in-flight request finish and closes the
+/// database (its write-ahead log folded back and removed).
+#[tokio::test]
+async fn shutdown_finishes_in_flight_requests_and_closes_the_database() {
+    let app = TestApp::new().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(hyperfocus::serve(listener, app.state.clone(), async {
+        let _ = stopped.await;
+    }));
+
+    let client = reqwest::Client::new();
+    let banner: serde_json::Value = client
+        .get(format!("http://{address}/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(banner["message"], "HyperFocus API is running 🚀");
+
+    // Send the headers and half of a body, then ask the server to stop.
+    let body = json!({"name": "Ana", "email": "ana@example.com"}).to_string();
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /users/ HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    socket.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201 Created"), "{answer}");
+
+    server.await.unwrap().unwrap();
+    assert_eq!(app.count_rows("users"), 1);
+    let wal = app.db_path.with_extension("db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "WAL left behind"
+    );
+}
