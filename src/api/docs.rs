@@ -1,9 +1,13 @@
 //! The OpenAPI document's shared parts, and the pages that render it.
 
+use axum::{Router, http::header, response::IntoResponse, routing::get};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
+
+use utoipa_redoc::{Redoc, Servable};
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{FieldErrorOut, Problem};
 
@@ -63,6 +67,29 @@ mod responses {
     #[derive(ToResponse)]
     #[response(content_type = "application/problem+json")]
     pub struct Unavailable(Problem);
+}
+
+/// Swagger UI at `/docs`, ReDoc at `/redoc` and the document at
+/// `/openapi.json`. Every asset is compiled into the binary, so the pages
+/// work with no internet access.
+pub fn pages<S: Clone + Send + Sync + 'static>(openapi: utoipa::openapi::OpenApi) -> Router<S> {
+    Router::new()
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi.clone()))
+        .merge(Redoc::with_url("/redoc", openapi).custom_html(REDOC_HTML))
+        .route("/redoc/redoc.standalone.js", get(redoc_script))
+}
+
+const REDOC_HTML: &str = include_str!("../../assets/redoc/redoc.html");
+const REDOC_JS: &str = include_str!("../../assets/redoc/redoc.standalone.js");
+
+async fn redoc_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        REDOC_JS,
+    )
 }
 
 /// The document's title, description, reusable parts and security scheme.

@@ -205,7 +205,7 @@ pub async fn create_interruption(
     params(("interruption_id" = i64, Path, description = "Interruption id")),
     request_body(content = Option<EndIn>, description = "May be empty"),
     responses(
-        (status = 200, body = InterruptionOut),
+        (status = 200, description = "The interruption", body = InterruptionOut),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -233,7 +233,7 @@ pub async fn end_interruption(
 #[utoipa::path(get, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
     params(("interruption_id" = i64, Path, description = "Interruption id")),
     responses(
-        (status = 200, body = InterruptionOut),
+        (status = 200, description = "The interruption", body = InterruptionOut),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 422, response = Invalid),
@@ -253,7 +253,7 @@ pub async fn get_interruption(
     params(("interruption_id" = i64, Path, description = "Interruption id")),
     request_body = InterruptionPatchIn,
     responses(
-        (status = 200, body = InterruptionOut),
+        (status = 200, description = "The interruption", body = InterruptionOut),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -280,7 +280,7 @@ pub async fn update_interruption(
 #[utoipa::path(get, path = "/interruptions/session/{session_id}", tag = "interruptions", security(("bearer" = [])),
     params(("session_id" = i64, Path, description = "Session id")),
     responses(
-        (status = 200, body = Vec<InterruptionOut>),
+        (status = 200, description = "The session's interruptions, by start", body = Vec<InterruptionOut>),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 422, response = Invalid),

@@ -18,8 +18,6 @@ use tower_http::{
 use tracing::Level;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use utoipa_redoc::{Redoc, Servable};
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{error::AppError, state::AppState, telemetry};
 
@@ -73,8 +71,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let (router, openapi) = routes().split_for_parts();
     router
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi.clone()))
-        .merge(Redoc::with_url("/redoc", openapi))
+        .merge(docs::pages(openapi))
         .route_layer(middleware::from_fn(telemetry::tag_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

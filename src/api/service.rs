@@ -29,7 +29,7 @@ pub struct StatusOut {
 }
 
 /// Banner with the running version.
-#[utoipa::path(get, path = "/", tag = "service", responses((status = 200, body = RootOut)))]
+#[utoipa::path(get, path = "/", tag = "service", responses((status = 200, description = "The banner", body = RootOut)))]
 pub async fn root() -> axum::Json<RootOut> {
     axum::Json(RootOut {
         message: "HyperFocus API is running 🚀",
@@ -38,14 +38,14 @@ pub async fn root() -> axum::Json<RootOut> {
 }
 
 /// Liveness: 200 while the process serves requests.
-#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, body = StatusOut)))]
+#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, description = "Healthy", body = StatusOut)))]
 pub async fn healthz() -> axum::Json<StatusOut> {
     axum::Json(StatusOut { status: "ok" })
 }
 
 /// Readiness: 200 when the database answers, 503 otherwise.
 #[utoipa::path(get, path = "/readyz", tag = "service",
-    responses((status = 200, body = StatusOut), (status = 503, response = Unavailable)))]
+    responses((status = 200, description = "Healthy", body = StatusOut), (status = 503, response = Unavailable)))]
 pub async fn readyz(State(state): State<AppState>) -> AppResult<axum::Json<StatusOut>> {
     state.store.ping().await?;
     Ok(axum::Json(StatusOut { status: "ok" }))

@@ -150,7 +150,7 @@ pub fn optional_time(field: &str, raw: Option<&str>, now: Timestamp) -> AppResul
     params(("session_id" = i64, Path, description = "Session id")),
     request_body(content = Option<EndIn>, description = "May be empty"),
     responses(
-        (status = 200, body = SessionOut),
+        (status = 200, description = "The session", body = SessionOut),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -174,7 +174,7 @@ pub async fn end_session(
 #[utoipa::path(get, path = "/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
     params(("session_id" = i64, Path, description = "Session id")),
     responses(
-        (status = 200, body = SessionOut),
+        (status = 200, description = "The session", body = SessionOut),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 422, response = Invalid),
@@ -198,7 +198,7 @@ pub async fn get_session(
 #[utoipa::path(get, path = "/sessions/user/{user_id}", tag = "sessions", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id"), SessionListParams),
     responses(
-        (status = 200, body = Vec<SessionOut>,
+        (status = 200, description = "A page of sessions, newest first", body = Vec<SessionOut>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when more sessions remain"))),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),

@@ -130,7 +130,7 @@ pub async fn create_user(
 /// The token's own user.
 #[utoipa::path(get, path = "/users/me", tag = "users", security(("bearer" = [])),
     responses(
-        (status = 200, body = UserOut),
+        (status = 200, description = "The user", body = UserOut),
         (status = 401, response = Unauthorized),
     ))]
 pub async fn get_me(State(state): State<AppState>, auth: Auth) -> AppResult<axum::Json<UserOut>> {
@@ -141,7 +141,7 @@ pub async fn get_me(State(state): State<AppState>, auth: Auth) -> AppResult<axum
 #[utoipa::path(get, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     responses(
-        (status = 200, body = UserOut),
+        (status = 200, description = "The user", body = UserOut),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 422, response = Invalid),
@@ -159,7 +159,7 @@ pub async fn get_user(
 #[utoipa::path(patch, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")), request_body = UserPatchIn,
     responses(
-        (status = 200, body = UserOut),
+        (status = 200, description = "The user", body = UserOut),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),

@@ -16,6 +16,8 @@ use crate::domain::{
 
 mod interruptions;
 mod migrate;
+#[cfg(test)]
+mod plan_tests;
 mod rows;
 mod sessions;
 mod users;
