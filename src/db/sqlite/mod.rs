@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, config::DbConfig};
 
 use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
 use crate::domain::{
@@ -88,6 +88,11 @@ fn connect(path: &Path, flags: OpenFlags) -> anyhow::Result<Connection> {
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -16000;",
     )?;
+    // Plan each statement once, at prepare time. Otherwise SQLite re-plans
+    // a cached statement whenever a bound value changes that it consulted
+    // while planning (it does for every `column = ?` next to a partial
+    // index), parsing the hot statements afresh on every request.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
@@ -95,12 +100,10 @@ fn connect(path: &Path, flags: OpenFlags) -> anyhow::Result<Connection> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        self.workers
-            .read(|conn| {
-                conn.query_row("SELECT 1", [], |_| Ok(()))
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))
-            })
-            .await
+        self.workers.read(|conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(|e| StoreError::Unavailable(e.to_string()))
+        })
     }
 
     async fn close(&self) {
@@ -119,11 +122,11 @@ impl Store for SqliteStore {
     }
 
     async fn credentials(&self, id: i64) -> StoreResult<Option<Credentials>> {
-        self.workers.read(move |c| users::credentials(c, id)).await
+        self.workers.read(|c| users::credentials(c, id))
     }
 
     async fn get_user(&self, id: i64) -> StoreResult<User> {
-        self.workers.read(move |c| users::get(c, id)).await
+        self.workers.read(|c| users::get(c, id))
     }
 
     async fn update_user(&self, id: i64, patch: UserPatch) -> StoreResult<User> {
@@ -166,9 +169,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<Session> {
-        self.workers
-            .read(move |c| sessions::get(c, user_id, id, now))
-            .await
+        self.workers.read(|c| sessions::get(c, user_id, id, now))
     }
 
     async fn list_sessions(
@@ -178,7 +179,7 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Vec<Session>> {
         self.workers
-            .read(move |c| sessions::list(c, user_id, &query, now))
+            .read_blocking(move |c| sessions::list(c, user_id, &query, now))
             .await
     }
 
@@ -212,9 +213,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_interruption(&self, user_id: i64, id: i64) -> StoreResult<Interruption> {
-        self.workers
-            .read(move |c| interruptions::get(c, user_id, id))
-            .await
+        self.workers.read(|c| interruptions::get(c, user_id, id))
     }
 
     async fn update_interruption(
@@ -235,7 +234,7 @@ impl Store for SqliteStore {
         session_id: i64,
     ) -> StoreResult<Vec<Interruption>> {
         self.workers
-            .read(move |c| interruptions::list(c, user_id, session_id))
+            .read_blocking(move |c| interruptions::list(c, user_id, session_id))
             .await
     }
 

@@ -115,3 +115,33 @@ fn every_statement_uses_an_index() {
         }
     }
 }
+
+/// SQLite re-plans a statement whenever a bound value it planned with
+/// changes (it does so for terms it checks against a partial index's WHERE
+/// clause). That would parse and plan the hot statements on every request.
+#[test]
+fn no_statement_is_replanned_for_new_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = connect(&dir.path().join("plan.db"), rusqlite::OpenFlags::default()).unwrap();
+    migrate::run(&mut conn).unwrap();
+    let replanned = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = replanned.clone();
+    conn.trace_v2(
+        TraceEventCodes::SQLITE_TRACE_PROFILE,
+        Some(move |event: TraceEvent<'_>| {
+            if let TraceEvent::Profile(statement, _) = event
+                && statement.get_status(rusqlite::StatementStatus::RePrepare) > 0
+            {
+                sink.lock().unwrap().push(statement.sql().into_owned());
+            }
+        }),
+    )
+    .unwrap();
+    // The second pass binds other ids and times to the cached statements.
+    exercise(&conn);
+    exercise(&conn);
+    let mut replanned = replanned.lock().unwrap().clone();
+    replanned.sort();
+    replanned.dedup();
+    assert_eq!(replanned, Vec::<String>::new());
+}

@@ -1,0 +1,51 @@
+-- wrk script: POST /interruptions/ with valid, never-overlapping bodies.
+-- Each wrk thread takes its own share of the users in $HF_USERS_FILE (lines of
+-- "token session_id session_start"); request k of a thread goes to user
+-- k mod n of its share, in the slot [start + 2*(k div n), +1 s).
+
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+local function epoch(iso)
+  local y, m, d, H, M, S = iso:match("(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)Z")
+  -- os.time reads local time; the load script runs with TZ=UTC.
+  return os.time({year = y, month = m, day = d, hour = H, min = M, sec = S})
+end
+
+local function iso(seconds)
+  return os.date("!%Y-%m-%dT%H:%M:%SZ", seconds)
+end
+
+function init(args)
+  local all = {}
+  for line in io.lines(os.getenv("HF_USERS_FILE")) do
+    local token, session, start = line:match("(%S+) (%S+) (%S+)")
+    table.insert(all, {token = token, session = session, start = epoch(start)})
+  end
+  local count = tonumber(os.getenv("HF_THREADS"))
+  mine = {}
+  for i, user in ipairs(all) do
+    if (i - 1) % count == id then
+      table.insert(mine, user)
+    end
+  end
+end
+
+function request()
+  local n = #mine
+  local user = mine[(counter % n) + 1]
+  local slot = user.start + 2 * math.floor(counter / n)
+  counter = counter + 1
+  local body = string.format(
+    '{"session_id": %s, "type": "phone", "start_time": "%s", "end_time": "%s"}',
+    user.session, iso(slot), iso(slot + 1))
+  return wrk.format("POST", "/interruptions/", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. user.token,
+  }, body)
+end

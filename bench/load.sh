@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Load test of the write path and the banner on loopback.
+#
+#   bench/load.sh [SECONDS] [CONNECTIONS]     (defaults: 15 s, 16 connections)
+#
+# Builds the release binary, serves a fresh SQLite file, creates 64 users with
+# an active session each, then drives POST /interruptions/ and GET / with wrk
+# (Debian package `wrk`). Prints wrk's report (requests/s, latency
+# percentiles, non-2xx responses), the rows written, and the server's peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${1:-15}
+connections=${2:-16}
+threads=2
+port=${HF_BENCH_PORT:-18080}
+base="http://127.0.0.1:$port"
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+cargo build --release --quiet
+./target/release/hyperfocus serve --bind "127.0.0.1:$port" \
+    --database-url "sqlite://$work/bench.db" --log warn &
+server=$!
+for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+
+python3 bench/setup.py "$base" 64 "$work/users.txt"
+
+[ -n "${HF_PROFILE:-}" ] && (sleep 2; perf record -F 999 -g -p $server -o /tmp/perf.data -- sleep 5 >/dev/null 2>&1) &
+echo "== POST /interruptions/ ($connections connections, ${duration}s)"
+HF_USERS_FILE="$work/users.txt" HF_THREADS=$threads TZ=UTC \
+    wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \
+    -s bench/interruptions.lua "$base"
+
+echo "== GET / ($connections connections, ${duration}s)"
+wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$base/"
+
+rows=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM interruptions" 2>/dev/null || echo "?")
+echo "== interruptions stored: $rows"
+echo "== server peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$server/status")"
