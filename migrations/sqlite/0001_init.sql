@@ -30,9 +30,13 @@ CREATE UNIQUE INDEX sessions_one_active ON sessions (user_id) WHERE end_time IS 
 CREATE TABLE interruptions (
     id          INTEGER PRIMARY KEY,
     session_id  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-    -- Copied from the session so that a user's interruptions in a time
-    -- window are one indexed range read.
-    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- The session's owner, copied so that ownership is checked on the row
+    -- itself and the table can be distributed by user. No foreign key: the
+    -- cascade from users reaches interruptions through sessions, and a
+    -- user's interruptions are read through their sessions too
+    -- (sessions_user_start, then interruptions_session_start), so an index
+    -- on this column would only slow every insert.
+    user_id     INTEGER NOT NULL,
     kind        TEXT    NOT NULL
                 CHECK (kind IN ('family', 'phone', 'noise', 'self', 'urgent_task', 'unknown')),
     description TEXT    NOT NULL,
@@ -42,6 +46,5 @@ CREATE TABLE interruptions (
     CHECK (end_time IS NULL OR end_time > start_time)
 );
 CREATE INDEX interruptions_session_start ON interruptions (session_id, start_time);
-CREATE INDEX interruptions_user_start ON interruptions (user_id, start_time);
 -- At most one interruption still going on per session.
 CREATE UNIQUE INDEX interruptions_one_open ON interruptions (session_id) WHERE end_time IS NULL;

@@ -43,6 +43,10 @@ impl SqliteStore {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )?;
         migrate::run(&mut writer)?;
+        // Checkpoints run on a thread of their own (see worker.rs); this
+        // only stops the WAL from growing without bound should that fall behind.
+        writer.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+        let checkpointer = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let readers = (0..readers.max(1))
             .map(|_| {
                 let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -51,7 +55,7 @@ impl SqliteStore {
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
-            workers: Workers::start(writer, readers)?,
+            workers: Workers::start(writer, checkpointer, readers)?,
         })
     }
 

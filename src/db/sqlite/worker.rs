@@ -20,6 +20,7 @@ use std::{
     panic::{AssertUnwindSafe, catch_unwind},
     sync::{Arc, Condvar, Mutex, MutexGuard},
     thread::JoinHandle,
+    time::Duration,
 };
 
 use rusqlite::Connection;
@@ -30,6 +31,9 @@ use crate::db::{StoreError, StoreResult};
 /// The most requests committed by one transaction; bounds latency when the
 /// queue is long.
 const MAX_BATCH: usize = 512;
+
+/// How often committed pages are copied from the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 /// A unit of work for the writer thread.
 trait WriteJob: Send {
@@ -78,12 +82,16 @@ where
 struct Inbox {
     queue: Mutex<Queue>,
     ready: Condvar,
+    stopping: Condvar,
 }
 
 #[derive(Default)]
 struct Queue {
     jobs: VecDeque<Box<dyn WriteJob>>,
     closed: bool,
+    /// The writer is asleep and must be woken; while it works, producers
+    /// skip the wake-up (a system call each).
+    writer_waiting: bool,
 }
 
 impl Inbox {
@@ -97,8 +105,11 @@ impl Inbox {
             return Err(closed());
         }
         queue.jobs.push_back(job);
+        let wake = std::mem::take(&mut queue.writer_waiting);
         drop(queue);
-        self.ready.notify_one();
+        if wake {
+            self.ready.notify_one();
+        }
         Ok(())
     }
 
@@ -106,6 +117,7 @@ impl Inbox {
     fn take_batch(&self, batch: &mut Vec<Box<dyn WriteJob>>) -> bool {
         let mut queue = self.lock();
         while queue.jobs.is_empty() && !queue.closed {
+            queue.writer_waiting = true;
             queue = self.ready.wait(queue).unwrap_or_else(|e| e.into_inner());
         }
         let take = queue.jobs.len().min(MAX_BATCH);
@@ -115,28 +127,51 @@ impl Inbox {
 
     fn close(&self) {
         self.lock().closed = true;
-        self.ready.notify_one();
+        self.ready.notify_all();
+        self.stopping.notify_all();
+    }
+
+    /// Sleeps for `period` or until closed; `false` once closed.
+    fn sleep(&self, period: Duration) -> bool {
+        let queue = self.lock();
+        if queue.closed {
+            return false;
+        }
+        let (queue, _) = self
+            .stopping
+            .wait_timeout(queue, period)
+            .unwrap_or_else(|e| e.into_inner());
+        !queue.closed
     }
 }
 
 /// The write thread and the read connections; shared behind the store.
 pub struct Workers {
     inbox: Arc<Inbox>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
     readers: Arc<ReadPool>,
 }
 
 impl Workers {
-    /// Starts the writer on `write_conn` and pools `read_conns`.
-    pub fn start(write_conn: Connection, read_conns: Vec<Connection>) -> std::io::Result<Self> {
+    /// Starts the writer on `write_conn`, the checkpointer on
+    /// `checkpoint_conn`, and pools `read_conns`.
+    pub fn start(
+        write_conn: Connection,
+        checkpoint_conn: Connection,
+        read_conns: Vec<Connection>,
+    ) -> std::io::Result<Self> {
         let inbox = Arc::new(Inbox::default());
         let writer_inbox = inbox.clone();
         let writer = std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || write_loop(write_conn, &writer_inbox))?;
+        let checkpointer_inbox = inbox.clone();
+        let checkpointer = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoint_conn, &checkpointer_inbox))?;
         Ok(Self {
             inbox,
-            writer: Mutex::new(Some(writer)),
+            threads: Mutex::new(vec![writer, checkpointer]),
             readers: Arc::new(ReadPool::new(read_conns)),
         })
     }
@@ -177,11 +212,11 @@ impl Workers {
     /// Lets queued writes finish, then closes every connection.
     pub async fn shutdown(&self) {
         self.inbox.close();
-        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
         let readers = self.readers.clone();
         let joined = tokio::task::spawn_blocking(move || {
-            if let Some(writer) = writer {
-                let _ = writer.join();
+            for thread in threads {
+                let _ = thread.join();
             }
             readers.close();
         });
@@ -292,6 +327,17 @@ fn execute(conn: &Connection, sql: &str) -> Result<(), String> {
         .and_then(|mut statement| statement.execute([]))
         .map(drop)
         .map_err(|e| e.to_string())
+}
+
+/// Copies committed pages from the WAL into the database file, off the
+/// writer's path: with automatic checkpoints, every thousandth commit would
+/// stall the requests waiting on it while pages are copied and synced.
+fn checkpoint_loop(conn: Connection, inbox: &Inbox) {
+    while inbox.sleep(CHECKPOINT_EVERY) {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "checkpoint failed; retrying");
+        }
+    }
 }
 
 fn close_writer(conn: Connection) {
