@@ -27,7 +27,7 @@ for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; 
 
 python3 bench/setup.py "$base" 64 "$work/users.txt"
 
-[ -n "${HF_PROFILE:-}" ] && (sleep 2; perf record -F 999 -g -p $server -o /tmp/perf.data -- sleep 5 >/dev/null 2>&1) &
+[ -n "${HF_PROFILE:-}" ] && (sleep 2; perf record -F 999 -g -a -o /tmp/perf.data -- sleep 5 >/dev/null 2>&1) &
 echo "== POST /interruptions/ ($connections connections, ${duration}s)"
 HF_USERS_FILE="$work/users.txt" HF_THREADS=$threads TZ=UTC \
     wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \

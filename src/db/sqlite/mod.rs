@@ -84,6 +84,11 @@ fn connect(path: &Path, flags: OpenFlags) -> anyhow::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
     if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        // Takes effect only when the file is created. Each insert dirties a
+        // few scattered index pages, and every dirty page is written whole to
+        // the WAL on commit: 1 KiB pages write a quarter of the bytes of the
+        // 4 KiB default, measured at ~20k vs ~18k writes/s (BENCHMARKS.md).
+        conn.pragma_update(None, "page_size", 1024)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
     }
     conn.execute_batch(
