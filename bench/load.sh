@@ -27,7 +27,10 @@ for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; 
 
 python3 bench/setup.py "$base" 64 "$work/users.txt"
 
-[ -n "${HF_PROFILE:-}" ] && (sleep 2; perf record -F 999 -g -a -o /tmp/perf.data -- sleep 5 >/dev/null 2>&1) &
+# HF_PROFILE=FILE records a system-wide perf profile of the write scenario.
+if [ -n "${HF_PROFILE:-}" ]; then
+    (sleep 2; perf record -F 999 -g -a -o "$HF_PROFILE" -- sleep 5 >/dev/null 2>&1) &
+fi
 echo "== POST /interruptions/ ($connections connections, ${duration}s)"
 HF_USERS_FILE="$work/users.txt" HF_THREADS=$threads TZ=UTC \
     wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \
@@ -36,6 +39,7 @@ HF_USERS_FILE="$work/users.txt" HF_THREADS=$threads TZ=UTC \
 echo "== GET / ($connections connections, ${duration}s)"
 wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$base/"
 
+ls -la "$work" | grep bench.db >&2
 rows=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM interruptions" 2>/dev/null || echo "?")
 echo "== interruptions stored: $rows"
 echo "== server peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$server/status")"

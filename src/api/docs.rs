@@ -100,7 +100,7 @@ async fn redoc_script() -> impl IntoResponse {
         title = "HyperFocus API",
         description = include_str!("openapi_description.md"),
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &NoLicense),
     components(
         schemas(Problem, FieldErrorOut),
         responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid, Unavailable)
@@ -113,6 +113,16 @@ async fn redoc_script() -> impl IntoResponse {
     )
 )]
 pub struct ApiDoc;
+
+/// utoipa fills `info.license` from Cargo.toml, which names none; an empty
+/// license object would render as a blank "License:" line in the docs.
+struct NoLicense;
+
+impl Modify for NoLicense {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.info.license = None;
+    }
+}
 
 struct BearerAuth;
 

@@ -46,6 +46,8 @@ impl SqliteStore {
         // Checkpoints run on a thread of their own (see worker.rs); this
         // only stops the WAL from growing without bound should that fall behind.
         writer.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+        // Give back the disk of a WAL that grew under sustained load.
+        writer.pragma_update(None, "journal_size_limit", 32 * 1024 * 1024)?;
         let checkpointer = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let readers = (0..readers.max(1))
             .map(|_| {
@@ -94,8 +96,7 @@ fn connect(path: &Path, flags: OpenFlags) -> anyhow::Result<Connection> {
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16000;",
+         PRAGMA temp_store = MEMORY;",
     )?;
     // Plan each statement once, at prepare time. Otherwise SQLite re-plans
     // a cached statement whenever a bound value changes that it consulted
