@@ -239,18 +239,7 @@ pub fn check_placement(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(hms: &str) -> Timestamp {
-        format!("2025-11-15T{hms}Z").parse().unwrap()
-    }
-
-    fn span(id: i64, start: &str, end: Option<&str>) -> Span {
-        Span {
-            id,
-            start: at(start),
-            end: end.map(at),
-        }
-    }
+    use crate::domain::fixtures::{at, span};
 
     fn place(
         start: &str,

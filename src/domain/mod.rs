@@ -4,6 +4,8 @@
 //! each rule is tested directly and both storage backends apply the very same
 //! rules inside their transactions.
 
+#[cfg(test)]
+mod fixtures;
 pub mod interruption;
 pub mod session;
 pub mod time;

@@ -135,18 +135,7 @@ fn end_error(message: String) -> RuleViolation {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(hms: &str) -> Timestamp {
-        format!("2025-11-15T{hms}Z").parse().unwrap()
-    }
-
-    fn span(id: i64, start: &str, end: Option<&str>) -> Span {
-        Span {
-            id,
-            start: at(start),
-            end: end.map(at),
-        }
-    }
+    use crate::domain::fixtures::{at, span};
 
     #[test]
     fn an_active_session_blocks_a_new_one() {

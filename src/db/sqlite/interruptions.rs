@@ -178,11 +178,8 @@ pub fn list(conn: &Connection, user_id: i64, session_id: i64) -> StoreResult<Vec
 }
 
 pub fn delete(conn: &Connection, user_id: i64, id: i64) -> StoreResult<()> {
-    match conn
+    let deleted = conn
         .prepare_cached("DELETE FROM interruptions WHERE id = ?1 AND user_id = ?2")?
-        .execute([id, user_id])?
-    {
-        0 => Err(StoreError::NotFound("interruption")),
-        _ => Ok(()),
-    }
+        .execute([id, user_id])?;
+    rows::changed_one(deleted, "interruption")
 }

@@ -59,6 +59,15 @@ pub fn span(row: &Row<'_>) -> rusqlite::Result<Span> {
     })
 }
 
+/// `Ok` if a statement changed a row, else `NotFound(what)`: the row is
+/// missing or belongs to another user, which callers must not tell apart.
+pub fn changed_one(changed: usize, what: &'static str) -> Result<(), StoreError> {
+    match changed {
+        0 => Err(StoreError::NotFound(what)),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `error` is a UNIQUE violation.
 pub fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(error, rusqlite::Error::SqliteFailure(e, _)

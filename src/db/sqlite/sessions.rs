@@ -152,11 +152,8 @@ pub fn list(
 }
 
 pub fn delete(conn: &Connection, user_id: i64, id: i64) -> StoreResult<()> {
-    match conn
+    let deleted = conn
         .prepare_cached("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2")?
-        .execute([id, user_id])?
-    {
-        0 => Err(StoreError::NotFound("session")),
-        _ => Ok(()),
-    }
+        .execute([id, user_id])?;
+    rows::changed_one(deleted, "session")
 }

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::is_unique_violation;
+use super::rows::{self, is_unique_violation};
 use crate::{
     db::{Credentials, StoreError, StoreResult},
     domain::{
@@ -89,11 +89,8 @@ pub fn replace_token(conn: &Connection, id: i64, token_hash: &[u8]) -> StoreResu
 }
 
 pub fn delete(conn: &Connection, id: i64) -> StoreResult<()> {
-    match conn
+    let deleted = conn
         .prepare_cached("DELETE FROM users WHERE id = ?1")?
-        .execute([id])?
-    {
-        0 => Err(StoreError::NotFound("user")),
-        _ => Ok(()),
-    }
+        .execute([id])?;
+    rows::changed_one(deleted, "user")
 }
