@@ -113,3 +113,30 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
         "Ana's token still works"
     );
 }
+
+#[tokio::test]
+async fn every_secured_route_refuses_a_request_without_a_valid_token() {
+    let app = TestApp::new().await;
+    let user = app.register("Ana").await;
+    let doc = serde_json::to_value(hyperfocus::openapi()).unwrap();
+    let mut refused = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if operation.get("security").is_none() {
+                continue;
+            }
+            let path = template
+                .replace("{user_id}", "1")
+                .replace("{session_id}", "1")
+                .replace("{interruption_id}", "1");
+            let forged = format!("{}x", &user.token[..user.token.len() - 1]);
+            for token in [None, Some(forged.as_str())] {
+                let response = app.call(&method.to_uppercase(), &path, token, Some(json!({}))).await;
+                response.problem(401);
+                assert_eq!(response.header("www-authenticate"), Some("Bearer"), "{method} {path}");
+            }
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 16);
+}
