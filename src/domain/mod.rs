@@ -8,6 +8,7 @@
 mod fixtures;
 pub mod interruption;
 pub mod session;
+pub mod stats;
 pub mod time;
 pub mod token;
 pub mod user;

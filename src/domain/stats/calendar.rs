@@ -1,0 +1,184 @@
+//! Splitting spans of time into local hours and days, exactly, DST included.
+//!
+//! Within a stretch of constant UTC offset, local wall-clock seconds are just
+//! `utc + offset`, and local hours and days are plain integer divisions. So
+//! the window is cut once into such stretches at the zone's transitions
+//! (jiff knows them), and every span is then split with integer arithmetic:
+//! a 23- or 25-hour day simply collects fewer or more seconds.
+
+use jiff::tz::TimeZone;
+
+use crate::domain::time::from_unix_seconds;
+
+const HOUR: i64 = 3_600;
+const DAY: i64 = 86_400;
+
+/// A local hour that (part of) a span falls into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Local calendar day, as days since 1970-01-01 (local).
+    pub day: i64,
+    /// Local weekday, 0 = Monday.
+    pub weekday: usize,
+    /// Local hour of the day, 0..=23.
+    pub hour: usize,
+}
+
+impl Slot {
+    fn at_local(local_seconds: i64) -> Self {
+        let day = local_seconds.div_euclid(DAY);
+        Self {
+            day,
+            // 1970-01-01 was a Thursday (index 3 when Monday is 0).
+            weekday: (day + 3).rem_euclid(7) as usize,
+            hour: (local_seconds.rem_euclid(DAY) / HOUR) as usize,
+        }
+    }
+}
+
+/// A stretch `[start, end)` of UTC seconds over which the offset is constant.
+#[derive(Debug, Clone, Copy)]
+struct Stretch {
+    start: i64,
+    end: i64,
+    offset: i64,
+}
+
+/// The local clock of one zone over one window.
+#[derive(Debug, Clone)]
+pub struct LocalClock {
+    stretches: Vec<Stretch>,
+}
+
+impl LocalClock {
+    /// Cuts `[from, to)` (Unix seconds) at the zone's offset transitions.
+    pub fn new(zone: &TimeZone, from: i64, to: i64) -> Self {
+        let mut stretches = Vec::new();
+        let mut start = from;
+        while start < to {
+            let at = from_unix_seconds(start);
+            let offset = i64::from(zone.to_offset(at).seconds());
+            let end = zone
+                .following(at)
+                .next()
+                .map_or(to, |t| t.timestamp().as_second().min(to));
+            stretches.push(Stretch { start, end, offset });
+            start = end.max(start + 1);
+        }
+        Self { stretches }
+    }
+
+    /// The local slot of instant `at` (which must lie in the window).
+    pub fn slot(&self, at: i64) -> Slot {
+        Slot::at_local(at + self.offset_at(at))
+    }
+
+    fn offset_at(&self, at: i64) -> i64 {
+        let index = self.stretches.partition_point(|s| s.end <= at);
+        self.stretches
+            .get(index)
+            .or(self.stretches.last())
+            .map_or(0, |s| s.offset)
+    }
+
+    /// Calls `each(slot, seconds)` for every local hour that `[start, end)`
+    /// (inside the window) overlaps, with the seconds it spends there.
+    pub fn split(&self, start: i64, end: i64, mut each: impl FnMut(Slot, i64)) {
+        let first = self.stretches.partition_point(|s| s.end <= start);
+        for stretch in &self.stretches[first..] {
+            if stretch.start >= end {
+                break;
+            }
+            let mut at = start.max(stretch.start);
+            let until = end.min(stretch.end);
+            while at < until {
+                let local = at + stretch.offset;
+                let next_hour = (local.div_euclid(HOUR) + 1) * HOUR - stretch.offset;
+                let chunk_end = next_hour.min(until);
+                each(Slot::at_local(local), chunk_end - at);
+                at = chunk_end;
+            }
+        }
+    }
+
+    /// The local calendar day (days since 1970-01-01) as a date.
+    pub fn date_of_day(day: i64) -> jiff::civil::Date {
+        TimeZone::UTC.to_datetime(from_unix_seconds(day * DAY)).date()
+    }
+}
+
+/// Clips `[start, end)` to `[from, to)`; `None` when nothing is left.
+pub fn clip(start: i64, end: i64, from: i64, to: i64) -> Option<(i64, i64)> {
+    let (start, end) = (start.max(from), end.min(to));
+    (start < end).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(raw: &str) -> i64 {
+        raw.parse::<jiff::Timestamp>().unwrap().as_second()
+    }
+
+    fn zone(name: &str) -> TimeZone {
+        crate::domain::time::TimeZoneName::parse("tz", name).unwrap().zone()
+    }
+
+    fn hours_of(clock: &LocalClock, start: &str, end: &str) -> Vec<(usize, i64)> {
+        let mut out = Vec::new();
+        clock.split(utc(start), utc(end), |slot, seconds| out.push((slot.hour, seconds)));
+        out
+    }
+
+    #[test]
+    fn a_span_splits_by_overlap_with_each_hour() {
+        let clock = LocalClock::new(&TimeZone::UTC, utc("2025-11-15T00:00:00Z"), utc("2025-11-16T00:00:00Z"));
+        // 09:40 to 11:10: 20 min in hour 9, 60 in hour 10, 10 in hour 11.
+        assert_eq!(
+            hours_of(&clock, "2025-11-15T09:40:00Z", "2025-11-15T11:10:00Z"),
+            [(9, 1200), (10, 3600), (11, 600)]
+        );
+    }
+
+    #[test]
+    fn a_half_hour_zone_uses_its_own_hours() {
+        let kolkata = zone("Asia/Kolkata"); // UTC+05:30
+        let clock = LocalClock::new(&kolkata, utc("2025-11-15T00:00:00Z"), utc("2025-11-16T00:00:00Z"));
+        // 04:00Z to 05:00Z is 09:30 to 10:30 local.
+        assert_eq!(hours_of(&clock, "2025-11-15T04:00:00Z", "2025-11-15T05:00:00Z"), [(9, 1800), (10, 1800)]);
+    }
+
+    #[test]
+    fn the_spring_forward_night_skips_two_oclock() {
+        let new_york = zone("America/New_York");
+        let clock = LocalClock::new(&new_york, utc("2025-03-09T00:00:00Z"), utc("2025-03-10T00:00:00Z"));
+        // 06:00Z to 08:00Z is 01:00 EST to 04:00 EDT: hours 1 and 3, no 2.
+        assert_eq!(hours_of(&clock, "2025-03-09T06:00:00Z", "2025-03-09T08:00:00Z"), [(1, 3600), (3, 3600)]);
+    }
+
+    #[test]
+    fn the_fall_back_night_has_two_one_oclocks() {
+        let new_york = zone("America/New_York");
+        let clock = LocalClock::new(&new_york, utc("2025-11-02T00:00:00Z"), utc("2025-11-03T00:00:00Z"));
+        // 05:00Z to 07:00Z is 01:00 EDT, then 01:00 EST again.
+        assert_eq!(hours_of(&clock, "2025-11-02T05:00:00Z", "2025-11-02T07:00:00Z"), [(1, 3600), (1, 3600)]);
+    }
+
+    #[test]
+    fn slots_know_their_local_day_and_weekday() {
+        let madrid = zone("Europe/Madrid");
+        let clock = LocalClock::new(&madrid, utc("2025-11-01T00:00:00Z"), utc("2025-12-01T00:00:00Z"));
+        // 23:30Z on Saturday the 15th is 00:30 on Sunday the 16th in Madrid.
+        let slot = clock.slot(utc("2025-11-15T23:30:00Z"));
+        assert_eq!((slot.weekday, slot.hour), (6, 0));
+        assert_eq!(LocalClock::date_of_day(slot.day).to_string(), "2025-11-16");
+    }
+
+    #[test]
+    fn clipping_keeps_only_the_overlap() {
+        assert_eq!(clip(0, 10, 5, 20), Some((5, 10)));
+        assert_eq!(clip(0, 5, 5, 20), None);
+        assert_eq!(clip(25, 30, 5, 20), None);
+    }
+}

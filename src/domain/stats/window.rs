@@ -1,0 +1,261 @@
+//! Which window a report covers, from the query's `range`, `from`, `to`,
+//! `tz` and `recovery`.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::DEFAULT_RECOVERY_SECONDS;
+use crate::domain::{
+    FieldError, RuleViolation, Validator,
+    time::{TimeZoneName, local_day, parse_date, parse_timestamp},
+};
+
+/// The longest `range` in days (ten years).
+pub const MAX_RANGE_DAYS: i64 = 3660;
+/// The largest recovery allowance, in seconds.
+pub const MAX_RECOVERY_SECONDS: i64 = 3600;
+/// The default range in days.
+pub const DEFAULT_RANGE_DAYS: i64 = 7;
+
+/// How far back a report reaches when `from` is not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// The last N days (N × 24 hours) before `to`.
+    Days(i64),
+    /// Everything since the user's first session.
+    All,
+}
+
+/// A window edge as written: a local date (its midnight) or an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    Date(jiff::civil::Date),
+    Instant(Timestamp),
+}
+
+/// A parsed, not yet resolved, stats query.
+#[derive(Debug, Clone)]
+pub struct WindowSpec {
+    range: Range,
+    from: Option<Edge>,
+    to: Option<Edge>,
+    /// The reporting zone.
+    pub zone: TimeZoneName,
+    /// The recovery allowance `R`.
+    pub recovery_allowance: i64,
+}
+
+/// A resolved window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// Inclusive start.
+    pub from: Timestamp,
+    /// Exclusive end.
+    pub to: Timestamp,
+    /// The reporting zone.
+    pub zone: TimeZoneName,
+}
+
+impl Window {
+    /// The window of equal length just before this one.
+    pub fn previous(&self) -> Self {
+        let length = self.to.as_second() - self.from.as_second();
+        Self {
+            from: self.from - SignedDuration::from_secs(length),
+            to: self.from,
+            zone: self.zone.clone(),
+        }
+    }
+}
+
+/// The raw query parameters shared by every stats endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct RawQuery<'a> {
+    /// `Nd` or `all`.
+    pub range: Option<&'a str>,
+    /// Date or RFC 3339.
+    pub from: Option<&'a str>,
+    /// Date or RFC 3339.
+    pub to: Option<&'a str>,
+    /// IANA zone.
+    pub tz: Option<&'a str>,
+    /// Seconds, 0..=3600.
+    pub recovery: Option<&'a str>,
+}
+
+impl WindowSpec {
+    /// Validates every parameter at once; `user_zone` is the default zone.
+    pub fn parse(raw: &RawQuery<'_>, user_zone: &TimeZoneName) -> Result<Self, RuleViolation> {
+        let mut v = Validator::default();
+        let range = raw.range.map_or(Some(Range::Days(DEFAULT_RANGE_DAYS)), |r| v.check(parse_range(r)));
+        let from = raw.from.and_then(|r| v.check(parse_edge("from", r)));
+        let to = raw.to.and_then(|r| v.check(parse_edge("to", r)));
+        let zone = match raw.tz {
+            Some(name) => v.check(TimeZoneName::parse("tz", name)),
+            None => Some(user_zone.clone()),
+        };
+        let recovery = raw
+            .recovery
+            .map_or(Some(DEFAULT_RECOVERY_SECONDS), |r| v.check(parse_recovery(r)));
+        v.finish()?;
+        match (range, zone, recovery) {
+            (Some(range), Some(zone), Some(recovery_allowance)) => Ok(Self {
+                range,
+                from,
+                to,
+                zone,
+                recovery_allowance,
+            }),
+            _ => unreachable!("the validator reports any failed parameter"),
+        }
+    }
+
+    /// Whether resolving needs the user's first session (`range=all`
+    /// without `from`).
+    pub fn needs_first_activity(&self) -> bool {
+        self.range == Range::All && self.from.is_none()
+    }
+
+    /// The window, given the current time and (for `range=all`) the start
+    /// of the user's first session.
+    pub fn resolve(&self, now: Timestamp, first_activity: Option<Timestamp>) -> Result<Window, RuleViolation> {
+        let zone = self.zone.zone();
+        let instant = |edge: Edge| match edge {
+            Edge::Instant(at) => at,
+            Edge::Date(date) => local_day(date, &zone).0,
+        };
+        let to = self.to.map_or(now, instant);
+        let from = match (self.from, self.range) {
+            (Some(edge), _) => instant(edge),
+            (None, Range::Days(days)) => to - SignedDuration::from_hours(days * 24),
+            (None, Range::All) => first_activity.unwrap_or(to).min(to),
+        };
+        if self.from.is_some() && from >= to {
+            return Err(FieldError::new("from", format!("must be before `to` ({to}); got {from}")).into());
+        }
+        Ok(Window {
+            from,
+            to,
+            zone: self.zone.clone(),
+        })
+    }
+}
+
+fn parse_range(raw: &str) -> Result<Range, FieldError> {
+    if raw == "all" {
+        return Ok(Range::All);
+    }
+    raw.strip_suffix('d')
+        .and_then(|days| days.parse::<i64>().ok())
+        .filter(|days| (1..=MAX_RANGE_DAYS).contains(days))
+        .map(Range::Days)
+        .ok_or_else(|| {
+            FieldError::new(
+                "range",
+                format!("`{raw}` is not a range; use Nd with N from 1 to {MAX_RANGE_DAYS} (e.g. 7d, 30d) or all"),
+            )
+        })
+}
+
+fn parse_edge(field: &str, raw: &str) -> Result<Edge, FieldError> {
+    if raw.len() == 10 {
+        return parse_date(field, raw).map(Edge::Date);
+    }
+    parse_timestamp(field, raw).map(Edge::Instant).map_err(|_| {
+        FieldError::new(
+            field,
+            format!("`{raw}` is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp with an offset (2025-11-15T16:00:00Z)"),
+        )
+    })
+}
+
+fn parse_recovery(raw: &str) -> Result<i64, FieldError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|r| (0..=MAX_RECOVERY_SECONDS).contains(r))
+        .ok_or_else(|| {
+            FieldError::new(
+                "recovery",
+                format!("`{raw}` is not valid; use whole seconds from 0 to {MAX_RECOVERY_SECONDS}"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(raw: &str) -> Timestamp {
+        raw.parse().unwrap()
+    }
+
+    fn resolve(raw: RawQuery<'_>, first: Option<&str>) -> Result<Window, RuleViolation> {
+        let zone = TimeZoneName::parse("tz", "Europe/Madrid").unwrap();
+        let spec = WindowSpec::parse(&raw, &zone)?;
+        spec.resolve(at("2025-11-20T12:00:00Z"), first.map(at))
+    }
+
+    #[test]
+    fn the_default_is_the_last_seven_days() {
+        let window = resolve(RawQuery::default(), None).unwrap();
+        assert_eq!((window.from, window.to), (at("2025-11-13T12:00:00Z"), at("2025-11-20T12:00:00Z")));
+        assert_eq!(window.zone.as_str(), "Europe/Madrid");
+    }
+
+    #[test]
+    fn dates_mean_local_midnight_and_override_the_range() {
+        let raw = RawQuery {
+            range: Some("30d"),
+            from: Some("2025-11-10"),
+            to: Some("2025-11-12T00:00:00Z"),
+            ..RawQuery::default()
+        };
+        let window = resolve(raw, None).unwrap();
+        assert_eq!((window.from, window.to), (at("2025-11-09T23:00:00Z"), at("2025-11-12T00:00:00Z")));
+    }
+
+    #[test]
+    fn all_starts_at_the_first_session() {
+        let raw = RawQuery {
+            range: Some("all"),
+            ..RawQuery::default()
+        };
+        let window = resolve(raw.clone(), Some("2024-01-01T08:00:00Z")).unwrap();
+        assert_eq!(window.from, at("2024-01-01T08:00:00Z"));
+        let empty = resolve(raw, None).unwrap();
+        assert_eq!(empty.from, empty.to);
+    }
+
+    #[test]
+    fn bad_parameters_are_all_reported() {
+        let raw = RawQuery {
+            range: Some("7w"),
+            from: Some("yesterday"),
+            tz: Some("Mars/Base"),
+            recovery: Some("3601"),
+            ..RawQuery::default()
+        };
+        let Err(RuleViolation::Invalid(errors)) = resolve(raw, None) else {
+            panic!("expected errors");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["range", "from", "tz", "recovery"]);
+        assert!(parse_range("0d").is_err() && parse_range("3661d").is_err() && parse_range("3660d").is_ok());
+    }
+
+    #[test]
+    fn from_must_precede_to() {
+        let raw = RawQuery {
+            from: Some("2025-11-12"),
+            to: Some("2025-11-12"),
+            ..RawQuery::default()
+        };
+        assert!(resolve(raw, None).is_err());
+    }
+
+    #[test]
+    fn the_previous_window_has_the_same_length() {
+        let window = resolve(RawQuery::default(), None).unwrap();
+        let previous = window.previous();
+        assert_eq!((previous.from, previous.to), (at("2025-11-06T12:00:00Z"), at("2025-11-13T12:00:00Z")));
+    }
+}
