@@ -110,6 +110,7 @@ async fn redoc_script() -> impl IntoResponse {
         (name = "users", description = "Registration, profile and API tokens"),
         (name = "sessions", description = "Focus sessions"),
         (name = "interruptions", description = "Interruptions inside a focus session"),
+        (name = "stats", description = "Reports over a time window, in the user's time zone"),
     )
 )]
 pub struct ApiDoc;

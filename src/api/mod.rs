@@ -26,6 +26,7 @@ pub mod extract;
 pub mod interruptions;
 pub mod service;
 pub mod sessions;
+pub mod stats;
 pub mod users;
 
 /// Largest accepted request body.
@@ -60,6 +61,14 @@ fn routes() -> OpenApiRouter<AppState> {
             interruptions::delete_interruption
         ))
         .routes(routes!(interruptions::list_session_interruptions))
+        .routes(routes!(stats::get_summary))
+        .routes(routes!(stats::get_interruption_types))
+        .routes(routes!(stats::get_productive_hours))
+        .routes(routes!(stats::get_peak_distraction_time))
+        .routes(routes!(stats::get_weekly_pattern))
+        .routes(routes!(stats::get_daily))
+        .routes(routes!(stats::get_heatmap))
+        .routes(routes!(stats::get_overview))
 }
 
 /// The generated OpenAPI document.

@@ -13,6 +13,7 @@ use crate::domain::{
     RuleViolation,
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
+    stats::SessionSpan,
     token::TokenHash,
     user::{NewUser, User, UserPatch},
 };
@@ -159,4 +160,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Interruption>>;
     /// Deletes an interruption.
     async fn delete_interruption(&self, user_id: i64, id: i64) -> StoreResult<()>;
+
+    /// The user's sessions overlapping `[from, to)`, by start, each with its
+    /// interruptions overlapping it, by start: all a report needs.
+    async fn window_spans(
+        &self,
+        user_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<SessionSpan>>;
+    /// When the user's first session started, if there is one.
+    async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>>;
 }

@@ -53,7 +53,7 @@ fn every_operation_documents_its_errors_and_auth() {
             );
         }
     }
-    assert_eq!(operations, 21);
+    assert_eq!(operations, 29);
 }
 
 #[tokio::test]

@@ -105,7 +105,7 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
             }
         }
     }
-    assert_eq!(audited, 14, "operations naming Ana's data");
+    assert_eq!(audited, 22, "operations naming Ana's data");
     assert_eq!(snapshot(&app, &ana, session).await, before);
     assert_eq!(
         app.get("/users/me", &ana.token).await.status,
@@ -131,12 +131,18 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
                 .replace("{interruption_id}", "1");
             let forged = format!("{}x", &user.token[..user.token.len() - 1]);
             for token in [None, Some(forged.as_str())] {
-                let response = app.call(&method.to_uppercase(), &path, token, Some(json!({}))).await;
+                let response = app
+                    .call(&method.to_uppercase(), &path, token, Some(json!({})))
+                    .await;
                 response.problem(401);
-                assert_eq!(response.header("www-authenticate"), Some("Bearer"), "{method} {path}");
+                assert_eq!(
+                    response.header("www-authenticate"),
+                    Some("Bearer"),
+                    "{method} {path}"
+                );
             }
             refused += 1;
         }
     }
-    assert_eq!(refused, 16);
+    assert_eq!(refused, 24);
 }

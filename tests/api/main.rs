@@ -6,4 +6,5 @@ mod interruptions;
 mod isolation;
 mod service;
 mod sessions;
+mod stats;
 mod users;

@@ -10,6 +10,7 @@ use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
 use crate::domain::{
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
+    stats::SessionSpan,
     token::TokenHash,
     user::{NewUser, User, UserPatch},
 };
@@ -20,6 +21,7 @@ mod migrate;
 mod plan_tests;
 mod rows;
 mod sessions;
+mod stats;
 mod users;
 mod worker;
 
@@ -252,6 +254,22 @@ impl Store for SqliteStore {
         self.workers
             .write(move |c| interruptions::delete(c, user_id, id))
             .await
+    }
+
+    async fn window_spans(
+        &self,
+        user_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<SessionSpan>> {
+        self.workers
+            .read_blocking(move |c| stats::window_spans(c, user_id, from, to))
+            .await
+    }
+
+    async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
+        self.workers
+            .read(|c| stats::first_session_start(c, user_id))
     }
 }
 

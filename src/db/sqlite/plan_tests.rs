@@ -13,7 +13,7 @@ use rusqlite::{
     trace::{TraceEvent, TraceEventCodes},
 };
 
-use super::{connect, interruptions, migrate, sessions, users};
+use super::{connect, interruptions, migrate, sessions, stats, users};
 use crate::{
     db::{SessionCursor, SessionListQuery},
     domain::{
@@ -65,6 +65,8 @@ fn exercise(conn: &Connection) {
         limit: 10,
     };
     sessions::list(conn, user, &query, now).unwrap();
+    stats::window_spans(conn, user, at("2025-11-15T10:00:00Z"), now).unwrap();
+    stats::first_session_start(conn, user).unwrap();
     interruptions::delete(conn, user, first).unwrap();
     sessions::delete(conn, user, session).unwrap();
     users::delete(conn, user).unwrap();

@@ -103,7 +103,9 @@ impl LocalClock {
 
     /// The local calendar day (days since 1970-01-01) as a date.
     pub fn date_of_day(day: i64) -> jiff::civil::Date {
-        TimeZone::UTC.to_datetime(from_unix_seconds(day * DAY)).date()
+        TimeZone::UTC
+            .to_datetime(from_unix_seconds(day * DAY))
+            .date()
     }
 }
 
@@ -122,18 +124,26 @@ mod tests {
     }
 
     fn zone(name: &str) -> TimeZone {
-        crate::domain::time::TimeZoneName::parse("tz", name).unwrap().zone()
+        crate::domain::time::TimeZoneName::parse("tz", name)
+            .unwrap()
+            .zone()
     }
 
     fn hours_of(clock: &LocalClock, start: &str, end: &str) -> Vec<(usize, i64)> {
         let mut out = Vec::new();
-        clock.split(utc(start), utc(end), |slot, seconds| out.push((slot.hour, seconds)));
+        clock.split(utc(start), utc(end), |slot, seconds| {
+            out.push((slot.hour, seconds))
+        });
         out
     }
 
     #[test]
     fn a_span_splits_by_overlap_with_each_hour() {
-        let clock = LocalClock::new(&TimeZone::UTC, utc("2025-11-15T00:00:00Z"), utc("2025-11-16T00:00:00Z"));
+        let clock = LocalClock::new(
+            &TimeZone::UTC,
+            utc("2025-11-15T00:00:00Z"),
+            utc("2025-11-16T00:00:00Z"),
+        );
         // 09:40 to 11:10: 20 min in hour 9, 60 in hour 10, 10 in hour 11.
         assert_eq!(
             hours_of(&clock, "2025-11-15T09:40:00Z", "2025-11-15T11:10:00Z"),
@@ -144,31 +154,56 @@ mod tests {
     #[test]
     fn a_half_hour_zone_uses_its_own_hours() {
         let kolkata = zone("Asia/Kolkata"); // UTC+05:30
-        let clock = LocalClock::new(&kolkata, utc("2025-11-15T00:00:00Z"), utc("2025-11-16T00:00:00Z"));
+        let clock = LocalClock::new(
+            &kolkata,
+            utc("2025-11-15T00:00:00Z"),
+            utc("2025-11-16T00:00:00Z"),
+        );
         // 04:00Z to 05:00Z is 09:30 to 10:30 local.
-        assert_eq!(hours_of(&clock, "2025-11-15T04:00:00Z", "2025-11-15T05:00:00Z"), [(9, 1800), (10, 1800)]);
+        assert_eq!(
+            hours_of(&clock, "2025-11-15T04:00:00Z", "2025-11-15T05:00:00Z"),
+            [(9, 1800), (10, 1800)]
+        );
     }
 
     #[test]
     fn the_spring_forward_night_skips_two_oclock() {
         let new_york = zone("America/New_York");
-        let clock = LocalClock::new(&new_york, utc("2025-03-09T00:00:00Z"), utc("2025-03-10T00:00:00Z"));
+        let clock = LocalClock::new(
+            &new_york,
+            utc("2025-03-09T00:00:00Z"),
+            utc("2025-03-10T00:00:00Z"),
+        );
         // 06:00Z to 08:00Z is 01:00 EST to 04:00 EDT: hours 1 and 3, no 2.
-        assert_eq!(hours_of(&clock, "2025-03-09T06:00:00Z", "2025-03-09T08:00:00Z"), [(1, 3600), (3, 3600)]);
+        assert_eq!(
+            hours_of(&clock, "2025-03-09T06:00:00Z", "2025-03-09T08:00:00Z"),
+            [(1, 3600), (3, 3600)]
+        );
     }
 
     #[test]
     fn the_fall_back_night_has_two_one_oclocks() {
         let new_york = zone("America/New_York");
-        let clock = LocalClock::new(&new_york, utc("2025-11-02T00:00:00Z"), utc("2025-11-03T00:00:00Z"));
+        let clock = LocalClock::new(
+            &new_york,
+            utc("2025-11-02T00:00:00Z"),
+            utc("2025-11-03T00:00:00Z"),
+        );
         // 05:00Z to 07:00Z is 01:00 EDT, then 01:00 EST again.
-        assert_eq!(hours_of(&clock, "2025-11-02T05:00:00Z", "2025-11-02T07:00:00Z"), [(1, 3600), (1, 3600)]);
+        assert_eq!(
+            hours_of(&clock, "2025-11-02T05:00:00Z", "2025-11-02T07:00:00Z"),
+            [(1, 3600), (1, 3600)]
+        );
     }
 
     #[test]
     fn slots_know_their_local_day_and_weekday() {
         let madrid = zone("Europe/Madrid");
-        let clock = LocalClock::new(&madrid, utc("2025-11-01T00:00:00Z"), utc("2025-12-01T00:00:00Z"));
+        let clock = LocalClock::new(
+            &madrid,
+            utc("2025-11-01T00:00:00Z"),
+            utc("2025-12-01T00:00:00Z"),
+        );
         // 23:30Z on Saturday the 15th is 00:30 on Sunday the 16th in Madrid.
         let slot = clock.slot(utc("2025-11-15T23:30:00Z"));
         assert_eq!((slot.weekday, slot.hour), (6, 0));

@@ -223,7 +223,8 @@ impl<'a> Pass<'a> {
     /// Adds `[start, end)` (inside the window) to every bucket via `field`.
     fn spread(&mut self, start: i64, end: i64, field: fn(&mut Bucket) -> &mut i64) {
         let mut parts = Vec::with_capacity(4);
-        self.clock.split(start, end, |slot, seconds| parts.push((slot, seconds)));
+        self.clock
+            .split(start, end, |slot, seconds| parts.push((slot, seconds)));
         for (slot, seconds) in parts {
             *field(&mut self.hours[slot.hour]) += seconds;
             *field(&mut self.weekdays[slot.weekday]) += seconds;
@@ -234,7 +235,8 @@ impl<'a> Pass<'a> {
 
     fn add_recovery(&mut self, start: i64, end: i64) {
         let mut parts = Vec::with_capacity(2);
-        self.clock.split(start, end, |slot, seconds| parts.push((slot, seconds)));
+        self.clock
+            .split(start, end, |slot, seconds| parts.push((slot, seconds)));
         for (slot, seconds) in parts {
             self.recovery += seconds;
             self.day(slot).1 += seconds;
@@ -267,7 +269,10 @@ impl<'a> Pass<'a> {
                 self.kinds[kind_index(interruption.kind)].lost += b - a;
             }
             if (from..to).contains(&interruption.start) {
-                let next = session.interruptions.get(index + 1).map_or(session_end, |n| n.start);
+                let next = session
+                    .interruptions
+                    .get(index + 1)
+                    .map_or(session_end, |n| n.start);
                 self.count(interruption, until, next);
             }
         }
@@ -332,7 +337,11 @@ impl<'a> Pass<'a> {
             })
             .collect();
         types.sort_by(|a, b| {
-            (b.count, b.total_duration, a.kind.as_str()).cmp(&(a.count, a.total_duration, b.kind.as_str()))
+            (b.count, b.total_duration, a.kind.as_str()).cmp(&(
+                a.count,
+                a.total_duration,
+                b.kind.as_str(),
+            ))
         });
         let self_kind = self.kinds[kind_index(InterruptionKind::SelfInflicted)];
         let self_share = Share {
@@ -375,10 +384,17 @@ pub fn build(sessions: &[SessionSpan], params: &Params) -> Report {
 }
 
 fn kind_index(kind: InterruptionKind) -> usize {
-    InterruptionKind::ALL.iter().position(|&k| k == kind).unwrap_or(5)
+    InterruptionKind::ALL
+        .iter()
+        .position(|&k| k == kind)
+        .unwrap_or(5)
 }
 
 /// `part / whole` as a float; 0 when `whole` is 0.
 fn ratio(part: i64, whole: i64) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
 }

@@ -15,7 +15,11 @@ fn zone(name: &str) -> TimeZone {
     TimeZoneName::parse("tz", name).unwrap().zone()
 }
 
-fn session(start: &str, end: Option<&str>, interruptions: &[(K, &str, Option<&str>)]) -> SessionSpan {
+fn session(
+    start: &str,
+    end: Option<&str>,
+    interruptions: &[(K, &str, Option<&str>)],
+) -> SessionSpan {
     SessionSpan {
         start: t(start),
         end: end.map(t),
@@ -46,14 +50,33 @@ fn a_morning_with_two_interruptions() {
         "2025-11-15T09:00:00Z",
         Some("2025-11-15T11:00:00Z"),
         &[
-            (K::Phone, "2025-11-15T10:00:00Z", Some("2025-11-15T10:02:30Z")),
-            (K::SelfInflicted, "2025-11-15T10:30:00Z", Some("2025-11-15T10:40:00Z")),
+            (
+                K::Phone,
+                "2025-11-15T10:00:00Z",
+                Some("2025-11-15T10:02:30Z"),
+            ),
+            (
+                K::SelfInflicted,
+                "2025-11-15T10:30:00Z",
+                Some("2025-11-15T10:40:00Z"),
+            ),
         ],
     )];
-    let report = report(&sessions, &params("2025-11-15T00:00:00Z", "2025-11-16T00:00:00Z", "UTC", "2025-11-20T00:00:00Z"));
+    let report = report(
+        &sessions,
+        &params(
+            "2025-11-15T00:00:00Z",
+            "2025-11-16T00:00:00Z",
+            "UTC",
+            "2025-11-20T00:00:00Z",
+        ),
+    );
     let s = report.summary;
     assert_eq!((s.total_sessions, s.total_interruptions), (1, 2));
-    assert_eq!((s.worked, s.lost, s.effective), (7200, 150 + 600, 7200 - 750));
+    assert_eq!(
+        (s.worked, s.lost, s.effective),
+        (7200, 150 + 600, 7200 - 750)
+    );
     assert_eq!(s.average_interruption_duration, 375.0); // (150 + 600) / 2
     assert_eq!(s.interruptions_per_hour, 1.0); // 2 interruptions in 2 hours
     // Recovery: phone ends 10:02:30, the next starts 10:30 (27.5 min away):
@@ -61,21 +84,79 @@ fn a_morning_with_two_interruptions() {
     // focused = 6450 − 1200 = 5250; 100 × 5250 / 7200 = 72.9 → 73.
     assert_eq!(
         s.focus,
-        Focus { score: 73, worked: 7200, lost: 750, recovery: 1200, focused: 5250, recovery_allowance: 600 }
+        Focus {
+            score: 73,
+            worked: 7200,
+            lost: 750,
+            recovery: 1200,
+            focused: 5250,
+            recovery_allowance: 600
+        }
     );
     // Stretches: 09:00–10:00 (3600), 10:02:30–10:30 (1650), 10:40–11:00 (1200).
     assert_eq!((s.longest_focus_stretch, s.deep_work_blocks), (3600, 2));
-    assert_eq!(report.hours[9], Bucket { work: 3600, lost: 0, interruptions: 0 });
-    assert_eq!(report.hours[10], Bucket { work: 3600, lost: 750, interruptions: 2 });
-    assert_eq!(report.weekdays[5], Bucket { work: 7200, lost: 750, interruptions: 2 }); // a Saturday
-    let order: Vec<_> = report.types.iter().map(|t| (t.kind.as_str(), t.count, t.total_duration)).collect();
+    assert_eq!(
+        report.hours[9],
+        Bucket {
+            work: 3600,
+            lost: 0,
+            interruptions: 0
+        }
+    );
+    assert_eq!(
+        report.hours[10],
+        Bucket {
+            work: 3600,
+            lost: 750,
+            interruptions: 2
+        }
+    );
+    assert_eq!(
+        report.weekdays[5],
+        Bucket {
+            work: 7200,
+            lost: 750,
+            interruptions: 2
+        }
+    ); // a Saturday
+    let order: Vec<_> = report
+        .types
+        .iter()
+        .map(|t| (t.kind.as_str(), t.count, t.total_duration))
+        .collect();
     assert_eq!(
         order,
-        [("self", 1, 600), ("phone", 1, 150), ("family", 0, 0), ("noise", 0, 0), ("unknown", 0, 0), ("urgent_task", 0, 0)]
+        [
+            ("self", 1, 600),
+            ("phone", 1, 150),
+            ("family", 0, 0),
+            ("noise", 0, 0),
+            ("unknown", 0, 0),
+            ("urgent_task", 0, 0)
+        ]
     );
     assert_eq!(report.types[0].time_share, 0.8); // 600 / 750
-    assert_eq!((report.self_share, report.external_share), (Share { count: 1, lost: 600 }, Share { count: 1, lost: 150 }));
-    assert_eq!(report.peak(), Peak { hour: Some(10), interruptions: 2, lost: 750 });
+    assert_eq!(
+        (report.self_share, report.external_share),
+        (
+            Share {
+                count: 1,
+                lost: 600
+            },
+            Share {
+                count: 1,
+                lost: 150
+            }
+        )
+    );
+    assert_eq!(
+        report.peak(),
+        Peak {
+            hour: Some(10),
+            interruptions: 2,
+            lost: 750
+        }
+    );
 }
 
 #[test]
@@ -84,16 +165,38 @@ fn the_window_edge_cuts_a_session_across_midnight() {
     let sessions = [session(
         "2025-11-15T23:00:00Z",
         Some("2025-11-16T01:00:00Z"),
-        &[(K::Noise, "2025-11-15T23:50:00Z", Some("2025-11-16T00:10:00Z"))],
+        &[(
+            K::Noise,
+            "2025-11-15T23:50:00Z",
+            Some("2025-11-16T00:10:00Z"),
+        )],
     )];
-    let report = report(&sessions, &params("2025-11-16T00:00:00Z", "2025-11-17T00:00:00Z", "UTC", "2025-11-20T00:00:00Z"));
+    let report = report(
+        &sessions,
+        &params(
+            "2025-11-16T00:00:00Z",
+            "2025-11-17T00:00:00Z",
+            "UTC",
+            "2025-11-20T00:00:00Z",
+        ),
+    );
     let s = report.summary;
     // Worked 00:00–01:00; lost 00:00–00:10; the interruption started before
     // the window, so it is not counted and costs no recovery.
-    assert_eq!((s.total_sessions, s.total_interruptions, s.worked, s.lost), (1, 0, 3600, 600));
+    assert_eq!(
+        (s.total_sessions, s.total_interruptions, s.worked, s.lost),
+        (1, 0, 3600, 600)
+    );
     assert_eq!(s.focus.score, 83); // 3000 / 3600 = 83.3
     assert_eq!((s.longest_focus_stretch, s.deep_work_blocks), (3000, 1));
-    assert_eq!(report.hours[0], Bucket { work: 3600, lost: 600, interruptions: 0 });
+    assert_eq!(
+        report.hours[0],
+        Bucket {
+            work: 3600,
+            lost: 600,
+            interruptions: 0
+        }
+    );
     assert_eq!(report.peak(), Peak::default());
     assert_eq!(report.days.len(), 1);
     assert_eq!(report.days[0].date.to_string(), "2025-11-16");
@@ -101,11 +204,26 @@ fn the_window_edge_cuts_a_session_across_midnight() {
 
 #[test]
 fn an_active_session_and_an_open_interruption_run_to_now() {
-    let sessions = [session("2025-11-15T09:00:00Z", None, &[(K::Family, "2025-11-15T09:20:00Z", None)])];
-    let report = report(&sessions, &params("2025-11-15T00:00:00Z", "2025-11-15T09:30:00Z", "UTC", "2025-11-15T09:30:00Z"));
+    let sessions = [session(
+        "2025-11-15T09:00:00Z",
+        None,
+        &[(K::Family, "2025-11-15T09:20:00Z", None)],
+    )];
+    let report = report(
+        &sessions,
+        &params(
+            "2025-11-15T00:00:00Z",
+            "2025-11-15T09:30:00Z",
+            "UTC",
+            "2025-11-15T09:30:00Z",
+        ),
+    );
     let s = report.summary;
     // Worked 09:00–09:30, lost 09:20–09:30; recovery min(600, now − now) = 0.
-    assert_eq!((s.worked, s.lost, s.total_interruptions, s.focus.recovery), (1800, 600, 1, 0));
+    assert_eq!(
+        (s.worked, s.lost, s.total_interruptions, s.focus.recovery),
+        (1800, 600, 1, 0)
+    );
     assert_eq!(s.focus.score, 67); // 1200 / 1800 = 66.7
     assert_eq!(s.average_interruption_duration, 600.0);
 }
@@ -115,9 +233,21 @@ fn recovery_stops_at_the_window_edge() {
     let sessions = [session(
         "2025-11-15T09:00:00Z",
         Some("2025-11-15T12:00:00Z"),
-        &[(K::UrgentTask, "2025-11-15T10:50:00Z", Some("2025-11-15T10:55:00Z"))],
+        &[(
+            K::UrgentTask,
+            "2025-11-15T10:50:00Z",
+            Some("2025-11-15T10:55:00Z"),
+        )],
     )];
-    let report = report(&sessions, &params("2025-11-15T10:00:00Z", "2025-11-15T11:00:00Z", "UTC", "2025-11-20T00:00:00Z"));
+    let report = report(
+        &sessions,
+        &params(
+            "2025-11-15T10:00:00Z",
+            "2025-11-15T11:00:00Z",
+            "UTC",
+            "2025-11-20T00:00:00Z",
+        ),
+    );
     // Recovery would run 10:55–11:05; the window ends at 11:00.
     assert_eq!(report.summary.focus.recovery, 300);
     assert_eq!(report.summary.focus.focused, 3600 - 300 - 300);
@@ -127,22 +257,59 @@ fn recovery_stops_at_the_window_edge() {
 fn a_spring_forward_day_has_23_hours_and_no_two_oclock() {
     let new_york = TimeZoneName::parse("tz", "America/New_York").unwrap();
     // 01:30 EST to 04:30 EDT: two hours and a half of wall clock, two of time.
-    let sessions = [session("2025-03-09T06:30:00Z", Some("2025-03-09T08:30:00Z"), &[])];
-    let (from, to) = crate::domain::time::local_day("2025-03-09".parse().unwrap(), &new_york.zone());
-    let p = Params { from: from.as_second(), to: to.as_second(), ..params("2025-03-09T00:00:00Z", "2025-03-09T00:00:00Z", "America/New_York", "2025-04-01T00:00:00Z") };
+    let sessions = [session(
+        "2025-03-09T06:30:00Z",
+        Some("2025-03-09T08:30:00Z"),
+        &[],
+    )];
+    let (from, to) =
+        crate::domain::time::local_day("2025-03-09".parse().unwrap(), &new_york.zone());
+    let p = Params {
+        from: from.as_second(),
+        to: to.as_second(),
+        ..params(
+            "2025-03-09T00:00:00Z",
+            "2025-03-09T00:00:00Z",
+            "America/New_York",
+            "2025-04-01T00:00:00Z",
+        )
+    };
     assert_eq!(p.to - p.from, 23 * 3600);
     let report = report(&sessions, &p);
-    assert_eq!((report.hours[1].work, report.hours[2].work, report.hours[3].work, report.hours[4].work), (1800, 0, 3600, 1800));
+    assert_eq!(
+        (
+            report.hours[1].work,
+            report.hours[2].work,
+            report.hours[3].work,
+            report.hours[4].work
+        ),
+        (1800, 0, 3600, 1800)
+    );
     assert_eq!(report.days.len(), 1);
-    assert_eq!((report.days[0].date.to_string(), report.days[0].bucket.work), ("2025-03-09".to_owned(), 7200));
+    assert_eq!(
+        (report.days[0].date.to_string(), report.days[0].bucket.work),
+        ("2025-03-09".to_owned(), 7200)
+    );
     assert_eq!(report.weekdays[6].work, 7200); // a Sunday
 }
 
 #[test]
 fn a_fall_back_day_counts_one_oclock_twice() {
     // 01:30 EDT to 01:30 EST is an hour of time, all of it at 1 a.m.
-    let sessions = [session("2025-11-02T05:30:00Z", Some("2025-11-02T06:30:00Z"), &[])];
-    let report = report(&sessions, &params("2025-11-02T04:00:00Z", "2025-11-03T05:00:00Z", "America/New_York", "2025-12-01T00:00:00Z"));
+    let sessions = [session(
+        "2025-11-02T05:30:00Z",
+        Some("2025-11-02T06:30:00Z"),
+        &[],
+    )];
+    let report = report(
+        &sessions,
+        &params(
+            "2025-11-02T04:00:00Z",
+            "2025-11-03T05:00:00Z",
+            "America/New_York",
+            "2025-12-01T00:00:00Z",
+        ),
+    );
     assert_eq!(report.hours[1].work, 3600);
     assert_eq!(report.days.len(), 1, "the 25-hour day is one day");
 }
@@ -150,28 +317,81 @@ fn a_fall_back_day_counts_one_oclock_twice() {
 #[test]
 fn local_hours_follow_the_users_zone() {
     // 00:30Z to 01:30Z is 09:30 to 10:30 in Tokyo (UTC+9).
-    let sessions = [session("2025-11-15T00:30:00Z", Some("2025-11-15T01:30:00Z"), &[(K::Phone, "2025-11-15T01:00:00Z", Some("2025-11-15T01:05:00Z"))])];
-    let report = report(&sessions, &params("2025-11-14T15:00:00Z", "2025-11-15T15:00:00Z", "Asia/Tokyo", "2025-12-01T00:00:00Z"));
+    let sessions = [session(
+        "2025-11-15T00:30:00Z",
+        Some("2025-11-15T01:30:00Z"),
+        &[(
+            K::Phone,
+            "2025-11-15T01:00:00Z",
+            Some("2025-11-15T01:05:00Z"),
+        )],
+    )];
+    let report = report(
+        &sessions,
+        &params(
+            "2025-11-14T15:00:00Z",
+            "2025-11-15T15:00:00Z",
+            "Asia/Tokyo",
+            "2025-12-01T00:00:00Z",
+        ),
+    );
     assert_eq!(report.hours[9].work, 1800);
-    assert_eq!(report.hours[10], Bucket { work: 1800, lost: 300, interruptions: 1 });
+    assert_eq!(
+        report.hours[10],
+        Bucket {
+            work: 1800,
+            lost: 300,
+            interruptions: 1
+        }
+    );
     assert_eq!(report.peak().hour, Some(10));
 }
 
 #[test]
 fn daily_series_cover_every_local_day_including_empty_ones() {
-    let sessions = [session("2025-11-15T09:00:00Z", Some("2025-11-15T10:00:00Z"), &[])];
+    let sessions = [session(
+        "2025-11-15T09:00:00Z",
+        Some("2025-11-15T10:00:00Z"),
+        &[],
+    )];
     // Madrid: 2025-11-14 12:00 local to 2025-11-17 01:00 local.
-    let report = report(&sessions, &params("2025-11-14T11:00:00Z", "2025-11-17T00:00:00Z", "Europe/Madrid", "2025-12-01T00:00:00Z"));
-    let dates: Vec<_> = report.days.iter().map(|d| (d.date.to_string(), d.bucket.work, d.focus_score())).collect();
+    let report = report(
+        &sessions,
+        &params(
+            "2025-11-14T11:00:00Z",
+            "2025-11-17T00:00:00Z",
+            "Europe/Madrid",
+            "2025-12-01T00:00:00Z",
+        ),
+    );
+    let dates: Vec<_> = report
+        .days
+        .iter()
+        .map(|d| (d.date.to_string(), d.bucket.work, d.focus_score()))
+        .collect();
     assert_eq!(
         dates,
-        [("2025-11-14".to_owned(), 0, 0), ("2025-11-15".to_owned(), 3600, 100), ("2025-11-16".to_owned(), 0, 0), ("2025-11-17".to_owned(), 0, 0)]
+        [
+            ("2025-11-14".to_owned(), 0, 0),
+            ("2025-11-15".to_owned(), 3600, 100),
+            ("2025-11-16".to_owned(), 0, 0),
+            ("2025-11-17".to_owned(), 0, 0)
+        ]
     );
 }
 
 #[test]
 fn percent_rounds_halves_up() {
-    assert_eq!((percent(1, 8), percent(1, 200), percent(3, 200), percent(0, 0), percent(9, 3)), (13, 1, 2, 0, 100));
+    assert_eq!(
+        (
+            percent(1, 8),
+            percent(1, 200),
+            percent(3, 200),
+            percent(0, 0),
+            percent(9, 3)
+        ),
+        (13, 1, 2, 0, 100)
+    );
 }
 
 /// Random valid histories: sessions that never overlap, each with
@@ -179,12 +399,16 @@ fn percent_rounds_halves_up() {
 fn history() -> impl Strategy<Value = Vec<SessionSpan>> {
     let kind = prop::sample::select(K::ALL.to_vec());
     let interruption = (0i64..7200, 1i64..1800, kind);
-    let session = (0i64..86_400, 60i64..36_000, prop::collection::vec(interruption, 0..6), any::<bool>());
+    let session = (
+        0i64..86_400,
+        60i64..36_000,
+        prop::collection::vec(interruption, 0..6),
+    );
     prop::collection::vec(session, 0..8).prop_map(|raw| {
         let base = t("2025-03-01T00:00:00Z");
         let mut cursor = base;
         let mut sessions = Vec::new();
-        for (gap, length, interruptions, active) in raw {
+        for (gap, length, interruptions) in raw {
             let start = cursor + gap;
             let end = start + length;
             let mut at = start;
@@ -195,10 +419,18 @@ fn history() -> impl Strategy<Value = Vec<SessionSpan>> {
                 if s >= end || e <= s {
                     break;
                 }
-                spans.push(InterruptionSpan { kind, start: s, end: Some(e) });
+                spans.push(InterruptionSpan {
+                    kind,
+                    start: s,
+                    end: Some(e),
+                });
                 at = e;
             }
-            sessions.push(SessionSpan { start, end: Some(end), interruptions: spans });
+            sessions.push(SessionSpan {
+                start,
+                end: Some(end),
+                interruptions: spans,
+            });
             cursor = end;
         }
         if let Some(last) = sessions.last_mut().filter(|_| cursor > base) {
@@ -209,7 +441,13 @@ fn history() -> impl Strategy<Value = Vec<SessionSpan>> {
 }
 
 fn params_for(from: i64, to: i64, tz: &str) -> Params {
-    Params { from, to, zone: zone(tz), now: t("2025-03-10T00:00:00Z"), recovery_allowance: 600 }
+    Params {
+        from,
+        to,
+        zone: zone(tz),
+        now: t("2025-03-10T00:00:00Z"),
+        recovery_allowance: 600,
+    }
 }
 
 const ZONES: [&str; 4] = ["UTC", "America/New_York", "Europe/Madrid", "Asia/Kolkata"];

@@ -86,16 +86,20 @@ impl WindowSpec {
     /// Validates every parameter at once; `user_zone` is the default zone.
     pub fn parse(raw: &RawQuery<'_>, user_zone: &TimeZoneName) -> Result<Self, RuleViolation> {
         let mut v = Validator::default();
-        let range = raw.range.map_or(Some(Range::Days(DEFAULT_RANGE_DAYS)), |r| v.check(parse_range(r)));
+        let range = raw
+            .range
+            .map_or(Some(Range::Days(DEFAULT_RANGE_DAYS)), |r| {
+                v.check(parse_range(r))
+            });
         let from = raw.from.and_then(|r| v.check(parse_edge("from", r)));
         let to = raw.to.and_then(|r| v.check(parse_edge("to", r)));
         let zone = match raw.tz {
             Some(name) => v.check(TimeZoneName::parse("tz", name)),
             None => Some(user_zone.clone()),
         };
-        let recovery = raw
-            .recovery
-            .map_or(Some(DEFAULT_RECOVERY_SECONDS), |r| v.check(parse_recovery(r)));
+        let recovery = raw.recovery.map_or(Some(DEFAULT_RECOVERY_SECONDS), |r| {
+            v.check(parse_recovery(r))
+        });
         v.finish()?;
         match (range, zone, recovery) {
             (Some(range), Some(zone), Some(recovery_allowance)) => Ok(Self {
@@ -117,7 +121,11 @@ impl WindowSpec {
 
     /// The window, given the current time and (for `range=all`) the start
     /// of the user's first session.
-    pub fn resolve(&self, now: Timestamp, first_activity: Option<Timestamp>) -> Result<Window, RuleViolation> {
+    pub fn resolve(
+        &self,
+        now: Timestamp,
+        first_activity: Option<Timestamp>,
+    ) -> Result<Window, RuleViolation> {
         let zone = self.zone.zone();
         let instant = |edge: Edge| match edge {
             Edge::Instant(at) => at,
@@ -130,7 +138,9 @@ impl WindowSpec {
             (None, Range::All) => first_activity.unwrap_or(to).min(to),
         };
         if self.from.is_some() && from >= to {
-            return Err(FieldError::new("from", format!("must be before `to` ({to}); got {from}")).into());
+            return Err(
+                FieldError::new("from", format!("must be before `to` ({to}); got {from}")).into(),
+            );
         }
         Ok(Window {
             from,
@@ -197,7 +207,10 @@ mod tests {
     #[test]
     fn the_default_is_the_last_seven_days() {
         let window = resolve(RawQuery::default(), None).unwrap();
-        assert_eq!((window.from, window.to), (at("2025-11-13T12:00:00Z"), at("2025-11-20T12:00:00Z")));
+        assert_eq!(
+            (window.from, window.to),
+            (at("2025-11-13T12:00:00Z"), at("2025-11-20T12:00:00Z"))
+        );
         assert_eq!(window.zone.as_str(), "Europe/Madrid");
     }
 
@@ -210,7 +223,10 @@ mod tests {
             ..RawQuery::default()
         };
         let window = resolve(raw, None).unwrap();
-        assert_eq!((window.from, window.to), (at("2025-11-09T23:00:00Z"), at("2025-11-12T00:00:00Z")));
+        assert_eq!(
+            (window.from, window.to),
+            (at("2025-11-09T23:00:00Z"), at("2025-11-12T00:00:00Z"))
+        );
     }
 
     #[test]
@@ -239,7 +255,11 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["range", "from", "tz", "recovery"]);
-        assert!(parse_range("0d").is_err() && parse_range("3661d").is_err() && parse_range("3660d").is_ok());
+        assert!(
+            parse_range("0d").is_err()
+                && parse_range("3661d").is_err()
+                && parse_range("3660d").is_ok()
+        );
     }
 
     #[test]
@@ -256,6 +276,9 @@ mod tests {
     fn the_previous_window_has_the_same_length() {
         let window = resolve(RawQuery::default(), None).unwrap();
         let previous = window.previous();
-        assert_eq!((previous.from, previous.to), (at("2025-11-06T12:00:00Z"), at("2025-11-13T12:00:00Z")));
+        assert_eq!(
+            (previous.from, previous.to),
+            (at("2025-11-06T12:00:00Z"), at("2025-11-13T12:00:00Z"))
+        );
     }
 }

@@ -1,0 +1,420 @@
+//! `/users/{user_id}/stats/…`: the reports. Each handler parses the query,
+//! loads the window's spans, runs the engine and picks its figures.
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    docs::{Forbidden, Invalid, Unauthorized},
+    extract::{ApiQuery, Auth, PathId},
+};
+use crate::{
+    domain::stats::{
+        self, Params, Report,
+        window::{RawQuery, Window, WindowSpec},
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+pub mod dto;
+
+use dto::{
+    CellOut, DayOut, Figures, HourOut, PeakFigures, SelfVsExternalOut, SummaryFigures, TypeOut,
+    WeekdayOut, WindowOut,
+};
+
+/// Query parameters shared by every report.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    /// `Nd` (N days before `to`, 1 ≤ N ≤ 3660) or `all` (since the first
+    /// session); default `7d`.
+    pub range: Option<String>,
+    /// Window start, inclusive: a date `YYYY-MM-DD` (local midnight) or an
+    /// RFC 3339 timestamp. Overrides `range`.
+    pub from: Option<String>,
+    /// Window end, exclusive: a date or an RFC 3339 timestamp; default now.
+    pub to: Option<String>,
+    /// IANA time zone for this report; default the user's own.
+    pub tz: Option<String>,
+    /// Recovery allowance `R` in seconds (0–3600) for the focus score;
+    /// default 600.
+    pub recovery: Option<String>,
+    /// `previous` adds the figures of the window of equal length just
+    /// before, and the change (summary only).
+    pub compare: Option<String>,
+}
+
+/// A computed report with the window it covers.
+struct Computed {
+    window: Window,
+    report: Report,
+    recovery_allowance: i64,
+    now: jiff::Timestamp,
+}
+
+/// Parses the query, loads the spans of the window and runs the engine.
+async fn compute(
+    state: &AppState,
+    auth: &Auth,
+    user_id: i64,
+    params: &StatsParams,
+) -> AppResult<Computed> {
+    auth.require_self(user_id)?;
+    let raw = RawQuery {
+        range: params.range.as_deref(),
+        from: params.from.as_deref(),
+        to: params.to.as_deref(),
+        tz: params.tz.as_deref(),
+        recovery: params.recovery.as_deref(),
+    };
+    let spec = WindowSpec::parse(&raw, &auth.timezone)?;
+    let first = match spec.needs_first_activity() {
+        true => state.store.first_session_start(user_id).await?,
+        false => None,
+    };
+    let now = state.clock.now();
+    let window = spec.resolve(now, first)?;
+    let report = run(state, user_id, &window, spec.recovery_allowance, now).await?;
+    Ok(Computed {
+        window,
+        report,
+        recovery_allowance: spec.recovery_allowance,
+        now,
+    })
+}
+
+async fn run(
+    state: &AppState,
+    user_id: i64,
+    window: &Window,
+    recovery_allowance: i64,
+    now: jiff::Timestamp,
+) -> AppResult<Report> {
+    let spans = state
+        .store
+        .window_spans(user_id, window.from, window.to)
+        .await?;
+    let params = Params {
+        from: window.from.as_second(),
+        to: window.to.as_second(),
+        zone: window.zone.zone(),
+        now: now.as_second(),
+        recovery_allowance,
+    };
+    Ok(stats::report(&spans, &params))
+}
+
+fn wants_previous(params: &StatsParams) -> AppResult<bool> {
+    match params.compare.as_deref() {
+        None => Ok(false),
+        Some("previous") => Ok(true),
+        Some(other) => Err(AppError::invalid(
+            "compare",
+            format!("`{other}` is not a comparison; the only one is `previous`"),
+        )),
+    }
+}
+
+/// The summary report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryOut {
+    /// The window covered.
+    pub window: WindowOut,
+    #[serde(flatten)]
+    pub summary: SummaryFigures,
+    /// With `compare=previous`: the same figures for the window of equal
+    /// length just before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Figures>,
+    /// With `compare=previous`: this window's figures minus the previous ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Figures>,
+}
+
+/// Headline figures: time worked and lost, interruptions, focus score.
+///
+/// `focus_score = round(100 × max(0, worked − lost − recovery) / worked)`,
+/// halves up, 0 when nothing was worked. Each interruption that starts in the
+/// window adds a recovery of `min(R, time from its end to the next
+/// interruption's start or the session's end)`, clipped to the window, with
+/// `R` from `recovery` (default 600 s): people need minutes, not seconds, to
+/// resume a task after an interruption (Mark, Gudith & Klocke, CHI 2008).
+#[utoipa::path(get, path = "/users/{user_id}/stats/summary", tag = "stats", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    responses(
+        (status = 200, description = "The summary", body = SummaryOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_summary(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> AppResult<axum::Json<SummaryOut>> {
+    let compare = wants_previous(&params)?;
+    let computed = compute(&state, &auth, user_id, &params).await?;
+    let Computed { window, report, .. } = &computed;
+    let summary = SummaryFigures::from(&report.summary);
+    let (previous, change) = if compare {
+        let earlier = window.previous();
+        let earlier = run(
+            &state,
+            user_id,
+            &earlier,
+            computed.recovery_allowance,
+            computed.now,
+        )
+        .await?;
+        let previous = Figures::from(&earlier.summary);
+        (Some(previous), Some(summary.figures.minus(&previous)))
+    } else {
+        (None, None)
+    };
+    Ok(axum::Json(SummaryOut {
+        window: window.into(),
+        summary,
+        previous,
+        change,
+    }))
+}
+
+/// The interruption-types report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TypesOut {
+    /// The window covered.
+    pub window: WindowOut,
+    /// All six types, by count, then time lost, then name.
+    pub types: Vec<TypeOut>,
+    /// Self-distraction against interruptions from outside.
+    pub self_vs_external: SelfVsExternalOut,
+}
+
+/// Which interruption types happen most and cost most.
+#[utoipa::path(get, path = "/users/{user_id}/stats/interruption-types", tag = "stats", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    responses(
+        (status = 200, description = "All six types", body = TypesOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_interruption_types(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> AppResult<axum::Json<TypesOut>> {
+    let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
+    Ok(axum::Json(TypesOut {
+        window: (&window).into(),
+        types: dto::types_out(&report),
+        self_vs_external: dto::self_vs_external_out(&report),
+    }))
+}
+
+/// The productive-hours report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoursOut {
+    /// The window covered.
+    pub window: WindowOut,
+    /// 24 entries, local hour 0 first.
+    pub hours: Vec<HourOut>,
+}
+
+/// Work, loss and interruptions by local hour of the day.
+#[utoipa::path(get, path = "/users/{user_id}/stats/productive-hours", tag = "stats", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    responses(
+        (status = 200, description = "24 hours", body = HoursOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_productive_hours(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> AppResult<axum::Json<HoursOut>> {
+    let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
+    Ok(axum::Json(HoursOut {
+        window: (&window).into(),
+        hours: dto::hours_out(&report),
+    }))
+}
+
+/// The peak-distraction-time report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeakOut {
+    /// The window covered.
+    pub window: WindowOut,
+    #[serde(flatten)]
+    pub peak: PeakFigures,
+}
+
+/// The hour with most interruptions (ties: more time lost, then earlier).
+#[utoipa::path(get, path = "/users/{user_id}/stats/peak-distraction-time", tag = "stats", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    responses(
+        (status = 200, description = "The peak hour, or `hour: null` and zeros", body = PeakOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_peak_distraction_time(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> AppResult<axum::Json<PeakOut>> {
+    let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
+    Ok(axum::Json(PeakOut {
+        window: (&window).into(),
+        peak: report.peak().into(),
+    }))
+}
+
+/// The weekly-pattern report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeekOut {
+    /// The window covered.
+    pub window: WindowOut,
+    /// 7 entries, Monday first.
+    pub days: Vec<WeekdayOut>,
+}
+
+/// Work, loss and interruptions by local weekday.
+#[utoipa::path(get, path = "/users/{user_id}/stats/weekly-pattern", tag = "stats", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    responses(
+        (status = 200, description = "7 weekdays", body = WeekOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_weekly_pattern(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> AppResult<axum::Json<WeekOut>> {
+    let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
+    Ok(axum::Json(WeekOut {
+        window: (&window).into(),
+        days: dto::weekdays_out(&report),
+    }))
+}
+
+/// The daily series.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DailyOut {
+    /// The window covered.
+    pub window: WindowOut,
+    /// One entry per local day overlapping the window, oldest first.
+    pub series: Vec<DayOut>,
+}
+
+/// One entry per local calendar day: the series a trend chart needs.
+#[utoipa::path(get, path = "/users/{user_id}/stats/daily", tag = "stats", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    responses(
+        (status = 200, description = "Every day of the window, empty ones included", body = DailyOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_daily(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> AppResult<axum::Json<DailyOut>> {
+    let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
+    Ok(axum::Json(DailyOut {
+        window: (&window).into(),
+        series: dto::series_out(&report),
+    }))
+}
+
+/// The weekday × hour heatmap.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeatmapOut {
+    /// The window covered.
+    pub window: WindowOut,
+    /// 168 cells, Monday 00h first.
+    pub cells: Vec<CellOut>,
+}
+
+/// Work, loss and interruptions by weekday and hour.
+#[utoipa::path(get, path = "/users/{user_id}/stats/heatmap", tag = "stats", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    responses(
+        (status = 200, description = "168 cells", body = HeatmapOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_heatmap(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> AppResult<axum::Json<HeatmapOut>> {
+    let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
+    Ok(axum::Json(HeatmapOut {
+        window: (&window).into(),
+        cells: dto::cells_out(&report),
+    }))
+}
+
+/// Every report in one response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewOut {
+    /// The window covered.
+    pub window: WindowOut,
+    /// As `summary`, without `window`.
+    pub summary: SummaryFigures,
+    /// As `interruption-types`' `types`.
+    pub types: Vec<TypeOut>,
+    /// As `productive-hours`' `hours`.
+    pub hours: Vec<HourOut>,
+    /// As `peak-distraction-time`, without `window`.
+    pub peak: PeakFigures,
+    /// As `weekly-pattern`'s `days`.
+    pub days: Vec<WeekdayOut>,
+    /// As `daily`'s `series`.
+    pub series: Vec<DayOut>,
+}
+
+/// Summary, types, hours, peak, weekly pattern and daily series, computed in
+/// one pass: what a dashboard needs in one request.
+#[utoipa::path(get, path = "/users/{user_id}/stats/overview", tag = "stats", security(("bearer" = [])),
+    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    responses(
+        (status = 200, description = "Every report", body = OverviewOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_overview(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> AppResult<axum::Json<OverviewOut>> {
+    let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
+    Ok(axum::Json(OverviewOut {
+        window: (&window).into(),
+        summary: (&report.summary).into(),
+        types: dto::types_out(&report),
+        hours: dto::hours_out(&report),
+        peak: report.peak().into(),
+        days: dto::weekdays_out(&report),
+        series: dto::series_out(&report),
+    }))
+}
