@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Load test of the write path and the banner on loopback.
+# Load test on loopback: the write path, the banner, and the reports.
 #
 #   bench/load.sh [SECONDS] [CONNECTIONS]     (defaults: 15 s, 16 connections)
 #
 # Builds the release binary, serves a fresh SQLite file, creates 64 users with
 # an active session each, then drives POST /interruptions/ and GET / with wrk
-# (Debian package `wrk`). Prints wrk's report (requests/s, latency
-# percentiles, non-2xx responses), the rows written, and the server's peak RSS.
+# (Debian package `wrk`). Then creates a user with a year of history (250
+# sessions, 2,500 interruptions) and drives year-long reports. Prints wrk's
+# reports (requests/s, latency percentiles, non-2xx responses), the rows
+# written, and the server's peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +27,7 @@ cargo build --release --quiet
 server=$!
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
-python3 bench/setup.py "$base" 64 "$work/users.txt"
+python3 bench/setup.py writers "$base" 64 "$work/users.txt"
 
 # HF_PROFILE=FILE records a system-wide perf profile of the write scenario.
 if [ -n "${HF_PROFILE:-}" ]; then
@@ -39,7 +41,14 @@ HF_USERS_FILE="$work/users.txt" HF_THREADS=$threads TZ=UTC \
 echo "== GET / ($connections connections, ${duration}s)"
 wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$base/"
 
-ls -la "$work" | grep bench.db >&2
+python3 bench/setup.py year "$base" "$work/year.txt"
+read -r year_user year_token < "$work/year.txt"
+for report in summary productive-hours weekly-pattern overview; do
+    echo "== GET /users/{id}/stats/$report?range=365d over a year ($connections connections, ${duration}s)"
+    wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \
+        -H "Authorization: Bearer $year_token" "$base/users/$year_user/stats/$report?range=365d"
+done
+
 rows=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM interruptions" 2>/dev/null || echo "?")
 echo "== interruptions stored: $rows"
 echo "== server peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$server/status")"

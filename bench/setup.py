@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Creates users with an active session each through the API and writes
-their tokens and session ids for the wrk scripts, one `token session` a line.
+"""Creates load-test data through the API.
 
-Usage: setup.py BASE_URL USERS OUT_FILE
+  setup.py writers BASE_URL USERS OUT_FILE
+      USERS users with an active session each; writes one
+      `token session_id session_start` a line for bench/interruptions.lua.
+  setup.py year BASE_URL OUT_FILE
+      one user with a year of history: 250 sessions of 3 hours, each with 10
+      interruptions; writes `user_id token`.
 """
 import json
 import sys
@@ -20,8 +24,32 @@ def call(base, method, path, body=None, token=None):
         return json.load(response)
 
 
+def iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def year(base, out):
+    user = call(base, "POST", "/users/", {"name": "Year", "email": "year@example.com", "timezone": "Europe/Madrid"})
+    token = user["api_token"]
+    first = datetime.now(timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0) - timedelta(days=365)
+    for n in range(250):
+        start = first + timedelta(days=n * 365 // 250)
+        session = call(base, "POST", "/sessions/start", {"start_time": iso(start)}, token)
+        kinds = ["family", "phone", "noise", "self", "urgent_task", "unknown"]
+        for k in range(10):
+            at = start + timedelta(minutes=15 * k + 5)
+            body = {"session_id": session["id"], "type": kinds[(n + k) % 6],
+                    "start_time": iso(at), "end_time": iso(at + timedelta(minutes=2 + k % 5))}
+            call(base, "POST", "/interruptions/", body, token)
+        call(base, "POST", f"/sessions/{session['id']}/end", {"end_time": iso(start + timedelta(hours=3))}, token)
+    with open(out, "w") as f:
+        f.write(f"{user['id']} {token}\n")
+
+
 def main():
-    base, users, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    if sys.argv[1] == "year":
+        return year(sys.argv[2], sys.argv[3])
+    base, users, out = sys.argv[2], int(sys.argv[3]), sys.argv[4]
     # Sessions began 30 days ago: room for over a million 2-second slots each.
     start = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = []

@@ -22,8 +22,9 @@ CREATE TABLE sessions (
     created_at  INTEGER NOT NULL,
     CHECK (end_time IS NULL OR end_time > start_time)
 );
--- Listing, overlap checks and time-window reads all walk this index.
-CREATE INDEX sessions_user_start ON sessions (user_id, start_time);
+-- Listing, overlap checks and time-window reads all walk this index; it
+-- carries end_time so that reports never read the table.
+CREATE INDEX sessions_user_start ON sessions (user_id, start_time, end_time);
 -- One active session per user, enforced by the database itself.
 CREATE UNIQUE INDEX sessions_one_active ON sessions (user_id) WHERE end_time IS NULL;
 
@@ -45,6 +46,8 @@ CREATE TABLE interruptions (
     created_at  INTEGER NOT NULL,
     CHECK (end_time IS NULL OR end_time > start_time)
 );
-CREATE INDEX interruptions_session_start ON interruptions (session_id, start_time);
+-- Covers what reports read (start, end, kind), so a year-long report walks
+-- this index alone and never the table.
+CREATE INDEX interruptions_session_start ON interruptions (session_id, start_time, end_time, kind);
 -- At most one interruption still going on per session.
 CREATE UNIQUE INDEX interruptions_one_open ON interruptions (session_id) WHERE end_time IS NULL;

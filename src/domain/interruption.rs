@@ -53,7 +53,14 @@ impl InterruptionKind {
 
     /// The kind named `name`, if any.
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+        Self::from_bytes(name.as_bytes())
+    }
+
+    /// The kind named by `name`'s bytes, for rows read without decoding.
+    pub fn from_bytes(name: &[u8]) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str().as_bytes() == name)
     }
 }
 

@@ -36,6 +36,23 @@ impl Slot {
     }
 }
 
+impl Slot {
+    /// The slot an hour later.
+    fn next_hour(self) -> Self {
+        if self.hour < 23 {
+            return Self {
+                hour: self.hour + 1,
+                ..self
+            };
+        }
+        Self {
+            day: self.day + 1,
+            weekday: (self.weekday + 1) % 7,
+            hour: 0,
+        }
+    }
+}
+
 /// A stretch `[start, end)` of UTC seconds over which the offset is constant.
 #[derive(Debug, Clone, Copy)]
 struct Stretch {
@@ -91,12 +108,22 @@ impl LocalClock {
             }
             let mut at = start.max(stretch.start);
             let until = end.min(stretch.end);
-            while at < until {
-                let local = at + stretch.offset;
-                let next_hour = (local.div_euclid(HOUR) + 1) * HOUR - stretch.offset;
-                let chunk_end = next_hour.min(until);
-                each(Slot::at_local(local), chunk_end - at);
+            if at >= until {
+                continue;
+            }
+            // Divide once; then step hour by hour.
+            let local = at + stretch.offset;
+            let mut slot = Slot::at_local(local);
+            let mut hour_end = (local.div_euclid(HOUR) + 1) * HOUR - stretch.offset;
+            loop {
+                let chunk_end = hour_end.min(until);
+                each(slot, chunk_end - at);
+                if chunk_end >= until {
+                    break;
+                }
                 at = chunk_end;
+                hour_end += HOUR;
+                slot = slot.next_hour();
             }
         }
     }

@@ -215,32 +215,33 @@ impl<'a> Pass<'a> {
     }
 
     fn day(&mut self, slot: Slot) -> &mut (Bucket, i64) {
-        let index = usize::try_from(slot.day - self.first_day).unwrap_or(0);
-        let last = self.days.len().saturating_sub(1);
-        &mut self.days[index.min(last)]
+        day_of(&mut self.days, self.first_day, slot)
     }
 
     /// Adds `[start, end)` (inside the window) to every bucket via `field`.
     fn spread(&mut self, start: i64, end: i64, field: fn(&mut Bucket) -> &mut i64) {
-        let mut parts = Vec::with_capacity(4);
-        self.clock
-            .split(start, end, |slot, seconds| parts.push((slot, seconds)));
-        for (slot, seconds) in parts {
-            *field(&mut self.hours[slot.hour]) += seconds;
-            *field(&mut self.weekdays[slot.weekday]) += seconds;
-            *field(&mut self.heatmap[slot.weekday][slot.hour]) += seconds;
-            *field(&mut self.day(slot).0) += seconds;
-        }
+        let first_day = self.first_day;
+        let (hours, weekdays, heatmap, days) = (
+            &mut self.hours,
+            &mut self.weekdays,
+            &mut self.heatmap,
+            &mut self.days,
+        );
+        self.clock.split(start, end, |slot, seconds| {
+            *field(&mut hours[slot.hour]) += seconds;
+            *field(&mut weekdays[slot.weekday]) += seconds;
+            *field(&mut heatmap[slot.weekday][slot.hour]) += seconds;
+            *field(&mut day_of(days, first_day, slot).0) += seconds;
+        });
     }
 
     fn add_recovery(&mut self, start: i64, end: i64) {
-        let mut parts = Vec::with_capacity(2);
-        self.clock
-            .split(start, end, |slot, seconds| parts.push((slot, seconds)));
-        for (slot, seconds) in parts {
-            self.recovery += seconds;
-            self.day(slot).1 += seconds;
-        }
+        let first_day = self.first_day;
+        let (recovery, days) = (&mut self.recovery, &mut self.days);
+        self.clock.split(start, end, |slot, seconds| {
+            *recovery += seconds;
+            day_of(days, first_day, slot).1 += seconds;
+        });
     }
 
     fn add_stretch(&mut self, start: i64, end: i64) {
@@ -381,6 +382,14 @@ pub fn build(sessions: &[SessionSpan], params: &Params) -> Report {
         pass.session(session);
     }
     pass.finish()
+}
+
+/// The entry of `slot`'s day: slots lie inside the window, whose days `days`
+/// holds from `first_day` on.
+fn day_of(days: &mut [(Bucket, i64)], first_day: i64, slot: Slot) -> &mut (Bucket, i64) {
+    let index = usize::try_from(slot.day - first_day).unwrap_or(0);
+    let last = days.len().saturating_sub(1);
+    &mut days[index.min(last)]
 }
 
 fn kind_index(kind: InterruptionKind) -> usize {

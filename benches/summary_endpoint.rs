@@ -1,0 +1,89 @@
+//! `GET /users/{id}/stats/summary?range=7d` end to end (router, token check,
+//! SQLite read, engine, JSON) for a user with a month and with ten years of
+//! history: `cargo bench --bench summary_endpoint`. The two should cost the
+//! same, since a 7-day report reads only the last week's rows.
+
+use axum::{body::Body, http::Request};
+use criterion::{Criterion, criterion_group, criterion_main};
+use http_body_util::BodyExt;
+use hyperfocus::{config::DatabaseConfig, state::AppState};
+use tower::ServiceExt;
+
+mod common;
+use common as history;
+
+/// An app whose user 1 (token returned) has `days` days of history.
+fn app_with_history(
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    days: i64,
+) -> (axum::Router, String) {
+    let path = dir.join(format!("bench-{days}.db"));
+    let config = DatabaseConfig {
+        database_url: format!("sqlite://{}", path.display()),
+        sqlite_readers: 4,
+    };
+    let store = runtime.block_on(hyperfocus::open_store(&config)).unwrap();
+    let router = hyperfocus::app(AppState::new(store));
+    let register = Request::post("/users/")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"name": "Bench", "email": "bench@example.com", "timezone": "Europe/Madrid"}"#,
+        ))
+        .unwrap();
+    let response = runtime.block_on(router.clone().oneshot(register)).unwrap();
+    let body = runtime
+        .block_on(response.into_body().collect())
+        .unwrap()
+        .to_bytes();
+    let token = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["api_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Histories end 60 s before now so that a 7-day window holds the last week.
+    let shift = jiff::Timestamp::now().as_second() - 60 - history::END;
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    let tx = conn.transaction().unwrap();
+    for session in history::history(days, 7, 10) {
+        tx.execute(
+            "INSERT INTO sessions (user_id, start_time, end_time, created_at) VALUES (1, ?1, ?2, ?1)",
+            [session.start + shift, session.end.unwrap() + shift],
+        )
+        .unwrap();
+        let id = tx.last_insert_rowid();
+        for i in session.interruptions {
+            tx.execute(
+                "INSERT INTO interruptions (session_id, user_id, kind, description, start_time, end_time, created_at)
+                 VALUES (?1, 1, ?2, '', ?3, ?4, ?3)",
+                rusqlite::params![id, i.kind.as_str(), i.start + shift, i.end.unwrap() + shift],
+            )
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    (router, token)
+}
+
+fn summary(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut group = c.benchmark_group("summary_7d");
+    for (name, days) in [("one_month", 30), ("ten_years", 3650)] {
+        let (router, token) = app_with_history(&runtime, dir.path(), days);
+        group.bench_function(name, |b| {
+            b.to_async(&runtime).iter(|| async {
+                let request = Request::get("/users/1/stats/summary?range=7d")
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap();
+                let response = router.clone().oneshot(request).await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.into_body().collect().await.unwrap().to_bytes()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, summary);
+criterion_main!(benches);
