@@ -17,8 +17,9 @@ fn app_with_history(
     runtime: &tokio::runtime::Runtime,
     dir: &std::path::Path,
     days: i64,
+    sessions_per_day: i64,
 ) -> (axum::Router, String) {
-    let path = dir.join(format!("bench-{days}.db"));
+    let path = dir.join(format!("bench-{days}-{sessions_per_day}.db"));
     let config = DatabaseConfig {
         database_url: format!("sqlite://{}", path.display()),
         sqlite_readers: 4,
@@ -44,7 +45,7 @@ fn app_with_history(
     let shift = jiff::Timestamp::now().as_second() - 60 - history::END;
     let mut conn = rusqlite::Connection::open(&path).unwrap();
     let tx = conn.transaction().unwrap();
-    for session in history::history(days, 7, 10) {
+    for session in history::history(days, sessions_per_day, 10) {
         tx.execute(
             "INSERT INTO sessions (user_id, start_time, end_time, created_at) VALUES (1, ?1, ?2, ?1)",
             [session.start + shift, session.end.unwrap() + shift],
@@ -69,7 +70,7 @@ fn summary(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut group = c.benchmark_group("summary_7d");
     for (name, days) in [("one_month", 30), ("ten_years", 3650)] {
-        let (router, token) = app_with_history(&runtime, dir.path(), days);
+        let (router, token) = app_with_history(&runtime, dir.path(), days, 7);
         group.bench_function(name, |b| {
             b.to_async(&runtime).iter(|| async {
                 let request = Request::get("/users/1/stats/summary?range=7d")
@@ -83,6 +84,19 @@ fn summary(c: &mut Criterion) {
         });
     }
     group.finish();
+    // The year of the load script's read scenarios: 250 sessions, 2,500 interruptions.
+    let (router, token) = app_with_history(&runtime, dir.path(), 250, 1);
+    c.bench_function("summary_365d/one_year", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let request = Request::get("/users/1/stats/summary?range=365d")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.into_body().collect().await.unwrap().to_bytes()
+        })
+    });
 }
 
 criterion_group!(benches, summary);
