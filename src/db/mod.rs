@@ -6,6 +6,8 @@
 //! constraint violation the rule it enforces — and `crate::error::AppError`
 //! turns that into HTTP.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -163,12 +165,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// The user's sessions overlapping `[from, to)`, by start, each with its
     /// interruptions overlapping it, by start: all a report needs.
+    /// It may add spans beyond the window: reports clip every span.
     async fn window_spans(
         &self,
         user_id: i64,
         from: Timestamp,
         to: Timestamp,
-    ) -> StoreResult<Vec<SessionSpan>>;
+    ) -> StoreResult<Arc<[SessionSpan]>>;
     /// When the user's first session started, if there is one.
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>>;
 }

@@ -429,3 +429,62 @@ async fn every_report_matches_its_snapshot() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_write_shows_in_the_next_report() {
+    let (app, ana) = week().await;
+    let before = stats(&app, &ana, "summary", "").await;
+    assert_eq!(before["total_interruptions"], 4);
+    // Reports are answered from spans kept since the last read; each kind of
+    // write must make the next report see it.
+    let logged = app
+        .interrupt(
+            &ana,
+            3,
+            "urgent_task",
+            "2025-11-20T11:10:00Z",
+            "2025-11-20T11:20:00Z",
+        )
+        .await;
+    assert_eq!(logged.status, 201);
+    assert_eq!(
+        stats(&app, &ana, "summary", "").await["total_interruptions"],
+        5
+    );
+    app.call(
+        "PATCH",
+        "/interruptions/5",
+        Some(&ana.token),
+        Some(json!({"end_time": "2025-11-20T11:30:00Z"})),
+    )
+    .await;
+    assert_eq!(
+        stats(&app, &ana, "summary", "").await["total_time_lost_seconds"],
+        2250 + 1200
+    );
+    app.call("DELETE", "/interruptions/5", Some(&ana.token), None)
+        .await;
+    assert_eq!(stats(&app, &ana, "summary", "").await, before);
+    app.call("POST", "/interruptions/4/end", Some(&ana.token), None)
+        .await;
+    app.call("POST", "/sessions/3/end", Some(&ana.token), None)
+        .await;
+    app.set_now("2025-11-20T12:30:00Z");
+    // Session 3 ended at 12:00: half an hour later it still counts 3600 s.
+    let ended = stats(&app, &ana, "summary", "").await;
+    assert_eq!(ended["total_time_worked_seconds"], 18000);
+    app.call("DELETE", "/sessions/1", Some(&ana.token), None)
+        .await;
+    assert_eq!(stats(&app, &ana, "summary", "").await["total_sessions"], 2);
+    let started = app.post("/sessions/start", &ana.token, json!({})).await;
+    assert_eq!(started.status, 201);
+    app.set_now("2025-11-20T12:45:00Z");
+    let later = stats(&app, &ana, "summary", "").await;
+    assert_eq!(
+        (
+            later["total_sessions"].as_i64(),
+            later["total_time_worked_seconds"].as_i64()
+        ),
+        (Some(3), Some(7200 + 3600 + 900))
+    );
+}

@@ -10,7 +10,6 @@ use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
 use crate::domain::{
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
-    stats::SessionSpan,
     token::TokenHash,
     user::{NewUser, User, UserPatch},
 };
@@ -21,10 +20,12 @@ mod migrate;
 mod plan_tests;
 mod rows;
 mod sessions;
+mod span_cache;
 mod stats;
 mod users;
 mod worker;
 
+use span_cache::{LOOKAHEAD_SECONDS, SpanCache, Spans};
 use worker::Workers;
 
 /// How long a connection waits for a lock held by another process (e.g. a
@@ -34,6 +35,7 @@ const BUSY_TIMEOUT_MS: u32 = 5_000;
 /// HyperFocus on a SQLite file.
 pub struct SqliteStore {
     workers: Workers,
+    spans: SpanCache,
 }
 
 impl SqliteStore {
@@ -60,6 +62,7 @@ impl SqliteStore {
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
             workers: Workers::start(writer, checkpointer, readers)?,
+            spans: SpanCache::default(),
         })
     }
 
@@ -154,7 +157,9 @@ impl Store for SqliteStore {
     }
 
     async fn delete_user(&self, id: i64) -> StoreResult<()> {
-        self.workers.write(move |c| users::delete(c, id)).await
+        let written = self.workers.write(move |c| users::delete(c, id)).await;
+        self.spans.invalidate(id);
+        written
     }
 
     async fn start_session(
@@ -163,9 +168,12 @@ impl Store for SqliteStore {
         start: Timestamp,
         now: Timestamp,
     ) -> StoreResult<Session> {
-        self.workers
+        let written = self
+            .workers
             .write(move |c| sessions::start(c, user_id, start, now))
-            .await
+            .await;
+        self.spans.invalidate(user_id);
+        written
     }
 
     async fn end_session(
@@ -175,9 +183,12 @@ impl Store for SqliteStore {
         end: Timestamp,
         now: Timestamp,
     ) -> StoreResult<Session> {
-        self.workers
+        let written = self
+            .workers
             .write(move |c| sessions::end(c, user_id, id, end, now))
-            .await
+            .await;
+        self.spans.invalidate(user_id);
+        written
     }
 
     async fn get_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<Session> {
@@ -196,9 +207,12 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, user_id: i64, id: i64) -> StoreResult<()> {
-        self.workers
+        let written = self
+            .workers
             .write(move |c| sessions::delete(c, user_id, id))
-            .await
+            .await;
+        self.spans.invalidate(user_id);
+        written
     }
 
     async fn create_interruption(
@@ -207,9 +221,12 @@ impl Store for SqliteStore {
         new: NewInterruption,
         now: Timestamp,
     ) -> StoreResult<Interruption> {
-        self.workers
+        let written = self
+            .workers
             .write(move |c| interruptions::create(c, user_id, &new, now))
-            .await
+            .await;
+        self.spans.invalidate(user_id);
+        written
     }
 
     async fn end_interruption(
@@ -219,9 +236,12 @@ impl Store for SqliteStore {
         end: Timestamp,
         now: Timestamp,
     ) -> StoreResult<Interruption> {
-        self.workers
+        let written = self
+            .workers
             .write(move |c| interruptions::end(c, user_id, id, end, now))
-            .await
+            .await;
+        self.spans.invalidate(user_id);
+        written
     }
 
     async fn get_interruption(&self, user_id: i64, id: i64) -> StoreResult<Interruption> {
@@ -235,9 +255,12 @@ impl Store for SqliteStore {
         patch: InterruptionPatch,
         now: Timestamp,
     ) -> StoreResult<Interruption> {
-        self.workers
+        let written = self
+            .workers
             .write(move |c| interruptions::update(c, user_id, id, patch, now))
-            .await
+            .await;
+        self.spans.invalidate(user_id);
+        written
     }
 
     async fn list_interruptions(
@@ -251,9 +274,12 @@ impl Store for SqliteStore {
     }
 
     async fn delete_interruption(&self, user_id: i64, id: i64) -> StoreResult<()> {
-        self.workers
+        let written = self
+            .workers
             .write(move |c| interruptions::delete(c, user_id, id))
-            .await
+            .await;
+        self.spans.invalidate(user_id);
+        written
     }
 
     async fn window_spans(
@@ -261,10 +287,21 @@ impl Store for SqliteStore {
         user_id: i64,
         from: Timestamp,
         to: Timestamp,
-    ) -> StoreResult<Vec<SessionSpan>> {
-        self.workers
-            .read_blocking(move |c| stats::window_spans(c, user_id, from, to))
-            .await
+    ) -> StoreResult<Spans> {
+        let (from, to) = (from.as_second(), to.as_second());
+        if let Some(spans) = self.spans.get(user_id, from, to) {
+            return Ok(spans);
+        }
+        let revision = self.spans.revision(user_id);
+        let until = to.saturating_add(LOOKAHEAD_SECONDS);
+        let spans: Spans = self
+            .workers
+            .read_blocking(move |c| stats::window_spans(c, user_id, from, until))
+            .await?
+            .into();
+        self.spans
+            .put(user_id, revision, from, until, spans.clone());
+        Ok(spans)
     }
 
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {

@@ -65,7 +65,13 @@ fn exercise(conn: &Connection) {
         limit: 10,
     };
     sessions::list(conn, user, &query, now).unwrap();
-    stats::window_spans(conn, user, at("2025-11-15T10:00:00Z"), now).unwrap();
+    stats::window_spans(
+        conn,
+        user,
+        at("2025-11-15T10:00:00Z").as_second(),
+        now.as_second(),
+    )
+    .unwrap();
     stats::first_session_start(conn, user).unwrap();
     interruptions::delete(conn, user, first).unwrap();
     sessions::delete(conn, user, session).unwrap();

@@ -43,10 +43,9 @@ const SESSION_INTERRUPTIONS: &str = "
 pub fn window_spans(
     conn: &Connection,
     user_id: i64,
-    from: Timestamp,
-    to: Timestamp,
+    from: i64,
+    to: i64,
 ) -> StoreResult<Vec<SessionSpan>> {
-    let (from, to) = (from.as_second(), to.as_second());
     let mut sessions = conn.prepare_cached(WINDOW_SESSIONS)?;
     let mut interruptions = conn.prepare_cached(SESSION_INTERRUPTIONS)?;
     let mut rows = sessions.query([user_id, from, to])?;
