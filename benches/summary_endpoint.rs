@@ -65,38 +65,57 @@ fn app_with_history(
     (router, token)
 }
 
+/// `GET path` with the token, checking for 200.
+async fn get(router: &axum::Router, token: &str, path: String) -> axum::body::Bytes {
+    let request = Request::get(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.into_body().collect().await.unwrap().to_bytes()
+}
+
 fn summary(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut group = c.benchmark_group("summary_7d");
-    for (name, days) in [("one_month", 30), ("ten_years", 3650)] {
-        let (router, token) = app_with_history(&runtime, dir.path(), days, 7);
-        group.bench_function(name, |b| {
-            b.to_async(&runtime).iter(|| async {
-                let request = Request::get("/users/1/stats/summary?range=7d")
-                    .header("authorization", format!("Bearer {token}"))
-                    .body(Body::empty())
-                    .unwrap();
-                let response = router.clone().oneshot(request).await.unwrap();
-                assert_eq!(response.status(), 200);
-                response.into_body().collect().await.unwrap().to_bytes()
+    for (name, days, per_day) in [("one_month", 30, 7), ("ten_years", 3650, 7)] {
+        let (router, token) = app_with_history(&runtime, dir.path(), days, per_day);
+        // Each request starts its window a second earlier than the one
+        // before, so none is answered from spans kept by a previous one.
+        let start = jiff::Timestamp::now().as_second() - 7 * 86_400;
+        let mut shift = 0;
+        group.bench_function(format!("{name}/read"), |b| {
+            b.to_async(&runtime).iter(|| {
+                shift += 1;
+                let from = jiff::Timestamp::from_second(start - shift).unwrap();
+                get(&router, &token, format!("/users/1/stats/summary?from={from}"))
             })
+        });
+        group.bench_function(format!("{name}/kept"), |b| {
+            b.to_async(&runtime)
+                .iter(|| get(&router, &token, "/users/1/stats/summary?range=7d".to_owned()))
         });
     }
     group.finish();
     // The year of the load script's read scenarios: 250 sessions, 2,500 interruptions.
     let (router, token) = app_with_history(&runtime, dir.path(), 250, 1);
-    c.bench_function("summary_365d/one_year", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let request = Request::get("/users/1/stats/summary?range=365d")
-                .header("authorization", format!("Bearer {token}"))
-                .body(Body::empty())
-                .unwrap();
-            let response = router.clone().oneshot(request).await.unwrap();
-            assert_eq!(response.status(), 200);
-            response.into_body().collect().await.unwrap().to_bytes()
+    let mut group = c.benchmark_group("summary_365d");
+    let start = jiff::Timestamp::now().as_second() - 365 * 86_400;
+    let mut shift = 0;
+    group.bench_function("one_year/read", |b| {
+        b.to_async(&runtime).iter(|| {
+            shift += 1;
+            let from = jiff::Timestamp::from_second(start - shift).unwrap();
+            get(&router, &token, format!("/users/1/stats/summary?from={from}"))
         })
     });
+    group.bench_function("one_year/kept", |b| {
+        b.to_async(&runtime)
+            .iter(|| get(&router, &token, "/users/1/stats/summary?range=365d".to_owned()))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, summary);
