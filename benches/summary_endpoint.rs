@@ -90,12 +90,21 @@ fn summary(c: &mut Criterion) {
             b.to_async(&runtime).iter(|| {
                 shift += 1;
                 let from = jiff::Timestamp::from_second(start - shift).unwrap();
-                get(&router, &token, format!("/users/1/stats/summary?from={from}"))
+                get(
+                    &router,
+                    &token,
+                    format!("/users/1/stats/summary?from={from}"),
+                )
             })
         });
         group.bench_function(format!("{name}/kept"), |b| {
-            b.to_async(&runtime)
-                .iter(|| get(&router, &token, "/users/1/stats/summary?range=7d".to_owned()))
+            b.to_async(&runtime).iter(|| {
+                get(
+                    &router,
+                    &token,
+                    "/users/1/stats/summary?range=7d".to_owned(),
+                )
+            })
         });
     }
     group.finish();
@@ -108,12 +117,21 @@ fn summary(c: &mut Criterion) {
         b.to_async(&runtime).iter(|| {
             shift += 1;
             let from = jiff::Timestamp::from_second(start - shift).unwrap();
-            get(&router, &token, format!("/users/1/stats/summary?from={from}"))
+            get(
+                &router,
+                &token,
+                format!("/users/1/stats/summary?from={from}"),
+            )
         })
     });
     group.bench_function("one_year/kept", |b| {
-        b.to_async(&runtime)
-            .iter(|| get(&router, &token, "/users/1/stats/summary?range=365d".to_owned()))
+        b.to_async(&runtime).iter(|| {
+            get(
+                &router,
+                &token,
+                "/users/1/stats/summary?range=365d".to_owned(),
+            )
+        })
     });
     group.finish();
 }
