@@ -178,6 +178,12 @@ impl TestApp {
         self.register_in(name, "UTC").await
     }
 
+    /// Asks to start a session at `start` and returns the raw response.
+    pub async fn try_start(&self, user: &TestUser, start: &str) -> TestResponse {
+        self.post("/sessions/start", &user.token, json!({"start_time": start}))
+            .await
+    }
+
     /// Starts a session at `start` and returns its id.
     pub async fn start_session(&self, user: &TestUser, start: &str) -> i64 {
         let response = self

@@ -123,24 +123,12 @@ async fn sessions_may_not_overlap() {
     let user = app.register("Ana").await;
     app.start_session(&user, "2025-11-15T09:00:00Z").await;
     app.end_session(&user, 1, "2025-11-15T10:00:00Z").await;
-    let overlapping = app
-        .post(
-            "/sessions/start",
-            &user.token,
-            json!({"start_time": "2025-11-15T09:59:59Z"}),
-        )
-        .await;
+    let overlapping = app.try_start(&user, "2025-11-15T09:59:59Z").await;
     assert_eq!(
         overlapping.problem(409),
         "start_time 2025-11-15T09:59:59Z falls inside session 1 (2025-11-15T09:00:00Z to 2025-11-15T10:00:00Z); sessions may not overlap"
     );
-    let touching = app
-        .post(
-            "/sessions/start",
-            &user.token,
-            json!({"start_time": "2025-11-15T10:00:00Z"}),
-        )
-        .await;
+    let touching = app.try_start(&user, "2025-11-15T10:00:00Z").await;
     assert_eq!(touching.status, 201);
 }
 
@@ -148,36 +136,18 @@ async fn sessions_may_not_overlap() {
 async fn times_need_an_offset_and_may_be_at_most_a_minute_ahead() {
     let app = TestApp::at("2025-11-15T12:00:00Z").await;
     let user = app.register("Ana").await;
-    let naive = app
-        .post(
-            "/sessions/start",
-            &user.token,
-            json!({"start_time": "2025-11-15T09:00:00"}),
-        )
-        .await;
+    let naive = app.try_start(&user, "2025-11-15T09:00:00").await;
     assert_eq!(
         naive.problem(422),
         "start_time: `2025-11-15T09:00:00` is not valid: expected an RFC 3339 timestamp with an offset, e.g. 2025-11-15T16:00:00Z or 2025-11-15T17:00:00+01:00"
     );
     assert_eq!(naive.body["errors"][0]["field"], "start_time");
-    let future = app
-        .post(
-            "/sessions/start",
-            &user.token,
-            json!({"start_time": "2025-11-15T12:01:01Z"}),
-        )
-        .await;
+    let future = app.try_start(&user, "2025-11-15T12:01:01Z").await;
     assert_eq!(
         future.problem(422),
         "start_time: 2025-11-15T12:01:01Z is in the future; it may be at most 60 s after the server's time (2025-11-15T12:00:00Z)"
     );
-    let ahead = app
-        .post(
-            "/sessions/start",
-            &user.token,
-            json!({"start_time": "2025-11-15T12:01:00Z"}),
-        )
-        .await;
+    let ahead = app.try_start(&user, "2025-11-15T12:01:00Z").await;
     assert_eq!(ahead.status, 201);
 }
 
