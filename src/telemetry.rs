@@ -125,7 +125,8 @@ pub fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
                 fmt::layer()
                     .json()
                     .flatten_event(true)
-                    .with_current_span(true),
+                    .with_current_span(true)
+                    .with_span_list(false),
             )
             .try_init()?,
     }
