@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{
     db::Credentials,
-    domain::{FieldError, RuleViolation, time::TimeZoneName, token::PresentedToken},
+    domain::{RuleViolation, time::TimeZoneName, token::PresentedToken},
     error::AppError,
     state::AppState,
 };
@@ -165,17 +165,13 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
                 let text = rejection.body_text();
                 let message = text
                     .strip_prefix("Failed to deserialize query string: ")
-                    .unwrap_or(&text)
-                    .to_owned();
-                let field = message
-                    .split(':')
-                    .next()
-                    .filter(|f| !f.contains(' '))
-                    .unwrap_or("query");
-                AppError::Rule(RuleViolation::Invalid(vec![FieldError::new(
-                    field,
-                    message.clone(),
-                )]))
+                    .unwrap_or(&text);
+                // serde_urlencoded says `limit: invalid digit found in string`.
+                let (field, problem) = message
+                    .split_once(": ")
+                    .filter(|(field, _)| !field.contains(' '))
+                    .unwrap_or(("query", message));
+                AppError::invalid(field, format!("is not valid: {problem}"))
             })
     }
 }

@@ -372,9 +372,12 @@ async fn bad_paging_parameters_are_422() {
             .problem(422),
         "limit: must be 1 to 1000 (got 1001)"
     );
-    app.get("/sessions/user/1?limit=ten", &user.token)
-        .await
-        .problem(422);
+    assert_eq!(
+        app.get("/sessions/user/1?limit=ten", &user.token)
+            .await
+            .problem(422),
+        "limit: is not valid: invalid digit found in string"
+    );
     assert_eq!(
         app.get("/sessions/user/1?cursor=zzz", &user.token)
             .await
