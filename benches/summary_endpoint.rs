@@ -23,6 +23,7 @@ fn app_with_history(
     let config = DatabaseConfig {
         database_url: format!("sqlite://{}", path.display()),
         sqlite_readers: 4,
+        pool_size: 8,
     };
     let store = runtime.block_on(hyperfocus::open_store(&config)).unwrap();
     let router = hyperfocus::app(AppState::new(store));

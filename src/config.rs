@@ -30,7 +30,8 @@ pub struct ServeConfig {
 /// Where the data lives.
 #[derive(Clone, Args)]
 pub struct DatabaseConfig {
-    /// Database URL: `sqlite://PATH` (the file is created if missing).
+    /// Database URL: `sqlite://PATH` (the file is created if missing) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
     #[arg(
         long,
         env = "HYPERFOCUS_DATABASE_URL",
@@ -42,6 +43,11 @@ pub struct DatabaseConfig {
     #[arg(long, env = "HYPERFOCUS_SQLITE_READERS", default_value_t = 4,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub sqlite_readers: u16,
+
+    /// Most connections to keep open to a PostgreSQL database, per process.
+    #[arg(long, env = "HYPERFOCUS_DB_POOL_SIZE", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub pool_size: u16,
 }
 
 impl DatabaseConfig {
@@ -50,8 +56,13 @@ impl DatabaseConfig {
         if let Some(path) = sqlite::path_from_url(&self.database_url) {
             return Ok(Backend::Sqlite(path));
         }
+        if self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
+        {
+            return Ok(Backend::Postgres(self.database_url.clone()));
+        }
         anyhow::bail!(
-            "unsupported database URL `{}`: use sqlite://PATH, e.g. sqlite://hyperfocus.db",
+            "unsupported database URL `{}`: use sqlite://PATH (e.g. sqlite://hyperfocus.db) or postgres://…",
             redact(&self.database_url)
         )
     }
@@ -62,6 +73,7 @@ impl fmt::Debug for DatabaseConfig {
         f.debug_struct("DatabaseConfig")
             .field("database_url", &redact(&self.database_url))
             .field("sqlite_readers", &self.sqlite_readers)
+            .field("pool_size", &self.pool_size)
             .finish()
     }
 }
@@ -71,6 +83,8 @@ impl fmt::Debug for DatabaseConfig {
 pub enum Backend {
     /// An embedded SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL server, by URL.
+    Postgres(String),
 }
 
 /// How log lines are written.
@@ -111,14 +125,19 @@ mod tests {
     }
 
     #[test]
-    fn only_sqlite_urls_are_accepted() {
+    fn sqlite_and_postgres_urls_are_accepted() {
         let config = |url: &str| DatabaseConfig {
             database_url: url.into(),
             sqlite_readers: 1,
+            pool_size: 1,
         };
         assert_eq!(
             config("sqlite://a.db").backend().unwrap(),
             Backend::Sqlite(PathBuf::from("a.db"))
+        );
+        assert_eq!(
+            config("postgres://hf@localhost/hf").backend().unwrap(),
+            Backend::Postgres("postgres://hf@localhost/hf".into())
         );
         let error = config("mysql://u:pw@h/db")
             .backend()

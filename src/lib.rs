@@ -18,7 +18,7 @@ pub mod telemetry;
 
 pub use api::{app, openapi};
 use config::{Backend, DatabaseConfig};
-use db::{Store, sqlite::SqliteStore};
+use db::{Store, postgres::PostgresStore, sqlite::SqliteStore};
 use state::AppState;
 
 /// Opens the configured database, applying pending migrations.
@@ -28,6 +28,10 @@ pub async fn open_store(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Store
             let readers = config.sqlite_readers.into();
             let store =
                 tokio::task::spawn_blocking(move || SqliteStore::open(&path, readers)).await??;
+            Ok(Arc::new(store))
+        }
+        Backend::Postgres(url) => {
+            let store = PostgresStore::open(&url, config.pool_size.into()).await?;
             Ok(Arc::new(store))
         }
     }

@@ -37,7 +37,7 @@ async fn main() -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve(cli.serve));
     match command {
         Command::Serve(config) => serve(config).await,
-        Command::Migrate(config) => migrate(&config),
+        Command::Migrate(config) => migrate(&config).await,
         Command::Openapi => {
             println!("{}", hyperfocus::openapi().to_pretty_json()?);
             Ok(())
@@ -64,11 +64,16 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     .await
 }
 
-fn migrate(config: &DatabaseConfig) -> anyhow::Result<()> {
+async fn migrate(config: &DatabaseConfig) -> anyhow::Result<()> {
     match config.backend()? {
         Backend::Sqlite(path) => {
             let ran = SqliteStore::migrate(&path)?;
             println!("applied {ran} migration(s) to {}", path.display());
+        }
+        // Opening a PostgreSQL store applies what is pending.
+        Backend::Postgres(_) => {
+            hyperfocus::open_store(config).await?;
+            println!("the PostgreSQL schema is up to date");
         }
     }
     Ok(())

@@ -20,6 +20,7 @@ use crate::domain::{
     user::{NewUser, User, UserPatch},
 };
 
+pub mod postgres;
 pub mod sqlite;
 
 /// What can go wrong below the HTTP layer.

@@ -1,6 +1,6 @@
-//! `TestApp`: the real application on a fresh SQLite file, driven as a client.
+//! `TestApp`: the real application on a fresh database, driven as a client.
 
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     Router,
@@ -15,15 +15,15 @@ use hyperfocus::{
 };
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use tempfile::TempDir;
 use tower::ServiceExt;
 
-/// One application with its own database file.
+use crate::database::TestDatabase;
+
+/// One application with its own database.
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
-    pub db_path: PathBuf,
-    _dir: TempDir,
+    pub db: TestDatabase,
 }
 
 /// A response, with the body parsed as JSON when it is JSON.
@@ -71,11 +71,11 @@ impl TestApp {
     }
 
     async fn with_clock(clock: Clock) -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let db_path = dir.path().join("hyperfocus.db");
+        let db = TestDatabase::create(crate::BACKEND).await;
         let config = DatabaseConfig {
-            database_url: format!("sqlite://{}", db_path.display()),
+            database_url: db.url().to_owned(),
             sqlite_readers: 2,
+            pool_size: 8,
         };
         let store: Arc<dyn Store> = hyperfocus::open_store(&config)
             .await
@@ -85,8 +85,7 @@ impl TestApp {
         Self {
             router: hyperfocus::app(state.clone()),
             state,
-            db_path,
-            _dir: dir,
+            db,
         }
     }
 
@@ -223,13 +222,12 @@ impl TestApp {
         .await
     }
 
-    /// Counts the rows of `table` straight from the database file.
-    pub fn count_rows(&self, table: &str) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db_path).expect("open");
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
-            row.get(0)
-        })
-        .expect("count")
+    /// Counts the rows of `table` straight from the database.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        self.db
+            .scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .await
+            .expect("count")
     }
 }
 

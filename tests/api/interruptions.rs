@@ -42,7 +42,7 @@ async fn a_client_sent_duration_is_rejected() {
     let response = app.post("/interruptions/", &user.token, request).await;
     response.problem(422);
     assert_eq!(response.body["errors"][0]["field"], "duration");
-    assert_eq!(app.count_rows("interruptions"), 0);
+    assert_eq!(app.count_rows("interruptions").await, 0);
 }
 
 #[tokio::test]
@@ -120,7 +120,7 @@ async fn an_interruption_must_lie_inside_its_session() {
             .await;
         assert_eq!(response.problem(422), detail);
     }
-    assert_eq!(app.count_rows("interruptions"), 0);
+    assert_eq!(app.count_rows("interruptions").await, 0);
 }
 
 #[tokio::test]
@@ -228,7 +228,7 @@ async fn sessions_of_others_are_missing_and_their_user_ids_forbidden() {
         other_user.problem(403),
         "this token acts for user 1 only; it may not act for user 2"
     );
-    assert_eq!(app.count_rows("interruptions"), 0);
+    assert_eq!(app.count_rows("interruptions").await, 0);
     let _ = bob;
 }
 
@@ -493,4 +493,38 @@ async fn an_interruption_can_be_deleted_once() {
         app.get("/sessions/1", &user.token).await.body["interruption_count"],
         0
     );
+}
+
+#[tokio::test]
+async fn racing_overlapping_interruptions_give_exactly_one() {
+    let (app, user) = active_session().await;
+    let app = std::sync::Arc::new(app);
+    let user = std::sync::Arc::new(user);
+    let posts = (0..20).map(|k| {
+        let (app, user) = (app.clone(), user.clone());
+        tokio::spawn(async move {
+            // Every one overlaps every other: all cover 10:00:19–10:00:20.
+            let start = format!("2025-11-15T10:00:{k:02}Z");
+            let response = app
+                .interrupt(&user, 1, "noise", &start, "2025-11-15T10:00:20Z")
+                .await;
+            response.status.as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for post in posts {
+        statuses.push(post.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 409).count(),
+        19,
+        "{statuses:?}"
+    );
+    assert_eq!(app.count_rows("interruptions").await, 1);
 }

@@ -1,5 +1,6 @@
 //! API tests: one binary, every test with a fresh database, acting as a client.
 
+mod database;
 mod docs;
 mod helpers;
 mod interruptions;
@@ -8,3 +9,7 @@ mod service;
 mod sessions;
 mod stats;
 mod users;
+
+/// This binary runs the suite on SQLite; `tests/api_postgres` runs it again
+/// on PostgreSQL.
+const BACKEND: database::Backend = database::Backend::Sqlite;

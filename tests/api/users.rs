@@ -33,24 +33,10 @@ async fn registering_returns_the_user_with_a_token_once_and_a_location() {
 async fn the_token_is_stored_only_as_its_sha256() {
     let app = TestApp::new().await;
     let user = app.register("Ana").await;
-    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
-    let stored: Vec<u8> = conn
-        .query_row(
-            "SELECT token_hash FROM users WHERE id = ?1",
-            [user.id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let (stored, text) = app.db.user_row(user.id).await;
     let secret = user.token.splitn(3, '_').nth(2).unwrap();
     assert_eq!(stored, Sha256::digest(secret.as_bytes()).to_vec());
-    let dump: String = conn
-        .query_row(
-            "SELECT name || email || timezone || hex(token_hash) FROM users",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert!(!dump.contains(secret));
+    assert!(!text.contains(secret));
 }
 
 #[tokio::test]
@@ -229,9 +215,9 @@ async fn deleting_a_user_erases_all_their_data() {
         .await;
     assert_eq!(response.status, 204);
     assert_eq!(response.text, "");
-    assert_eq!(app.count_rows("users"), 1);
-    assert_eq!(app.count_rows("sessions"), 1);
-    assert_eq!(app.count_rows("interruptions"), 1);
+    assert_eq!(app.count_rows("users").await, 1);
+    assert_eq!(app.count_rows("sessions").await, 1);
+    assert_eq!(app.count_rows("interruptions").await, 1);
     app.get("/users/me", &ana.token).await.problem(401);
     assert_eq!(app.get("/users/me", &bob.token).await.status, 200);
 }

@@ -1,0 +1,233 @@
+//! The scale-out backend: PostgreSQL, shared by any number of stateless
+//! HyperFocus processes.
+//!
+//! tokio-postgres with a deadpool pool rather than sqlx: sqlx's optional
+//! SQLite driver pins an older `libsqlite3-sys`, which Cargo will not link
+//! beside the one rusqlite needs. Concurrency is handled by row locks taken
+//! at the start of each write transaction (the user's row for starts, the
+//! session's row for everything inside a session) and backed by the same
+//! partial unique indexes as SQLite.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use jiff::Timestamp;
+use tokio_postgres::NoTls;
+
+use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
+use crate::domain::{
+    interruption::{Interruption, InterruptionPatch, NewInterruption},
+    session::Session,
+    stats::SessionSpan,
+    token::TokenHash,
+    user::{NewUser, User, UserPatch},
+};
+
+mod interruptions;
+mod migrate;
+mod rows;
+mod sessions;
+mod sql;
+mod stats;
+mod users;
+
+/// HyperFocus on PostgreSQL.
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+impl PostgresStore {
+    /// Connects with at most `pool_size` connections and applies pending
+    /// migrations (under an advisory lock, so processes may start together).
+    pub async fn open(url: &str, pool_size: usize) -> anyhow::Result<Self> {
+        let config: tokio_postgres::Config = url.parse()?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .wait_timeout(Some(std::time::Duration::from_secs(5)))
+            .create_timeout(Some(std::time::Duration::from_secs(5)))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()?;
+        let mut client = pool.get().await?;
+        migrate::run(&mut client).await?;
+        Ok(Self { pool })
+    }
+
+    async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
+        Ok(self.pool.get().await?)
+    }
+}
+
+/// `Ok` if a statement changed a row, else `NotFound(what)`.
+fn changed_one(changed: u64, what: &'static str) -> StoreResult<()> {
+    match changed {
+        0 => Err(StoreError::NotFound(what)),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `$body` with `$tx` in a transaction, committing on success.
+macro_rules! in_transaction {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let mut client = $store.client().await?;
+        let $tx = client.transaction().await?;
+        let result = $body;
+        if result.is_ok() {
+            $tx.commit().await?;
+        }
+        result
+    }};
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        let client = self.client().await?;
+        client.simple_query("SELECT 1").await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close();
+    }
+
+    async fn create_user(
+        &self,
+        new: NewUser,
+        token_hash: TokenHash,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        users::insert(&self.client().await?, &new, &token_hash, now).await
+    }
+
+    async fn credentials(&self, id: i64) -> StoreResult<Option<Credentials>> {
+        users::credentials(&self.client().await?, id).await
+    }
+
+    async fn get_user(&self, id: i64) -> StoreResult<User> {
+        users::get(&self.client().await?, id).await
+    }
+
+    async fn update_user(&self, id: i64, patch: UserPatch) -> StoreResult<User> {
+        users::update(&self.client().await?, id, &patch).await
+    }
+
+    async fn replace_token(&self, id: i64, token_hash: TokenHash) -> StoreResult<User> {
+        users::replace_token(&self.client().await?, id, &token_hash).await
+    }
+
+    async fn delete_user(&self, id: i64) -> StoreResult<()> {
+        users::delete(&self.client().await?, id).await
+    }
+
+    async fn start_session(
+        &self,
+        user_id: i64,
+        start: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Session> {
+        in_transaction!(self, |tx| sessions::start(&tx, user_id, start, now).await)
+    }
+
+    async fn end_session(
+        &self,
+        user_id: i64,
+        id: i64,
+        end: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Session> {
+        in_transaction!(self, |tx| sessions::end(&tx, user_id, id, end, now).await)
+    }
+
+    async fn get_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<Session> {
+        sessions::get(&self.client().await?, user_id, id, now).await
+    }
+
+    async fn list_sessions(
+        &self,
+        user_id: i64,
+        query: SessionListQuery,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Session>> {
+        sessions::list(&self.client().await?, user_id, &query, now).await
+    }
+
+    async fn delete_session(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        sessions::delete(&self.client().await?, user_id, id).await
+    }
+
+    async fn create_interruption(
+        &self,
+        user_id: i64,
+        new: NewInterruption,
+        now: Timestamp,
+    ) -> StoreResult<Interruption> {
+        in_transaction!(self, |tx| interruptions::create(&tx, user_id, &new, now)
+            .await)
+    }
+
+    async fn end_interruption(
+        &self,
+        user_id: i64,
+        id: i64,
+        end: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Interruption> {
+        in_transaction!(self, |tx| interruptions::end(&tx, user_id, id, end, now)
+            .await)
+    }
+
+    async fn get_interruption(&self, user_id: i64, id: i64) -> StoreResult<Interruption> {
+        interruptions::get(&self.client().await?, user_id, id).await
+    }
+
+    async fn update_interruption(
+        &self,
+        user_id: i64,
+        id: i64,
+        patch: InterruptionPatch,
+        now: Timestamp,
+    ) -> StoreResult<Interruption> {
+        in_transaction!(self, |tx| interruptions::update(
+            &tx, user_id, id, patch, now
+        )
+        .await)
+    }
+
+    async fn list_interruptions(
+        &self,
+        user_id: i64,
+        session_id: i64,
+    ) -> StoreResult<Vec<Interruption>> {
+        interruptions::list(&self.client().await?, user_id, session_id).await
+    }
+
+    async fn delete_interruption(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        interruptions::delete(&self.client().await?, user_id, id).await
+    }
+
+    async fn window_spans(
+        &self,
+        user_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Arc<[SessionSpan]>> {
+        let client = self.client().await?;
+        Ok(
+            stats::window_spans(&client, user_id, from.as_second(), to.as_second())
+                .await?
+                .into(),
+        )
+    }
+
+    async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
+        stats::first_session_start(&self.client().await?, user_id).await
+    }
+}

@@ -1,0 +1,187 @@
+//! SQL for the `sessions` table.
+
+use deadpool_postgres::GenericClient;
+use jiff::Timestamp;
+
+use super::{
+    rows::{self, SESSION_COLUMNS, unique_violation},
+    sql,
+};
+use crate::{
+    db::{SessionListQuery, StoreError, StoreResult},
+    domain::session::{self, Session, Span},
+};
+
+/// Runs inside a transaction: the user's row is locked first, so two starts
+/// for one user are checked one after the other.
+pub async fn start<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    start: Timestamp,
+    now: Timestamp,
+) -> StoreResult<Session> {
+    sql::row(
+        c,
+        "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+        &[&user_id],
+    )
+    .await?;
+    let active = sql::row(
+        c,
+        "SELECT id, start_time, end_time FROM sessions WHERE user_id = $1 AND end_time IS NULL",
+        &[&user_id],
+    )
+    .await?
+    .map(|r| rows::span(&r));
+    let latest = sql::row(
+        c,
+        "SELECT id, start_time, end_time FROM sessions WHERE user_id = $1 ORDER BY start_time DESC LIMIT 1",
+        &[&user_id],
+    )
+    .await?
+    .map(|r| rows::span(&r));
+    session::check_start(start, now, active.as_ref(), latest.as_ref())?;
+    let inserted = sql::row(
+        c,
+        "INSERT INTO sessions (user_id, start_time, created_at) VALUES ($1, $2, $3) RETURNING id",
+        &[&user_id, &start.as_second(), &now.as_second()],
+    )
+    .await;
+    match inserted {
+        Ok(Some(row)) => get(c, user_id, row.get(0), now).await,
+        Ok(None) => Err(StoreError::Internal(anyhow::anyhow!(
+            "INSERT … RETURNING returned nothing"
+        ))),
+        // The partial unique index is the last word on "one active session".
+        Err(e) if unique_violation(&e) == Some("sessions_one_active") => {
+            Err(session::active_session_exists(active.map_or(0, |a| a.id)).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs inside a transaction; the session's row stays locked until commit.
+pub async fn end<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    id: i64,
+    end: Timestamp,
+    now: Timestamp,
+) -> StoreResult<Session> {
+    let current = span_for_update(c, user_id, id).await?;
+    let last_closed = sql::row(
+        c,
+        "SELECT id, start_time, end_time FROM interruptions
+         WHERE session_id = $1 AND end_time IS NOT NULL ORDER BY start_time DESC LIMIT 1",
+        &[&id],
+    )
+    .await?
+    .map(|r| rows::span(&r));
+    let open = sql::row(
+        c,
+        "SELECT id, start_time, end_time FROM interruptions WHERE session_id = $1 AND end_time IS NULL",
+        &[&id],
+    )
+    .await?
+    .map(|r| rows::span(&r));
+    session::check_end(&current, end, now, last_closed.as_ref(), open.as_ref())?;
+    sql::execute(
+        c,
+        "UPDATE sessions SET end_time = $2 WHERE id = $1",
+        &[&id, &end.as_second()],
+    )
+    .await?;
+    sql::execute(
+        c,
+        "UPDATE interruptions SET end_time = $2 WHERE session_id = $1 AND end_time IS NULL",
+        &[&id, &end.as_second()],
+    )
+    .await?;
+    get(c, user_id, id, now).await
+}
+
+/// The interval of session `id` if `user_id` owns it, locking its row so
+/// that changes to the session and its interruptions happen one at a time.
+pub async fn span_for_update<C: GenericClient>(c: &C, user_id: i64, id: i64) -> StoreResult<Span> {
+    sql::row(
+        c,
+        "SELECT id, start_time, end_time FROM sessions WHERE id = $1 AND user_id = $2 FOR UPDATE",
+        &[&id, &user_id],
+    )
+    .await?
+    .map(|r| rows::span(&r))
+    .ok_or(StoreError::NotFound("session"))
+}
+
+pub async fn get<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    id: i64,
+    now: Timestamp,
+) -> StoreResult<Session> {
+    sql::row(
+        c,
+        &format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = $2 AND s.user_id = $3"),
+        &[&now.as_second(), &id, &user_id],
+    )
+    .await?
+    .map(|r| rows::session(&r))
+    .ok_or(StoreError::NotFound("session"))
+}
+
+/// As the SQLite version: the sessions starting inside the range plus, at
+/// most, the one that started last before it; the cursor bounds both parts.
+pub async fn list<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    query: &SessionListQuery,
+    now: Timestamp,
+) -> StoreResult<Vec<Session>> {
+    let (from, to) = query
+        .overlapping
+        .map_or((i64::MIN, i64::MAX), |(from, to)| {
+            (from.as_second(), to.as_second())
+        });
+    let (after_start, after_id) = query
+        .after
+        .map_or((i64::MAX, i64::MAX), |c| (c.start.as_second(), c.id));
+    let limit = i64::from(query.limit);
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id IN (
+             (SELECT id FROM sessions
+              WHERE user_id = $2 AND start_time >= $3 AND start_time < $4
+                AND (start_time, id) < ($5, $6)
+              ORDER BY start_time DESC, id DESC LIMIT $7)
+             UNION ALL
+             (SELECT id FROM sessions
+              WHERE user_id = $2 AND start_time < $3 AND (start_time, id) < ($5, $6)
+                AND (end_time IS NULL OR end_time > $3)
+                AND start_time = (SELECT max(start_time) FROM sessions WHERE user_id = $2 AND start_time < $3)))
+         ORDER BY s.start_time DESC, s.id DESC LIMIT $7"
+    );
+    let found = sql::rows(
+        c,
+        &sql,
+        &[
+            &now.as_second(),
+            &user_id,
+            &from,
+            &to,
+            &after_start,
+            &after_id,
+            &limit,
+        ],
+    )
+    .await?;
+    Ok(found.iter().map(rows::session).collect())
+}
+
+pub async fn delete<C: GenericClient>(c: &C, user_id: i64, id: i64) -> StoreResult<()> {
+    let deleted = sql::execute(
+        c,
+        "DELETE FROM sessions WHERE id = $1 AND user_id = $2",
+        &[&id, &user_id],
+    )
+    .await?;
+    super::changed_one(deleted, "session")
+}
