@@ -1,7 +1,9 @@
 -- wrk script: POST /interruptions/ with valid, never-overlapping bodies.
 -- Each wrk thread takes its own share of the users in $HF_USERS_FILE (lines of
 -- "token session_id session_start"); request k of a thread goes to user
--- k mod n of its share, in the slot [start + 2*(k div n), +1 s).
+-- k mod n of its share, in the slot [start + 2*(first + k div n), +1 s),
+-- where first is $HF_FIRST_SLOT (default 0): a later run starts past an
+-- earlier one's slots.
 
 local threads = {}
 local counter = 0
@@ -28,6 +30,7 @@ function init(args)
     table.insert(all, {token = token, session = session, start = epoch(start)})
   end
   local count = tonumber(os.getenv("HF_THREADS"))
+  first_slot = tonumber(os.getenv("HF_FIRST_SLOT") or "0")
   mine = {}
   for i, user in ipairs(all) do
     if (i - 1) % count == id then
@@ -39,7 +42,7 @@ end
 function request()
   local n = #mine
   local user = mine[(counter % n) + 1]
-  local slot = user.start + 2 * math.floor(counter / n)
+  local slot = user.start + 2 * (first_slot + math.floor(counter / n))
   counter = counter + 1
   local body = string.format(
     '{"session_id": %s, "type": "phone", "start_time": "%s", "end_time": "%s"}',
