@@ -82,6 +82,11 @@ impl TestApp {
             .expect("database opens");
         let mut state = AppState::new(store);
         state.clock = clock;
+        Self::around(state, db)
+    }
+
+    /// The application over `state`, whose store uses `db`.
+    pub fn around(state: AppState, db: TestDatabase) -> Self {
         Self {
             router: hyperfocus::app(state.clone()),
             state,

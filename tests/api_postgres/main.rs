@@ -15,6 +15,7 @@ mod helpers;
 mod interruptions;
 #[path = "../api/isolation.rs"]
 mod isolation;
+mod readiness;
 #[path = "../api/service.rs"]
 mod service;
 #[path = "../api/sessions.rs"]
