@@ -24,13 +24,13 @@ mod interruptions;
 #[path = "../api/isolation.rs"]
 mod isolation;
 #[cfg(hyperfocus_postgres_tests)]
-mod readiness;
-#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/service.rs"]
 mod service;
 #[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/sessions.rs"]
 mod sessions;
+#[cfg(hyperfocus_postgres_tests)]
+mod startup;
 #[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/stats.rs"]
 mod stats;

@@ -1,6 +1,5 @@
-//! `/readyz` follows the database: it fails while PostgreSQL cannot be
-//! reached and recovers when it can again. The test puts a TCP relay between
-//! the application and the server and cuts it.
+//! What only PostgreSQL has: processes migrating one database at once, and a
+//! server that goes away and comes back.
 
 use std::time::Duration;
 
@@ -25,6 +24,9 @@ fn relay(listener: TcpListener) -> JoinSet<()> {
     tasks
 }
 
+/// The test puts a TCP relay between the application and the server and
+/// cuts it: `/readyz` fails while PostgreSQL cannot be reached and recovers
+/// when it can again.
 #[tokio::test]
 async fn readiness_fails_while_the_database_is_unreachable_and_recovers() {
     let db = TestDatabase::create(crate::BACKEND).await;
@@ -58,4 +60,27 @@ async fn readiness_fails_while_the_database_is_unreachable_and_recovers() {
     }
     assert_eq!(status, 200, "readiness did not recover");
     relayed.shutdown().await;
+}
+
+#[tokio::test]
+async fn processes_starting_together_migrate_once() {
+    let db = TestDatabase::create(crate::BACKEND).await;
+    let config = DatabaseConfig {
+        database_url: db.url().to_owned(),
+        sqlite_readers: 1,
+        pool_size: 2,
+    };
+    let (first, second, third) = tokio::join!(
+        hyperfocus::open_store(&config),
+        hyperfocus::open_store(&config),
+        hyperfocus::open_store(&config)
+    );
+    for store in [first, second, third] {
+        store.expect("every process starts");
+    }
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM hyperfocus_migrations")
+            .await,
+        Ok(1)
+    );
 }
