@@ -144,6 +144,33 @@ impl InterruptionPatch {
     }
 }
 
+/// Fails unless `session` is still active: interruptions are logged as
+/// they happen, inside a running session.
+pub fn check_session_active(session: &Span) -> Result<(), RuleViolation> {
+    match session.end {
+        Some(ended) => Err(RuleViolation::WrongState(format!(
+            "session {} ended at {ended}; interruptions can only be logged in an active session",
+            session.id
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `current` closed at `end`, or an error if it was closed already.
+pub fn closed_at(current: &Interruption, end: Timestamp) -> Result<Interruption, RuleViolation> {
+    if let Some(ended) = current.end {
+        return Err(RuleViolation::WrongState(format!(
+            "interruption {} already ended at {ended}",
+            current.id
+        )));
+    }
+    let patch = InterruptionPatch {
+        end: Some(end),
+        ..InterruptionPatch::default()
+    };
+    Ok(patch.apply(current))
+}
+
 /// Checks the description's length.
 pub fn parse_description(raw: Option<String>) -> Result<String, FieldError> {
     let description = raw.unwrap_or_default();

@@ -25,13 +25,7 @@ pub async fn create<C: GenericClient>(
     now: Timestamp,
 ) -> StoreResult<Interruption> {
     let session = sessions::span_for_update(c, user_id, new.session_id).await?;
-    if let Some(ended) = session.end {
-        return Err(RuleViolation::WrongState(format!(
-            "session {} ended at {ended}; interruptions can only be logged in an active session",
-            session.id
-        ))
-        .into());
-    }
+    interruption::check_session_active(&session)?;
     check_placement(c, &session, None, new.start, new.end, now).await?;
     let inserted = sql::row(
         c,
@@ -73,17 +67,7 @@ pub async fn end<C: GenericClient>(
     now: Timestamp,
 ) -> StoreResult<Interruption> {
     let current = get(c, user_id, id).await?;
-    if let Some(ended) = current.end {
-        return Err(RuleViolation::WrongState(format!(
-            "interruption {id} already ended at {ended}"
-        ))
-        .into());
-    }
-    let patch = InterruptionPatch {
-        end: Some(end),
-        ..InterruptionPatch::default()
-    };
-    let updated = patch.apply(&current);
+    let updated = interruption::closed_at(&current, end)?;
     replace(c, &current, updated, now).await
 }
 

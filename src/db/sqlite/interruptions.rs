@@ -10,7 +10,6 @@ use super::{
 use crate::{
     db::{StoreError, StoreResult},
     domain::{
-        RuleViolation,
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
         session::Span,
     },
@@ -23,13 +22,7 @@ pub fn create(
     now: Timestamp,
 ) -> StoreResult<Interruption> {
     let session = sessions::span(conn, user_id, new.session_id)?;
-    if let Some(ended) = session.end {
-        return Err(RuleViolation::WrongState(format!(
-            "session {} ended at {ended}; interruptions can only be logged in an active session",
-            session.id
-        ))
-        .into());
-    }
+    interruption::check_session_active(&session)?;
     check_placement(conn, &session, None, new.start, new.end, now)?;
     conn.prepare_cached(
         "INSERT INTO interruptions (session_id, user_id, kind, description, start_time, end_time, created_at)
@@ -64,17 +57,8 @@ pub fn end(
     now: Timestamp,
 ) -> StoreResult<Interruption> {
     let current = get(conn, user_id, id)?;
-    if let Some(ended) = current.end {
-        return Err(RuleViolation::WrongState(format!(
-            "interruption {id} already ended at {ended}"
-        ))
-        .into());
-    }
-    let patch = InterruptionPatch {
-        end: Some(end),
-        ..InterruptionPatch::default()
-    };
-    replace(conn, &current, patch.apply(&current), now)
+    let updated = interruption::closed_at(&current, end)?;
+    replace(conn, &current, updated, now)
 }
 
 pub fn update(
