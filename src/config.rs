@@ -25,6 +25,50 @@ pub struct ServeConfig {
     /// Log line format.
     #[arg(long, env = "HYPERFOCUS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub http: HttpConfig,
+}
+
+/// How the HTTP edge treats requests.
+#[derive(Debug, Clone, Args)]
+pub struct HttpConfig {
+    /// Longest a request may take; past it the answer is 503 (a write
+    /// already handed to the database may still be applied). E.g. `30s`, `500ms`.
+    #[arg(long, env = "HYPERFOCUS_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: std::time::Duration,
+
+    /// Browser origins allowed to call the API (CORS), comma-separated, e.g.
+    /// `https://app.example.com`. None by default: CORS is off.
+    #[arg(long, env = "HYPERFOCUS_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Vec<axum::http::HeaderValue>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout: std::time::Duration::from_secs(30),
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+fn parse_duration(raw: &str) -> Result<std::time::Duration, String> {
+    let parsed: jiff::SignedDuration = raw
+        .parse()
+        .map_err(|e| format!("`{raw}` is not a duration such as 30s or 500ms: {e}"))?;
+    std::time::Duration::try_from(parsed)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("`{raw}` must be a positive duration"))
+}
+
+fn parse_origin(raw: &str) -> Result<axum::http::HeaderValue, String> {
+    let valid = (raw.starts_with("https://") || raw.starts_with("http://")) && !raw.ends_with('/');
+    valid
+        .then(|| axum::http::HeaderValue::from_str(raw).ok())
+        .flatten()
+        .ok_or_else(|| format!("`{raw}` is not an origin such as https://app.example.com"))
 }
 
 /// Where the data lives.
@@ -114,6 +158,21 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_and_origins_are_checked() {
+        assert_eq!(
+            parse_duration("30s"),
+            Ok(std::time::Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_duration("500ms"),
+            Ok(std::time::Duration::from_millis(500))
+        );
+        assert!(parse_duration("0s").is_err() && parse_duration("soon").is_err());
+        assert!(parse_origin("https://app.example.com").is_ok());
+        assert!(parse_origin("app.example.com").is_err() && parse_origin("https://a.io/").is_err());
+    }
 
     #[test]
     fn passwords_are_redacted() {

@@ -49,6 +49,9 @@ pub enum AppError {
     /// The database cannot serve the request now (503).
     #[error("{0}")]
     Unavailable(String),
+    /// The request took longer than the configured limit (503).
+    #[error("the request took longer than {0} ms and was abandoned; try again")]
+    Timeout(u128),
     /// A bug or an I/O failure (500). The cause is logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -74,7 +77,7 @@ impl AppError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -92,6 +95,7 @@ impl AppError {
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Unavailable(_) => "service-unavailable",
+            Self::Timeout(_) => "timeout",
             Self::Internal(_) => "internal-error",
         }
     }

@@ -56,12 +56,9 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         database = %hyperfocus::config::redact(&config.database.database_url),
         "HyperFocus listening; docs at /docs"
     );
-    hyperfocus::serve(
-        listener,
-        AppState::new(store),
-        hyperfocus::shutdown_signal(),
-    )
-    .await
+    let mut state = AppState::new(store);
+    state.http = std::sync::Arc::new(config.http);
+    hyperfocus::serve(listener, state, hyperfocus::shutdown_signal()).await
 }
 
 async fn migrate(config: &DatabaseConfig) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use std::sync::{
 
 use jiff::Timestamp;
 
-use crate::{db::Store, domain::time::from_unix_seconds, telemetry::Metrics};
+use crate::{config::HttpConfig, db::Store, domain::time::from_unix_seconds, telemetry::Metrics};
 
 /// Shared by all requests; cloning is a few reference-count bumps.
 #[derive(Clone)]
@@ -18,6 +18,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Where "now" comes from.
     pub clock: Clock,
+    /// Timeout and CORS settings.
+    pub http: Arc<HttpConfig>,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
             store,
             metrics: Arc::new(Metrics::new()),
             clock: Clock::System,
+            http: Arc::new(HttpConfig::default()),
         }
     }
 }

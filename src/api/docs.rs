@@ -1,6 +1,12 @@
 //! The OpenAPI document's shared parts, and the pages that render it.
 
-use axum::{Router, http::header, response::IntoResponse, routing::get};
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    response::IntoResponse,
+    routing::get,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -77,7 +83,18 @@ pub fn pages<S: Clone + Send + Sync + 'static>(openapi: utoipa::openapi::OpenApi
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi.clone()))
         .merge(Redoc::with_url("/redoc", openapi).custom_html(REDOC_HTML))
         .route("/redoc/redoc.standalone.js", get(redoc_script))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCS_POLICY),
+        ))
 }
+
+/// Everything from this server only; the inline script that starts each
+/// page, the inline styles both UIs use, and ReDoc's search worker (a blob)
+/// are the exceptions. Nothing may frame the pages.
+const DOCS_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; \
+     frame-ancestors 'none'";
 
 const REDOC_HTML: &str = include_str!("../../assets/redoc/redoc.html");
 const REDOC_JS: &str = include_str!("../../assets/redoc/redoc.standalone.js");

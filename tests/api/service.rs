@@ -197,3 +197,32 @@ async fn shutdown_finishes_in_flight_requests_and_closes_the_database() {
         );
     }
 }
+
+#[tokio::test]
+async fn security_headers_are_on_every_response() {
+    let app = TestApp::new().await;
+    let api = app.call("GET", "/healthz", None, None).await;
+    assert_eq!(
+        api.header("content-security-policy"),
+        Some("default-src 'none'; frame-ancestors 'none'")
+    );
+    assert_eq!(api.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(api.header("server"), None);
+    let docs = app.call("GET", "/docs/", None, None).await;
+    assert!(
+        docs.header("content-security-policy")
+            .is_some_and(|p| p.starts_with("default-src 'self'"))
+    );
+    let preflight = Request::options("/users/")
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "POST")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.send(preflight)
+            .await
+            .header("access-control-allow-origin"),
+        None,
+        "CORS is off by default"
+    );
+}
