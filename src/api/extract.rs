@@ -94,8 +94,16 @@ fn is_json(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Deserializes JSON, reporting the path of a bad field (e.g. `end_time`).
+/// Deserializes a JSON object, reporting the path of a bad field (e.g.
+/// `end_time`). serde would also read an array as a struct, field by field;
+/// every body of this API is an object, so anything else is refused first.
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(AppError::invalid("body", "must be a JSON object"));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

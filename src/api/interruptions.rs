@@ -40,7 +40,7 @@ pub struct InterruptionIn {
     #[serde(rename = "type")]
     pub kind: InterruptionKind,
     /// Free text, at most 500 characters; default empty.
-    #[schema(example = "WhatsApp messages")]
+    #[schema(example = "WhatsApp messages", max_length = 500)]
     pub description: Option<String>,
     /// When it began, RFC 3339 with an offset; default now.
     #[schema(format = DateTime, example = "2025-11-15T16:00:00Z")]
@@ -58,6 +58,7 @@ pub struct InterruptionPatchIn {
     #[serde(rename = "type")]
     pub kind: Option<InterruptionKind>,
     /// New text, at most 500 characters.
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     /// A new start, RFC 3339 with an offset.
     #[schema(format = DateTime)]
@@ -202,7 +203,7 @@ pub async fn create_interruption(
 
 /// Close an interruption that is still going on.
 #[utoipa::path(post, path = "/interruptions/{interruption_id}/end", tag = "interruptions", security(("bearer" = [])),
-    params(("interruption_id" = i64, Path, description = "Interruption id")),
+    params(("interruption_id" = i64, Path, minimum = 1, description = "Interruption id")),
     request_body(content = Option<EndIn>, description = "May be empty"),
     responses(
         (status = 200, description = "The interruption", body = InterruptionOut),
@@ -231,7 +232,7 @@ pub async fn end_interruption(
 
 /// One interruption.
 #[utoipa::path(get, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
-    params(("interruption_id" = i64, Path, description = "Interruption id")),
+    params(("interruption_id" = i64, Path, minimum = 1, description = "Interruption id")),
     responses(
         (status = 200, description = "The interruption", body = InterruptionOut),
         (status = 401, response = Unauthorized),
@@ -250,7 +251,7 @@ pub async fn get_interruption(
 
 /// Change an interruption; its new times are checked like a new one's.
 #[utoipa::path(patch, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
-    params(("interruption_id" = i64, Path, description = "Interruption id")),
+    params(("interruption_id" = i64, Path, minimum = 1, description = "Interruption id")),
     request_body = InterruptionPatchIn,
     responses(
         (status = 200, description = "The interruption", body = InterruptionOut),
@@ -278,7 +279,7 @@ pub async fn update_interruption(
 
 /// A session's interruptions, by start time.
 #[utoipa::path(get, path = "/interruptions/session/{session_id}", tag = "interruptions", security(("bearer" = [])),
-    params(("session_id" = i64, Path, description = "Session id")),
+    params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
     responses(
         (status = 200, description = "The session's interruptions, by start", body = Vec<InterruptionOut>),
         (status = 401, response = Unauthorized),
@@ -299,7 +300,7 @@ pub async fn list_session_interruptions(
 
 /// Delete an interruption.
 #[utoipa::path(delete, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
-    params(("interruption_id" = i64, Path, description = "Interruption id")),
+    params(("interruption_id" = i64, Path, minimum = 1, description = "Interruption id")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, response = Unauthorized),

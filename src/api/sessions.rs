@@ -94,8 +94,10 @@ impl From<Session> for SessionOut {
 pub struct SessionListParams {
     /// A calendar day `YYYY-MM-DD` in the user's time zone; lists the
     /// sessions that overlap it.
+    #[param(format = Date)]
     pub day: Option<String>,
     /// Page size, 1 to 1000; default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// Opaque position from the previous page's `Link: rel="next"` header.
     pub cursor: Option<String>,
@@ -147,7 +149,7 @@ pub fn optional_time(field: &str, raw: Option<&str>, now: Timestamp) -> AppResul
 /// `end_time` must be after `start_time` and not before the end of any of
 /// its interruptions; an interruption still open is closed at `end_time`.
 #[utoipa::path(post, path = "/sessions/{session_id}/end", tag = "sessions", security(("bearer" = [])),
-    params(("session_id" = i64, Path, description = "Session id")),
+    params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
     request_body(content = Option<EndIn>, description = "May be empty"),
     responses(
         (status = 200, description = "The session", body = SessionOut),
@@ -172,7 +174,7 @@ pub async fn end_session(
 
 /// One session.
 #[utoipa::path(get, path = "/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
-    params(("session_id" = i64, Path, description = "Session id")),
+    params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
     responses(
         (status = 200, description = "The session", body = SessionOut),
         (status = 401, response = Unauthorized),
@@ -196,7 +198,7 @@ pub async fn get_session(
 /// With `day`, only sessions overlapping that day of the user's time zone.
 /// When more remain, `Link: <…>; rel="next"` gives the next page.
 #[utoipa::path(get, path = "/sessions/user/{user_id}", tag = "sessions", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), SessionListParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), SessionListParams),
     responses(
         (status = 200, description = "A page of sessions, newest first", body = Vec<SessionOut>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when more sessions remain"))),
@@ -280,7 +282,7 @@ fn decode_cursor(raw: &str) -> AppResult<SessionCursor> {
 
 /// Delete a session with its interruptions.
 #[utoipa::path(delete, path = "/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
-    params(("session_id" = i64, Path, description = "Session id")),
+    params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, response = Unauthorized),

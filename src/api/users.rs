@@ -27,10 +27,11 @@ use crate::{
 #[serde(deny_unknown_fields)]
 pub struct UserIn {
     /// Display name, 1 to 100 characters after trimming.
-    #[schema(example = "Victor")]
+    #[schema(example = "Victor", min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
-    /// Email address, unique ignoring case.
-    #[schema(example = "victor@example.com")]
+    /// Email address, unique ignoring case; the domain must contain a dot.
+    #[schema(example = "victor@example.com", format = Email, max_length = 254,
+             pattern = "^[^@\\s]+@[^@\\s]+\\.[^@\\s.]+$")]
     pub email: String,
     /// IANA time zone for reports and day filters; default `UTC`.
     #[schema(example = "Europe/Madrid")]
@@ -42,6 +43,7 @@ pub struct UserIn {
 #[serde(deny_unknown_fields)]
 pub struct UserPatchIn {
     /// New display name, 1 to 100 characters after trimming.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: Option<String>,
     /// New IANA time zone.
     pub timezone: Option<String>,
@@ -139,7 +141,7 @@ pub async fn get_me(State(state): State<AppState>, auth: Auth) -> AppResult<axum
 
 /// One user; only the token's own.
 #[utoipa::path(get, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id")),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id")),
     responses(
         (status = 200, description = "The user", body = UserOut),
         (status = 401, response = Unauthorized),
@@ -157,7 +159,7 @@ pub async fn get_user(
 
 /// Change the name or time zone.
 #[utoipa::path(patch, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id")), request_body = UserPatchIn,
+    params(("user_id" = i64, Path, minimum = 1, description = "User id")), request_body = UserPatchIn,
     responses(
         (status = 200, description = "The user", body = UserOut),
         (status = 400, response = BadRequest),
@@ -180,7 +182,7 @@ pub async fn update_user(
 
 /// Erase a user with all their sessions and interruptions.
 #[utoipa::path(delete, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id")),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id")),
     responses(
         (status = 204, description = "Erased; the token no longer works"),
         (status = 401, response = Unauthorized),

@@ -140,10 +140,11 @@ async fn broken_empty_and_non_json_bodies_are_4xx() {
         "send the body as JSON with `Content-Type: application/json`"
     );
     let number = app.send(post("42", "application/json")).await;
-    assert_eq!(
-        number.problem(422),
-        "body: invalid type: integer `42`, expected struct UserIn"
-    );
+    assert_eq!(number.problem(422), "body: must be a JSON object");
+    let array = app
+        .send(post("[\"Ana\", \"ana@example.com\"]", "application/json"))
+        .await;
+    assert_eq!(array.problem(422), "body: must be a JSON object");
 }
 
 /// The real binary path: a TCP listener, HTTP/1.1 on the wire, and a

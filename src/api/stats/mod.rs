@@ -31,6 +31,7 @@ use dto::{
 pub struct StatsParams {
     /// `Nd` (N days before `to`, 1 ≤ N ≤ 3660) or `all` (since the first
     /// session); default `7d`.
+    #[param(pattern = "^(all|[1-9][0-9]{0,3}d)$")]
     pub range: Option<String>,
     /// Window start, inclusive: a date `YYYY-MM-DD` (local midnight) or an
     /// RFC 3339 timestamp. Overrides `range`.
@@ -41,9 +42,11 @@ pub struct StatsParams {
     pub tz: Option<String>,
     /// Recovery allowance `R` in seconds (0–3600) for the focus score;
     /// default 600.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 3600)]
     pub recovery: Option<String>,
     /// `previous` adds the figures of the window of equal length just
     /// before, and the change (summary only).
+    #[param(pattern = "^previous$")]
     pub compare: Option<String>,
 }
 
@@ -69,6 +72,7 @@ async fn compute(
     params: &StatsParams,
 ) -> AppResult<Computed> {
     auth.require_self(user_id)?;
+    wants_previous(params)?;
     let raw = RawQuery {
         range: params.range.as_deref(),
         from: params.from.as_deref(),
@@ -155,7 +159,7 @@ pub struct SummaryOut {
 /// `R` from `recovery` (default 600 s): people need minutes, not seconds, to
 /// resume a task after an interruption (Mark, Gudith & Klocke, CHI 2008).
 #[utoipa::path(get, path = "/users/{user_id}/stats/summary", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
         (status = 200, description = "The summary", body = SummaryOut),
         (status = 401, response = Unauthorized),
@@ -208,7 +212,7 @@ pub struct TypesOut {
 
 /// Which interruption types happen most and cost most.
 #[utoipa::path(get, path = "/users/{user_id}/stats/interruption-types", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
         (status = 200, description = "All six types", body = TypesOut),
         (status = 401, response = Unauthorized),
@@ -240,7 +244,7 @@ pub struct HoursOut {
 
 /// Work, loss and interruptions by local hour of the day.
 #[utoipa::path(get, path = "/users/{user_id}/stats/productive-hours", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
         (status = 200, description = "24 hours", body = HoursOut),
         (status = 401, response = Unauthorized),
@@ -271,7 +275,7 @@ pub struct PeakOut {
 
 /// The hour with most interruptions (ties: more time lost, then earlier).
 #[utoipa::path(get, path = "/users/{user_id}/stats/peak-distraction-time", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
         (status = 200, description = "The peak hour, or `hour: null` and zeros", body = PeakOut),
         (status = 401, response = Unauthorized),
@@ -302,7 +306,7 @@ pub struct WeekOut {
 
 /// Work, loss and interruptions by local weekday.
 #[utoipa::path(get, path = "/users/{user_id}/stats/weekly-pattern", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
         (status = 200, description = "7 weekdays", body = WeekOut),
         (status = 401, response = Unauthorized),
@@ -333,7 +337,7 @@ pub struct DailyOut {
 
 /// One entry per local calendar day: the series a trend chart needs.
 #[utoipa::path(get, path = "/users/{user_id}/stats/daily", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
         (status = 200, description = "Every day of the window, empty ones included", body = DailyOut),
         (status = 401, response = Unauthorized),
@@ -364,7 +368,7 @@ pub struct HeatmapOut {
 
 /// Work, loss and interruptions by weekday and hour.
 #[utoipa::path(get, path = "/users/{user_id}/stats/heatmap", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
         (status = 200, description = "168 cells", body = HeatmapOut),
         (status = 401, response = Unauthorized),
@@ -406,7 +410,7 @@ pub struct OverviewOut {
 /// Summary, types, hours, peak, weekly pattern and daily series, computed in
 /// one pass: what a dashboard needs in one request.
 #[utoipa::path(get, path = "/users/{user_id}/stats/overview", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
         (status = 200, description = "Every report", body = OverviewOut),
         (status = 401, response = Unauthorized),
