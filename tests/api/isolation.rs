@@ -146,3 +146,141 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
     }
     assert_eq!(refused, 24);
 }
+
+mod random_histories {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use crate::helpers::{TestApp, TestUser};
+
+    /// Sessions as (day, start hour, minutes, interruptions of 5 minutes).
+    type History = Vec<(u32, u32, u32, u32)>;
+
+    /// Ids are per table: ("session", 3) and ("interruption", 3) differ.
+    type Ids = BTreeSet<(&'static str, i64)>;
+
+    fn history() -> impl Strategy<Value = History> {
+        prop::collection::vec((0u32..20, 0u32..20, 30u32..180, 0u32..4), 1..5)
+    }
+
+    /// Logs `history` for `user` in `month` (a disjoint month per user, so
+    /// any of its timestamps in another user's response is a leak) and
+    /// returns the ids and timestamps it created.
+    async fn log(
+        app: &TestApp,
+        user: &TestUser,
+        month: u32,
+        history: &History,
+    ) -> (Ids, BTreeSet<String>) {
+        let (mut ids, mut times) = (Ids::new(), BTreeSet::new());
+        let mut days: Vec<_> = history.clone();
+        days.sort();
+        days.dedup_by_key(|d| d.0);
+        for (day, hour, minutes, count) in days {
+            let at = |minute: u32| {
+                format!(
+                    "2025-{month:02}-{:02}T{:02}:{:02}:00Z",
+                    day + 1,
+                    hour + minute / 60,
+                    minute % 60
+                )
+            };
+            let session = app.start_session(user, &at(0)).await;
+            ids.insert(("session", session));
+            times.insert(at(0));
+            for k in 0..count.min(minutes / 10) {
+                let logged = app
+                    .interrupt(user, session, "phone", &at(k * 10 + 1), &at(k * 10 + 6))
+                    .await;
+                ids.insert(("interruption", logged.body["id"].as_i64().unwrap()));
+                times.extend([at(k * 10 + 1), at(k * 10 + 6)]);
+            }
+            let ended = app.end_session(user, session, &at(minutes)).await;
+            assert_eq!(ended.status, 200, "{}", ended.text);
+            times.insert(at(minutes));
+        }
+        (ids, times)
+    }
+
+    /// Every id (by table) and every string anywhere in `value`.
+    fn collect(value: &Value, ids: &mut Ids, strings: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                let own = if map.contains_key("duration_seconds") {
+                    Some("session")
+                } else if map.contains_key("duration") {
+                    Some("interruption")
+                } else {
+                    None
+                };
+                for (key, v) in map {
+                    let table = match key.as_str() {
+                        "id" => own,
+                        "session_id" => Some("session"),
+                        "user_id" => Some("user"),
+                        _ => None,
+                    };
+                    if let (Some(table), Some(id)) = (table, v.as_i64()) {
+                        ids.insert((table, id));
+                    }
+                    collect(v, ids, strings);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect(v, ids, strings)),
+            Value::String(s) => {
+                strings.insert(s.clone());
+            }
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(6))]
+
+        #[test]
+        fn no_response_to_one_user_holds_the_others_ids_or_times(ana_history in history(), bob_history in history()) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let app = TestApp::at("2025-12-31T00:00:00Z").await;
+                let ana = app.register("Ana").await;
+                let bob = app.register("Bob").await;
+                let (mut ana_ids, ana_times) = log(&app, &ana, 3, &ana_history).await;
+                ana_ids.insert(("user", ana.id));
+                let (bob_ids, _) = log(&app, &bob, 5, &bob_history).await;
+                let mut paths = vec![
+                    "/users/me".to_owned(),
+                    format!("/sessions/user/{}", bob.id),
+                    format!("/sessions/user/{}?day=2025-05-01", bob.id),
+                ];
+                for report in ["summary", "interruption-types", "productive-hours", "peak-distraction-time",
+                               "weekly-pattern", "daily", "heatmap", "overview"] {
+                    paths.push(format!("/users/{}/stats/{report}?range=all", bob.id));
+                }
+                paths.push(format!("/users/{}/stats/summary?range=365d&compare=previous", bob.id));
+                for (table, id) in &bob_ids {
+                    paths.push(match *table {
+                        "session" => format!("/sessions/{id}"),
+                        _ => format!("/interruptions/{id}"),
+                    });
+                    if *table == "session" {
+                        paths.push(format!("/interruptions/session/{id}"));
+                    }
+                }
+                let (mut seen_ids, mut seen_strings) = (Ids::new(), BTreeSet::new());
+                for path in &paths {
+                    let response = app.get(path, &bob.token).await;
+                    assert_eq!(response.status, 200, "{path}: {}", response.text);
+                    collect(&response.body, &mut seen_ids, &mut seen_strings);
+                }
+                let leaked_ids: Vec<_> = seen_ids.intersection(&ana_ids).collect();
+                let leaked_times: Vec<_> = seen_strings.intersection(&ana_times).collect();
+                assert!(leaked_ids.is_empty(), "Ana's ids in Bob's responses: {leaked_ids:?}");
+                assert!(leaked_times.is_empty(), "Ana's times in Bob's responses: {leaked_times:?}");
+                // The walk saw Bob's own data, so it would have seen Ana's.
+                assert!(seen_ids.iter().any(|id| bob_ids.contains(id)));
+            });
+        }
+    }
+}
