@@ -27,7 +27,7 @@ pub async fn create<C: GenericClient>(
     let session = sessions::span_for_update(c, user_id, new.session_id).await?;
     interruption::check_session_active(&session)?;
     check_placement(c, &session, None, new.start, new.end, now).await?;
-    let inserted = sql::row(
+    let inserted = sql::returning(
         c,
         &format!(
             "INSERT INTO interruptions (session_id, user_id, kind, description, start_time, end_time, created_at)
@@ -45,10 +45,7 @@ pub async fn create<C: GenericClient>(
     )
     .await;
     match inserted {
-        Ok(Some(row)) => Ok(rows::interruption(&row)),
-        Ok(None) => Err(StoreError::Internal(anyhow::anyhow!(
-            "INSERT … RETURNING returned nothing"
-        ))),
+        Ok(row) => Ok(rows::interruption(&row)),
         Err(e) if unique_violation(&e) == Some("interruptions_one_open") => {
             Err(RuleViolation::Conflict(
                 "another interruption of this session is still open; end it first".into(),

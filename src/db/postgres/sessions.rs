@@ -41,17 +41,14 @@ pub async fn start<C: GenericClient>(
     .await?
     .map(|r| rows::span(&r));
     session::check_start(start, now, active.as_ref(), latest.as_ref())?;
-    let inserted = sql::row(
+    let inserted = sql::returning(
         c,
         "INSERT INTO sessions (user_id, start_time, created_at) VALUES ($1, $2, $3) RETURNING id",
         &[&user_id, &start.as_second(), &now.as_second()],
     )
     .await;
     match inserted {
-        Ok(Some(row)) => get(c, user_id, row.get(0), now).await,
-        Ok(None) => Err(StoreError::Internal(anyhow::anyhow!(
-            "INSERT … RETURNING returned nothing"
-        ))),
+        Ok(row) => get(c, user_id, row.get(0), now).await,
         // The partial unique index is the last word on "one active session".
         Err(e) if unique_violation(&e) == Some("sessions_one_active") => {
             Err(session::active_session_exists(active.map_or(0, |a| a.id)).into())

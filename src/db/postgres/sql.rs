@@ -35,3 +35,13 @@ pub async fn execute<C: GenericClient>(
     let statement = c.prepare_cached(sql).await?;
     c.execute(&statement, params).await
 }
+
+/// The one row an `INSERT … RETURNING` gives back.
+pub async fn returning<C: GenericClient>(
+    c: &C,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Row, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.query_one(&statement, params).await
+}

@@ -31,7 +31,7 @@ pub async fn insert<C: GenericClient>(
     token_hash: &[u8],
     now: Timestamp,
 ) -> StoreResult<User> {
-    let inserted = sql::row(
+    let inserted = sql::returning(
         c,
         "INSERT INTO users (name, email, email_key, timezone, token_hash, created_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, name, email, timezone, created_at",
@@ -46,10 +46,7 @@ pub async fn insert<C: GenericClient>(
     )
     .await;
     match inserted {
-        Ok(Some(row)) => Ok(user(&row)),
-        Ok(None) => Err(StoreError::Internal(anyhow::anyhow!(
-            "INSERT … RETURNING returned nothing"
-        ))),
+        Ok(row) => Ok(user(&row)),
         Err(e) if unique_violation(&e) == Some("users_email_key") => {
             Err(RuleViolation::Conflict(format!(
                 "a user with the email {} already exists (emails are compared ignoring case)",
