@@ -9,10 +9,16 @@ use axum::{
     http::{HeaderMap, header, request::Parts},
 };
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
 use crate::{
     db::Credentials,
-    domain::{RuleViolation, time::TimeZoneName, token::PresentedToken},
+    domain::{
+        RuleViolation,
+        idempotency::{Idempotency, parse_key},
+        time::TimeZoneName,
+        token::PresentedToken,
+    },
     error::AppError,
     state::AppState,
 };
@@ -47,6 +53,46 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
             return Ok(Self(T::default()));
         }
         parse_json(&bytes).map(OptionalJson)
+    }
+}
+
+/// A JSON body (an empty one means `{}`) with the request's
+/// `Idempotency-Key`, fingerprinted by method, path and the body's canonical
+/// JSON, so that a retry with the same key and body is recognised.
+pub struct IdempotentJson<T> {
+    /// The parsed body.
+    pub body: T,
+    /// The key and request fingerprint, when the client sent a key.
+    pub idempotency: Option<Idempotency>,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for IdempotentJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let key = match request.headers().get("idempotency-key") {
+            Some(value) => Some(parse_key(value.to_str().unwrap_or_default())?),
+            None => None,
+        };
+        let target = format!("{} {}", request.method(), request.uri().path());
+        let bytes = json_bytes(request, state).await?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        let body = parse_json(bytes)?;
+        let idempotency = key.map(|key| {
+            let canonical: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+            let mut hasher = Sha256::new();
+            hasher.update(target.as_bytes());
+            hasher.update(serde_json::to_vec(&canonical).unwrap_or_default());
+            Idempotency {
+                key,
+                request_hash: hasher.finalize().into(),
+            }
+        });
+        Ok(Self { body, idempotency })
     }
 }
 

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::{
     docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
-    extract::{Auth, Json, OptionalJson, PathId},
+    extract::{Auth, IdempotentJson, Json, OptionalJson, PathId},
     sessions::{EndIn, optional_time},
 };
 use crate::{
@@ -167,6 +167,7 @@ impl InterruptionPatchIn {
 /// in the future) and overlap no other interruption of the session (409).
 /// `duration` is computed by the server; sending it is an error.
 #[utoipa::path(post, path = "/interruptions/", tag = "interruptions", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
     request_body = InterruptionIn,
     responses(
         (status = 201, description = "Logged; `Location` names it", body = InterruptionOut),
@@ -182,7 +183,7 @@ impl InterruptionPatchIn {
 pub async fn create_interruption(
     State(state): State<AppState>,
     auth: Auth,
-    Json(body): Json<InterruptionIn>,
+    IdempotentJson { body, idempotency }: IdempotentJson<InterruptionIn>,
 ) -> AppResult<impl IntoResponse> {
     if let Some(user_id) = body.user_id {
         auth.require_self(user_id)?;
@@ -191,7 +192,7 @@ pub async fn create_interruption(
     let new = body.parse(now)?;
     let interruption = state
         .store
-        .create_interruption(auth.user_id, new, now)
+        .create_interruption(auth.user_id, new, now, idempotency)
         .await?;
     let location = format!("/interruptions/{}", interruption.id);
     Ok((

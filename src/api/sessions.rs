@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
-    extract::{ApiQuery, Auth, OptionalJson, PathId},
+    extract::{ApiQuery, Auth, IdempotentJson, OptionalJson, PathId},
 };
 use crate::{
     db::{SessionCursor, SessionListQuery},
@@ -109,6 +109,7 @@ pub struct SessionListParams {
 /// the active one, even when both requests arrive at once. A backdated
 /// `start_time` may not fall inside an earlier session (409).
 #[utoipa::path(post, path = "/sessions/start", tag = "sessions", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
     request_body(content = Option<SessionStartIn>, description = "May be empty"),
     responses(
         (status = 201, description = "Started; `Location` names the session", body = SessionOut),
@@ -123,14 +124,17 @@ pub struct SessionListParams {
 pub async fn start_session(
     State(state): State<AppState>,
     auth: Auth,
-    OptionalJson(body): OptionalJson<SessionStartIn>,
+    IdempotentJson { body, idempotency }: IdempotentJson<SessionStartIn>,
 ) -> AppResult<impl IntoResponse> {
     if let Some(user_id) = body.user_id {
         auth.require_self(user_id)?;
     }
     let now = state.clock.now();
     let start = optional_time("start_time", body.start_time.as_deref(), now)?;
-    let session = state.store.start_session(auth.user_id, start, now).await?;
+    let session = state
+        .store
+        .start_session(auth.user_id, start, now, idempotency)
+        .await?;
     let location = format!("/sessions/{}", session.id);
     Ok((
         StatusCode::CREATED,

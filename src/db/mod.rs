@@ -13,6 +13,7 @@ use jiff::Timestamp;
 
 use crate::domain::{
     RuleViolation,
+    idempotency::Idempotency,
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
     stats::SessionSpan,
@@ -104,11 +105,14 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_user(&self, id: i64) -> StoreResult<()>;
 
     /// Starts a session at `start`.
+    /// With `idempotency`, a key used before answers with the session it
+    /// created then.
     async fn start_session(
         &self,
         user_id: i64,
         start: Timestamp,
         now: Timestamp,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Session>;
     /// Ends a session at `end`, closing an interruption still open at `end`.
     async fn end_session(
@@ -131,11 +135,14 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, user_id: i64, id: i64) -> StoreResult<()>;
 
     /// Logs an interruption in an active session.
+    /// With `idempotency`, a key used before answers with the interruption
+    /// it created then.
     async fn create_interruption(
         &self,
         user_id: i64,
         new: NewInterruption,
         now: Timestamp,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Interruption>;
     /// Closes an open interruption at `end`.
     async fn end_interruption(

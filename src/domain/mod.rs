@@ -6,6 +6,7 @@
 
 #[cfg(test)]
 mod fixtures;
+pub mod idempotency;
 pub mod interruption;
 pub mod session;
 pub mod stats;

@@ -149,6 +149,23 @@ impl TestApp {
         self.send(builder.body(body).expect("request")).await
     }
 
+    /// POSTs `body` with an `Idempotency-Key`.
+    pub async fn post_with_key(
+        &self,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: Value,
+    ) -> TestResponse {
+        let request = Request::post(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.send(request).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> TestResponse {
         self.call("GET", path, Some(token), None).await
     }

@@ -528,3 +528,34 @@ async fn racing_overlapping_interruptions_give_exactly_one() {
     );
     assert_eq!(app.count_rows("interruptions").await, 1);
 }
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_creates_nothing_new() {
+    let (app, user) = active_session().await;
+    let body = body("phone", "2025-11-15T10:00:00Z", "2025-11-15T10:05:00Z");
+    let first = app
+        .post_with_key("/interruptions/", &user.token, "k-1", body.clone())
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let retry = app
+        .post_with_key("/interruptions/", &user.token, "k-1", body.clone())
+        .await;
+    assert_eq!((retry.status.as_u16(), &retry.body), (201, &first.body));
+    assert_eq!(app.count_rows("interruptions").await, 1);
+
+    let mut other = body.clone();
+    other["type"] = json!("noise");
+    let reused = app
+        .post_with_key("/interruptions/", &user.token, "k-1", other)
+        .await;
+    assert_eq!(
+        reused.problem(422),
+        "Idempotency-Key: was first used with a different request; send a new key for a new request"
+    );
+    let bad = app
+        .post_with_key("/interruptions/", &user.token, "two words", body)
+        .await;
+    assert_eq!(bad.body["errors"][0]["field"], "Idempotency-Key");
+    bad.problem(422);
+    assert_eq!(app.count_rows("interruptions").await, 1);
+}

@@ -427,3 +427,23 @@ async fn bad_ids_in_paths_are_422() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_retried_start_with_its_key_returns_the_same_session() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let user = app.register("Ana").await;
+    let first = app
+        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
+        .await;
+    assert_eq!(first.status, 201);
+    // Without the key this would be "already has an active session" (400).
+    let retry = app
+        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
+        .await;
+    assert_eq!((retry.status.as_u16(), &retry.body), (201, &first.body));
+    let fresh = app
+        .post_with_key("/sessions/start", &user.token, "start-2", json!({}))
+        .await;
+    fresh.problem(400);
+    assert_eq!(app.count_rows("sessions").await, 1);
+}

@@ -5,12 +5,14 @@
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 
+use super::idempotency;
 use super::{
     rows::{self, INTERRUPTION_COLUMNS, unique_violation},
     sessions, sql,
 };
 use crate::{
     db::{StoreError, StoreResult},
+    domain::idempotency::Idempotency,
     domain::{
         RuleViolation,
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
@@ -23,8 +25,12 @@ pub async fn create<C: GenericClient>(
     user_id: i64,
     new: &NewInterruption,
     now: Timestamp,
+    key: Option<&Idempotency>,
 ) -> StoreResult<Interruption> {
     let session = sessions::span_for_update(c, user_id, new.session_id).await?;
+    if let Some(id) = idempotency::replayed(c, user_id, key, "interruption").await? {
+        return get(c, user_id, id).await;
+    }
     interruption::check_session_active(&session)?;
     check_placement(c, &session, None, new.start, new.end, now).await?;
     let inserted = sql::returning(
@@ -45,7 +51,12 @@ pub async fn create<C: GenericClient>(
     )
     .await;
     match inserted {
-        Ok(row) => Ok(rows::interruption(&row)),
+        Ok(row) => {
+            let created = rows::interruption(&row);
+            idempotency::record(c, user_id, key, "interruption", created.id, now.as_second())
+                .await?;
+            Ok(created)
+        }
         Err(e) if unique_violation(&e) == Some("interruptions_one_open") => {
             Err(RuleViolation::Conflict(
                 "another interruption of this session is still open; end it first".into(),

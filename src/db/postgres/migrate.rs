@@ -4,7 +4,10 @@
 use deadpool_postgres::Object;
 
 /// Every migration, in order.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/postgres/0001_init.sql"),
+    include_str!("../../../migrations/postgres/0002_idempotency.sql"),
+];
 
 /// An arbitrary key for `pg_advisory_xact_lock`, fixed for HyperFocus.
 const LOCK_KEY: i64 = 0x4879_7065_7246_6f63; // "HyperFoc"

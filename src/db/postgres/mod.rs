@@ -17,6 +17,7 @@ use tokio_postgres::NoTls;
 
 use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
 use crate::domain::{
+    idempotency::Idempotency,
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
     stats::SessionSpan,
@@ -24,6 +25,7 @@ use crate::domain::{
     user::{NewUser, User, UserPatch},
 };
 
+mod idempotency;
 mod interruptions;
 mod migrate;
 mod rows;
@@ -132,8 +134,16 @@ impl Store for PostgresStore {
         user_id: i64,
         start: Timestamp,
         now: Timestamp,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Session> {
-        in_transaction!(self, |tx| sessions::start(&tx, user_id, start, now).await)
+        in_transaction!(self, |tx| sessions::start(
+            &tx,
+            user_id,
+            start,
+            now,
+            idempotency.as_ref()
+        )
+        .await)
     }
 
     async fn end_session(
@@ -168,9 +178,16 @@ impl Store for PostgresStore {
         user_id: i64,
         new: NewInterruption,
         now: Timestamp,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Interruption> {
-        in_transaction!(self, |tx| interruptions::create(&tx, user_id, &new, now)
-            .await)
+        in_transaction!(self, |tx| interruptions::create(
+            &tx,
+            user_id,
+            &new,
+            now,
+            idempotency.as_ref()
+        )
+        .await)
     }
 
     async fn end_interruption(

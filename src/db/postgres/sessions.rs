@@ -3,12 +3,14 @@
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 
+use super::idempotency;
 use super::{
     rows::{self, SESSION_COLUMNS, unique_violation},
     sql,
 };
 use crate::{
     db::{SessionListQuery, StoreError, StoreResult},
+    domain::idempotency::Idempotency,
     domain::session::{self, Session, Span},
 };
 
@@ -19,6 +21,7 @@ pub async fn start<C: GenericClient>(
     user_id: i64,
     start: Timestamp,
     now: Timestamp,
+    key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
     sql::row(
         c,
@@ -26,6 +29,9 @@ pub async fn start<C: GenericClient>(
         &[&user_id],
     )
     .await?;
+    if let Some(id) = idempotency::replayed(c, user_id, key, "session").await? {
+        return get(c, user_id, id, now).await;
+    }
     let active = sql::row(
         c,
         "SELECT id, start_time, end_time FROM sessions WHERE user_id = $1 AND end_time IS NULL",
@@ -48,7 +54,11 @@ pub async fn start<C: GenericClient>(
     )
     .await;
     match inserted {
-        Ok(row) => get(c, user_id, row.get(0), now).await,
+        Ok(row) => {
+            let id = row.get(0);
+            idempotency::record(c, user_id, key, "session", id, now.as_second()).await?;
+            get(c, user_id, id, now).await
+        }
         // The partial unique index is the last word on "one active session".
         Err(e) if unique_violation(&e) == Some("sessions_one_active") => {
             Err(session::active_session_exists(active.map_or(0, |a| a.id)).into())

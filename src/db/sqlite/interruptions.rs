@@ -3,12 +3,14 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::idempotency;
 use super::{
     rows::{self, INTERRUPTION_COLUMNS},
     sessions,
 };
 use crate::{
     db::{StoreError, StoreResult},
+    domain::idempotency::Idempotency,
     domain::{
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
         session::Span,
@@ -20,8 +22,12 @@ pub fn create(
     user_id: i64,
     new: &NewInterruption,
     now: Timestamp,
+    key: Option<&Idempotency>,
 ) -> StoreResult<Interruption> {
     let session = sessions::span(conn, user_id, new.session_id)?;
+    if let Some(id) = idempotency::replayed(conn, user_id, key, "interruption")? {
+        return get(conn, user_id, id);
+    }
     interruption::check_session_active(&session)?;
     check_placement(conn, &session, None, new.start, new.end, now)?;
     conn.prepare_cached(
@@ -37,8 +43,10 @@ pub fn create(
         new.end.map(|e| e.as_second()),
         now.as_second()
     ])?;
+    let id = conn.last_insert_rowid();
+    idempotency::record(conn, user_id, key, "interruption", id, now.as_second())?;
     Ok(Interruption {
-        id: conn.last_insert_rowid(),
+        id,
         session_id: new.session_id,
         user_id,
         kind: new.kind,

@@ -6,7 +6,10 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, in order; the schema version is how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../../migrations/sqlite/0002_idempotency.sql"),
+];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs
 /// in an immediate transaction that re-reads the version, so two processes

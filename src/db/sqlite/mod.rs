@@ -8,12 +8,14 @@ use rusqlite::{Connection, OpenFlags, config::DbConfig};
 
 use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
 use crate::domain::{
+    idempotency::Idempotency,
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
     token::TokenHash,
     user::{NewUser, User, UserPatch},
 };
 
+mod idempotency;
 mod interruptions;
 mod migrate;
 #[cfg(test)]
@@ -167,10 +169,11 @@ impl Store for SqliteStore {
         user_id: i64,
         start: Timestamp,
         now: Timestamp,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Session> {
         let written = self
             .workers
-            .write(move |c| sessions::start(c, user_id, start, now))
+            .write(move |c| sessions::start(c, user_id, start, now, idempotency.as_ref()))
             .await;
         self.spans.invalidate(user_id);
         written
@@ -220,10 +223,11 @@ impl Store for SqliteStore {
         user_id: i64,
         new: NewInterruption,
         now: Timestamp,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Interruption> {
         let written = self
             .workers
-            .write(move |c| interruptions::create(c, user_id, &new, now))
+            .write(move |c| interruptions::create(c, user_id, &new, now, idempotency.as_ref()))
             .await;
         self.spans.invalidate(user_id);
         written

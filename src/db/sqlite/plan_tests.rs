@@ -17,6 +17,7 @@ use super::{connect, interruptions, migrate, sessions, stats, users};
 use crate::{
     db::{SessionCursor, SessionListQuery},
     domain::{
+        idempotency::Idempotency,
         interruption::{InterruptionKind, InterruptionPatch, NewInterruption},
         user::{NewUser, UserPatch},
     },
@@ -34,7 +35,11 @@ fn exercise(conn: &Connection) {
     users::credentials(conn, user).unwrap();
     users::update(conn, user, &UserPatch::parse(Some("Ana B"), None).unwrap()).unwrap();
     users::replace_token(conn, user, &[1; 32]).unwrap();
-    let session = sessions::start(conn, user, at("2025-11-15T09:00:00Z"), now)
+    let key = Idempotency {
+        key: "k-1".into(),
+        request_hash: [7; 32],
+    };
+    let session = sessions::start(conn, user, at("2025-11-15T09:00:00Z"), now, Some(&key))
         .unwrap()
         .id;
     let closed = NewInterruption {
@@ -44,13 +49,26 @@ fn exercise(conn: &Connection) {
         start: at("2025-11-15T10:00:00Z"),
         end: Some(at("2025-11-15T10:05:00Z")),
     };
-    let first = interruptions::create(conn, user, &closed, now).unwrap().id;
+    let first = interruptions::create(conn, user, &closed, now, None)
+        .unwrap()
+        .id;
     let open = NewInterruption {
         start: at("2025-11-15T11:00:00Z"),
         end: None,
         ..closed
     };
-    let second = interruptions::create(conn, user, &open, now).unwrap().id;
+    let second = interruptions::create(conn, user, &open, now, Some(&key)).unwrap_err();
+    assert!(
+        matches!(second, crate::db::StoreError::Rule(_)),
+        "the key was used for a session"
+    );
+    let key = Idempotency {
+        key: "k-2".into(),
+        ..key
+    };
+    let second = interruptions::create(conn, user, &open, now, Some(&key))
+        .unwrap()
+        .id;
     interruptions::end(conn, user, second, at("2025-11-15T11:10:00Z"), now).unwrap();
     let patch = InterruptionPatch {
         description: Some("x".into()),

@@ -3,9 +3,11 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::idempotency;
 use super::rows::{self, SESSION_COLUMNS, is_unique_violation};
 use crate::{
     db::{SessionListQuery, StoreError, StoreResult},
+    domain::idempotency::Idempotency,
     domain::session::{self, Session, Span},
 };
 
@@ -14,7 +16,11 @@ pub fn start(
     user_id: i64,
     start: Timestamp,
     now: Timestamp,
+    key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
+    if let Some(id) = idempotency::replayed(conn, user_id, key, "session")? {
+        return get(conn, user_id, id, now);
+    }
     let active = conn
         .prepare_cached(
             "SELECT id, start_time, end_time FROM sessions WHERE user_id = ?1 AND end_time IS NULL",
@@ -35,7 +41,11 @@ pub fn start(
         )?
         .execute(params![user_id, start.as_second(), now.as_second()]);
     match inserted {
-        Ok(_) => get(conn, user_id, conn.last_insert_rowid(), now),
+        Ok(_) => {
+            let id = conn.last_insert_rowid();
+            idempotency::record(conn, user_id, key, "session", id, now.as_second())?;
+            get(conn, user_id, id, now)
+        }
         // The partial unique index is the last word on "one active session".
         Err(e) if is_unique_violation(&e) => {
             let active: i64 = conn.query_row(
