@@ -191,3 +191,29 @@ mod tests {
         assert!(TimeZoneName::parse("tz", "").is_err());
     }
 }
+
+#[cfg(test)]
+mod parsing_never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Every parser of client input answers Ok or a field error, whatever
+        /// the text: a long-running stand-in for a coverage-guided fuzzer.
+        #[test]
+        fn on_any_text(raw in "\\PC{0,40}") {
+            let _ = parse_timestamp("t", &raw);
+            let _ = parse_date("d", &raw);
+            let _ = TimeZoneName::parse("tz", &raw);
+        }
+
+        #[test]
+        fn on_text_shaped_like_timestamps(
+            raw in "[0-9]{1,6}-[0-9]{1,3}-[0-9]{1,3}(T[0-9]{1,3}:[0-9]{1,3}(:[0-9]{1,3}(\\.[0-9]{1,12})?)?)?(Z|[+-][0-9]{1,2}:[0-9]{1,2})?"
+        ) {
+            let _ = parse_timestamp("t", &raw);
+            let _ = parse_date("d", &raw);
+        }
+    }
+}

@@ -516,3 +516,30 @@ proptest! {
         prop_assert!(report(&more, &p).summary.focus.score <= before);
     }
 }
+
+proptest! {
+    /// Whatever the stored spans hold (ends before starts, instants far out
+    /// of any window, overlaps), a report never panics and keeps its sums.
+    #[test]
+    fn any_spans_give_a_report_without_panicking(
+        raw in prop::collection::vec((any::<i32>(), any::<i32>(), prop::collection::vec((any::<i32>(), any::<i32>()), 0..4)), 0..6),
+        z in 0usize..4,
+        days in 1i64..400,
+    ) {
+        let base = t("2025-03-01T00:00:00Z");
+        let sessions: Vec<SessionSpan> = raw
+            .into_iter()
+            .map(|(start, length, interruptions)| SessionSpan {
+                start: base + i64::from(start),
+                end: (length % 3 != 0).then(|| base + i64::from(start) + i64::from(length)),
+                interruptions: interruptions
+                    .into_iter()
+                    .map(|(s, l)| InterruptionSpan { kind: K::Phone, start: base + i64::from(s), end: Some(base + i64::from(s) + i64::from(l)) })
+                    .collect(),
+            })
+            .collect();
+        let report = report(&sessions, &params_for(base, base + days * 86_400, ZONES[z]));
+        prop_assert_eq!(report.hours.iter().map(|b| b.interruptions).sum::<i64>(), report.summary.total_interruptions);
+        prop_assert!((0..=100).contains(&report.summary.focus.score));
+    }
+}

@@ -282,3 +282,21 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod parsing_never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn on_any_query(range in "\\PC{0,12}", from in "\\PC{0,30}", tz in "\\PC{0,20}", recovery in "\\PC{0,8}") {
+            let zone = TimeZoneName::default();
+            let raw = RawQuery { range: Some(&range), from: Some(&from), to: None, tz: Some(&tz), recovery: Some(&recovery) };
+            if let Ok(spec) = WindowSpec::parse(&raw, &zone) {
+                let _ = spec.resolve(jiff::Timestamp::now(), None);
+            }
+        }
+    }
+}
