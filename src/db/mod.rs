@@ -42,6 +42,16 @@ pub enum StoreError {
     Internal(#[from] anyhow::Error),
 }
 
+impl StoreError {
+    /// Turns "not found" into `other`, leaving any other error as it is.
+    pub fn or_if_missing(self, other: impl FnOnce() -> RuleViolation) -> Self {
+        match self {
+            Self::NotFound(_) => Self::Rule(other()),
+            error => error,
+        }
+    }
+}
+
 /// Shorthand for storage results.
 pub type StoreResult<T> = Result<T, StoreError>;
 

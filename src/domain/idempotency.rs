@@ -59,6 +59,15 @@ pub fn replay(
     }
 }
 
+/// The answer to a retry whose first request's result has since been
+/// deleted: that first answer can no longer be given, and creating again
+/// would not be a retry.
+pub fn gone(resource: &str, id: i64) -> RuleViolation {
+    RuleViolation::Conflict(format!(
+        "the request with this Idempotency-Key created {resource} {id}, which has since been deleted; send a new key to create another"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -447,3 +447,30 @@ async fn a_retried_start_with_its_key_returns_the_same_session() {
     fresh.problem(400);
     assert_eq!(app.count_rows("sessions").await, 1);
 }
+
+#[tokio::test]
+async fn a_retry_after_its_session_was_deleted_is_a_conflict() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let user = app.register("Ana").await;
+    let first = app
+        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
+        .await;
+    let id = first.body["id"].as_i64().unwrap();
+    app.call(
+        "DELETE",
+        &format!("/sessions/{id}"),
+        Some(&user.token),
+        None,
+    )
+    .await;
+    let retry = app
+        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
+        .await;
+    assert_eq!(
+        retry.problem(409),
+        format!(
+            "the request with this Idempotency-Key created session {id}, which has since been deleted; send a new key to create another"
+        )
+    );
+    assert_eq!(app.count_rows("sessions").await, 0);
+}

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     db::{StoreError, StoreResult},
-    domain::idempotency::Idempotency,
+    domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::{
         RuleViolation,
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
@@ -29,7 +29,9 @@ pub async fn create<C: GenericClient>(
 ) -> StoreResult<Interruption> {
     let session = sessions::span_for_update(c, user_id, new.session_id).await?;
     if let Some(id) = idempotency::replayed(c, user_id, key, "interruption").await? {
-        return get(c, user_id, id).await;
+        return get(c, user_id, id)
+            .await
+            .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("interruption", id)));
     }
     interruption::check_session_active(&session)?;
     check_placement(c, &session, None, new.start, new.end, now).await?;

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     db::{SessionListQuery, StoreError, StoreResult},
-    domain::idempotency::Idempotency,
+    domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::session::{self, Session, Span},
 };
 
@@ -30,7 +30,9 @@ pub async fn start<C: GenericClient>(
     )
     .await?;
     if let Some(id) = idempotency::replayed(c, user_id, key, "session").await? {
-        return get(c, user_id, id, now).await;
+        return get(c, user_id, id, now)
+            .await
+            .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("session", id)));
     }
     let active = sql::row(
         c,

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     db::{StoreError, StoreResult},
-    domain::idempotency::Idempotency,
+    domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::{
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
         session::Span,
@@ -26,7 +26,8 @@ pub fn create(
 ) -> StoreResult<Interruption> {
     let session = sessions::span(conn, user_id, new.session_id)?;
     if let Some(id) = idempotency::replayed(conn, user_id, key, "interruption")? {
-        return get(conn, user_id, id);
+        return get(conn, user_id, id)
+            .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("interruption", id)));
     }
     interruption::check_session_active(&session)?;
     check_placement(conn, &session, None, new.start, new.end, now)?;

@@ -7,7 +7,7 @@ use super::idempotency;
 use super::rows::{self, SESSION_COLUMNS, is_unique_violation};
 use crate::{
     db::{SessionListQuery, StoreError, StoreResult},
-    domain::idempotency::Idempotency,
+    domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::session::{self, Session, Span},
 };
 
@@ -19,7 +19,8 @@ pub fn start(
     key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
     if let Some(id) = idempotency::replayed(conn, user_id, key, "session")? {
-        return get(conn, user_id, id, now);
+        return get(conn, user_id, id, now)
+            .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("session", id)));
     }
     let active = conn
         .prepare_cached(
