@@ -3,6 +3,8 @@
 #
 #   scripts/fuzz_api.sh [BINARY] [MAX_EXAMPLES]    (defaults: release build, 200)
 #
+# HF_FUZZ_SEED fixes schemathesis's seed, so that a run can be repeated.
+#
 # Every operation gets valid and invalid data; a 5xx, a response that breaks
 # the documented schema or status codes, or a schema-violating request that
 # is accepted fails the run. Two checks are left out on purpose:
@@ -35,4 +37,5 @@ token=$(curl -sf -X POST "http://127.0.0.1:$port/users/" -H 'content-type: appli
     -H "Authorization: Bearer $token" \
     --checks all --exclude-checks positive_data_acceptance \
     --exclude-operation-id rotate_token --exclude-operation-id delete_user \
-    --max-examples "$examples" --workers 2 --no-color
+    --max-examples "$examples" --workers 2 --no-color \
+    ${HF_FUZZ_SEED:+--seed "$HF_FUZZ_SEED"}
