@@ -559,3 +559,31 @@ async fn a_retry_with_the_same_idempotency_key_creates_nothing_new() {
     bad.problem(422);
     assert_eq!(app.count_rows("interruptions").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_closes_of_one_interruption_close_it_once() {
+    let (app, user) = active_session().await;
+    app.post(
+        "/interruptions/",
+        &user.token,
+        json!({"session_id": 1, "type": "family", "start_time": "2025-11-15T11:00:00Z"}),
+    )
+    .await;
+    let app = std::sync::Arc::new(app);
+    let user = std::sync::Arc::new(user);
+    let closes = (0..10).map(|_| {
+        let (app, user) = (app.clone(), user.clone());
+        tokio::spawn(async move {
+            app.call("POST", "/interruptions/1/end", Some(&user.token), None)
+                .await
+                .status
+                .as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for close in closes {
+        statuses.push(close.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [vec![200], vec![400; 9]].concat());
+}

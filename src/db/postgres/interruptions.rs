@@ -76,9 +76,9 @@ pub async fn end<C: GenericClient>(
     end: Timestamp,
     now: Timestamp,
 ) -> StoreResult<Interruption> {
-    let current = get(c, user_id, id).await?;
+    let (current, session) = locked(c, user_id, id).await?;
     let updated = interruption::closed_at(&current, end)?;
-    replace(c, &current, updated, now).await
+    replace(c, &session, &current, updated, now).await
 }
 
 pub async fn update<C: GenericClient>(
@@ -88,21 +88,33 @@ pub async fn update<C: GenericClient>(
     patch: InterruptionPatch,
     now: Timestamp,
 ) -> StoreResult<Interruption> {
-    let current = get(c, user_id, id).await?;
+    let (current, session) = locked(c, user_id, id).await?;
     let updated = patch.apply(&current);
-    replace(c, &current, updated, now).await
+    replace(c, &session, &current, updated, now).await
+}
+
+/// Interruption `id` as it stands once its session's row is locked: read
+/// before the lock, two requests closing it at once would both see it open.
+async fn locked<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    id: i64,
+) -> StoreResult<(Interruption, Span)> {
+    let before = get(c, user_id, id).await?;
+    let session = sessions::span_for_update(c, user_id, before.session_id).await?;
+    Ok((get(c, user_id, id).await?, session))
 }
 
 async fn replace<C: GenericClient>(
     c: &C,
+    session: &Span,
     current: &Interruption,
     updated: Interruption,
     now: Timestamp,
 ) -> StoreResult<Interruption> {
-    let session = sessions::span_for_update(c, current.user_id, current.session_id).await?;
     check_placement(
         c,
-        &session,
+        session,
         Some(current.id),
         updated.start,
         updated.end,
