@@ -18,6 +18,7 @@ use jiff::tz::TimeZone;
 use super::interruption::InterruptionKind;
 
 pub mod calendar;
+pub mod invariants;
 mod report;
 pub mod window;
 

@@ -457,29 +457,7 @@ proptest! {
     fn every_breakdown_adds_up_to_the_summary(sessions in history(), z in 0usize..4, a in 0i64..300_000, len in 1i64..600_000) {
         let from = t("2025-03-01T00:00:00Z") + a;
         let report = report(&sessions, &params_for(from, from + len, ZONES[z]));
-        let s = report.summary;
-        let sum = |buckets: &[Bucket]| buckets.iter().fold((0, 0, 0), |acc, b| (acc.0 + b.work, acc.1 + b.lost, acc.2 + b.interruptions));
-        let total = (s.worked, s.lost, s.total_interruptions);
-        prop_assert_eq!(sum(&report.hours), total);
-        prop_assert_eq!(sum(&report.weekdays), total);
-        prop_assert_eq!(sum(&report.heatmap.concat()), total);
-        let days: Vec<Bucket> = report.days.iter().map(|d| d.bucket).collect();
-        prop_assert_eq!(sum(&days), total);
-        prop_assert_eq!(report.days.iter().map(|d| d.recovery).sum::<i64>(), s.focus.recovery);
-        prop_assert_eq!(report.types.iter().map(|t| t.count).sum::<i64>(), s.total_interruptions);
-        prop_assert_eq!(report.types.iter().map(|t| t.total_duration).sum::<i64>(), s.lost);
-        prop_assert_eq!(report.self_share.count + report.external_share.count, s.total_interruptions);
-        prop_assert_eq!(report.self_share.lost + report.external_share.lost, s.lost);
-        prop_assert!(report.hours.iter().chain(&report.weekdays).all(|b| b.effective() >= 0 && b.lost <= b.work));
-        prop_assert_eq!(s.effective, s.worked - s.lost);
-        prop_assert!((0..=100).contains(&s.focus.score));
-        let peak = report.peak();
-        if let Some(hour) = peak.hour {
-            prop_assert!(report.hours.iter().all(|b| (b.interruptions, b.lost) <= (peak.interruptions, peak.lost)));
-            prop_assert_eq!(report.hours[hour].interruptions, peak.interruptions);
-        } else {
-            prop_assert_eq!(s.total_interruptions, 0);
-        }
+        prop_assert_eq!(invariants::check(&report), Ok(()));
     }
 
     #[test]
