@@ -16,6 +16,7 @@ use crate::{
     domain::{
         RuleViolation,
         idempotency::{Idempotency, parse_key},
+        quote,
         time::TimeZoneName,
         token::PresentedToken,
     },
@@ -199,7 +200,10 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
             Ok(id) if id > 0 => Ok(Self(id)),
             _ => Err(AppError::invalid(
                 name,
-                format!("`{raw}` is not an id; ids are positive integers below 2^63"),
+                format!(
+                    "{} is not an id; ids are positive integers below 2^63",
+                    quote(raw)
+                ),
             )),
         }
     }

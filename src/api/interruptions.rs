@@ -43,10 +43,10 @@ pub struct InterruptionIn {
     #[schema(example = "WhatsApp messages", max_length = 500)]
     pub description: Option<String>,
     /// When it began, RFC 3339 with an offset; default now.
-    #[schema(format = DateTime, example = "2025-11-15T16:00:00Z")]
+    #[schema(format = DateTime, example = "2025-11-15T16:00:00Z", max_length = 35)]
     pub start_time: Option<String>,
     /// When focus resumed, RFC 3339 with an offset; leave out while it goes on.
-    #[schema(format = DateTime, example = "2025-11-15T16:02:30Z")]
+    #[schema(format = DateTime, example = "2025-11-15T16:02:30Z", max_length = 35)]
     pub end_time: Option<String>,
 }
 
@@ -61,10 +61,10 @@ pub struct InterruptionPatchIn {
     #[schema(max_length = 500)]
     pub description: Option<String>,
     /// A new start, RFC 3339 with an offset.
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, max_length = 35)]
     pub start_time: Option<String>,
     /// A new end, RFC 3339 with an offset (closes an open interruption).
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, max_length = 35)]
     pub end_time: Option<String>,
 }
 

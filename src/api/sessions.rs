@@ -36,7 +36,7 @@ pub struct SessionStartIn {
     pub user_id: Option<i64>,
     /// When focus began, to log a session that started earlier; default now.
     /// RFC 3339 with an offset, at most 60 s in the future.
-    #[schema(format = DateTime, example = "2025-11-15T09:00:00Z")]
+    #[schema(format = DateTime, example = "2025-11-15T09:00:00Z", max_length = 35)]
     pub start_time: Option<String>,
 }
 
@@ -45,7 +45,7 @@ pub struct SessionStartIn {
 #[serde(deny_unknown_fields)]
 pub struct EndIn {
     /// RFC 3339 with an offset; default now.
-    #[schema(format = DateTime, example = "2025-11-15T11:00:00Z")]
+    #[schema(format = DateTime, example = "2025-11-15T11:00:00Z", max_length = 35)]
     pub end_time: Option<String>,
 }
 
@@ -94,12 +94,13 @@ impl From<Session> for SessionOut {
 pub struct SessionListParams {
     /// A calendar day `YYYY-MM-DD` in the user's time zone; lists the
     /// sessions that overlap it.
-    #[param(format = Date)]
+    #[param(format = Date, max_length = 10)]
     pub day: Option<String>,
     /// Page size, 1 to 1000; default 100.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// Opaque position from the previous page's `Link: rel="next"` header.
+    #[param(max_length = 64)]
     pub cursor: Option<String>,
 }
 
@@ -263,10 +264,13 @@ fn next_link(user_id: i64, params: &SessionListParams, limit: u32, last: &Sessio
     format!("</sessions/user/{user_id}?limit={limit}&cursor={cursor}{day}>; rel=\"next\"")
 }
 
+/// Longer than any cursor this API issues (base64 of two 64-bit numbers).
+const MAX_CURSOR_CHARS: usize = 64;
+
 fn decode_cursor(raw: &str) -> AppResult<SessionCursor> {
-    let decoded = URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()
+    let decoded = (raw.len() <= MAX_CURSOR_CHARS)
+        .then(|| URL_SAFE_NO_PAD.decode(raw).ok())
+        .flatten()
         .and_then(|bytes| String::from_utf8(bytes).ok());
     decoded
         .as_deref()

@@ -34,7 +34,7 @@ pub struct UserIn {
              pattern = "^[^@\\s]+@[^@\\s]+\\.[^@\\s.]+$")]
     pub email: String,
     /// IANA time zone for reports and day filters; default `UTC`.
-    #[schema(example = "Europe/Madrid")]
+    #[schema(example = "Europe/Madrid", max_length = 64)]
     pub timezone: Option<String>,
 }
 
@@ -46,6 +46,7 @@ pub struct UserPatchIn {
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: Option<String>,
     /// New IANA time zone.
+    #[schema(max_length = 64)]
     pub timezone: Option<String>,
 }
 

@@ -6,6 +6,18 @@
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn long_client_text_is_cut_when_quoted() {
+        assert_eq!(quote("7 days"), "`7 days`");
+        let long = "é".repeat(100);
+        assert_eq!(quote(&long), format!("`{}…`", "é".repeat(64)));
+        assert_eq!(quote(&"x".repeat(64)), format!("`{}`", "x".repeat(64)));
+    }
+}
 pub mod idempotency;
 pub mod interruption;
 pub mod session;
@@ -30,6 +42,16 @@ impl FieldError {
             field: field.into(),
             message: message.into(),
         }
+    }
+}
+
+/// Client text as an error message shows it: in backticks, and cut after
+/// 64 characters, so that a megabyte of junk is not echoed back whole.
+pub fn quote(raw: &str) -> String {
+    const SHOWN: usize = 64;
+    match raw.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("`{}…`", &raw[..cut]),
+        None => format!("`{raw}`"),
     }
 }
 

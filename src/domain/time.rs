@@ -8,7 +8,7 @@ use jiff::{
     tz::{TimeZone, TimeZoneDatabase},
 };
 
-use super::FieldError;
+use super::{FieldError, quote};
 
 /// How far in the future a client-sent time may lie: clocks drift, and a
 /// phone a few seconds ahead of the server must not be rejected.
@@ -20,13 +20,31 @@ static TZDB: LazyLock<TimeZoneDatabase> = LazyLock::new(TimeZoneDatabase::bundle
 
 const TIMESTAMP_FORM: &str = "expected an RFC 3339 timestamp with an offset, e.g. 2025-11-15T16:00:00Z or 2025-11-15T17:00:00+01:00";
 
+/// The longest timestamp: `2025-11-15T16:00:00.123456789+01:00`.
+pub const MAX_TIMESTAMP_CHARS: usize = 35;
+
+/// The longest time zone name accepted; the longest IANA name has 32.
+pub const MAX_ZONE_CHARS: usize = 64;
+
+/// The instants RFC 3339 can name (years 0000 to 9999, in UTC), as Unix
+/// seconds. jiff also reads six-digit years, which no client means and which
+/// would let window arithmetic run off the end of time.
+pub const RFC3339_SECONDS: std::ops::RangeInclusive<i64> = -62_167_219_200..=253_402_300_799;
+
 /// Parses an RFC 3339 timestamp that names its offset. Fractions of a second
 /// are dropped: HyperFocus counts whole seconds everywhere.
 pub fn parse_timestamp(field: &str, raw: &str) -> Result<Timestamp, FieldError> {
-    let parsed: Timestamp = raw
-        .parse()
-        .map_err(|_| FieldError::new(field, format!("`{raw}` is not valid: {TIMESTAMP_FORM}")))?;
-    Ok(whole_seconds(parsed))
+    (raw.len() <= MAX_TIMESTAMP_CHARS)
+        .then(|| raw.parse::<Timestamp>().ok())
+        .flatten()
+        .filter(|parsed| RFC3339_SECONDS.contains(&parsed.as_second()))
+        .map(whole_seconds)
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("{} is not valid: {TIMESTAMP_FORM}", quote(raw)),
+            )
+        })
 }
 
 /// Truncates to the second, the resolution HyperFocus stores and returns.
@@ -67,7 +85,10 @@ pub fn parse_date(field: &str, raw: &str) -> Result<Date, FieldError> {
         .ok_or_else(|| {
             FieldError::new(
                 field,
-                format!("`{raw}` is not a calendar date; expected YYYY-MM-DD, e.g. 2025-11-15"),
+                format!(
+                    "{} is not a calendar date; expected YYYY-MM-DD, e.g. 2025-11-15",
+                    quote(raw)
+                ),
             )
         })
 }
@@ -91,10 +112,11 @@ pub struct TimeZoneName(String);
 impl TimeZoneName {
     /// Accepts a name the bundled IANA database knows, in its canonical spelling.
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let zone = TZDB.get(raw.trim()).map_err(|_| {
+        let known = (raw.len() <= MAX_ZONE_CHARS).then(|| TZDB.get(raw.trim()).ok());
+        let zone = known.flatten().ok_or_else(|| {
             FieldError::new(
                 field,
-                format!("`{raw}` is not an IANA time zone name; use a name such as Europe/Madrid, America/New_York or UTC"),
+                format!("{} is not an IANA time zone name; use a name such as Europe/Madrid, America/New_York or UTC", quote(raw)),
             )
         })?;
         let name = zone.iana_name().unwrap_or(raw.trim()).to_owned();
@@ -178,6 +200,24 @@ mod tests {
         let (start, end) = local_day(parse_date("d", "2025-11-02").unwrap(), &zone);
         assert_eq!(start.to_string(), "2025-11-02T04:00:00Z");
         assert_eq!(end.as_second() - start.as_second(), 25 * 3600);
+    }
+
+    #[test]
+    fn only_the_years_rfc_3339_can_write_are_accepted() {
+        let second = |raw| parse_timestamp("t", raw).map(|t| t.as_second());
+        assert_eq!(second("0000-01-01T00:00:00Z"), Ok(*RFC3339_SECONDS.start()));
+        // jiff itself stops a day short of the end of year 9999.
+        assert_eq!(second("9999-12-30T21:59:59.9Z"), Ok(253_402_207_199));
+        for outside in [
+            "-000001-12-31T23:59:59Z",
+            "0000-01-01T00:00:00+01:00",
+            "+010000-01-01T00:00:00Z",
+            "-009999-01-01T00:00:00Z",
+            // Six digits for a year of this era: jiff reads it, RFC 3339 has it not.
+            "+002025-11-15T16:00:00.123456789+01:00",
+        ] {
+            assert!(parse_timestamp("t", outside).is_err(), "{outside}");
+        }
     }
 
     #[test]

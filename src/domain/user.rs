@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use super::{FieldError, RuleViolation, Validator, time::TimeZoneName};
+use super::{FieldError, RuleViolation, Validator, quote, time::TimeZoneName};
 
 /// Longest accepted name, in characters after trimming.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -52,7 +52,10 @@ impl Email {
         {
             return Err(FieldError::new(
                 "email",
-                format!("`{raw}` is not a valid email address, e.g. victor@example.com"),
+                format!(
+                    "{} is not a valid email address, e.g. victor@example.com",
+                    quote(raw)
+                ),
             ));
         }
         Ok(Self(trimmed.to_owned()))

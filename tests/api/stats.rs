@@ -385,11 +385,30 @@ async fn bad_queries_are_422_naming_the_parameter() {
             "must be before `to` (2025-11-16T23:00:00Z); got 2025-11-17T23:00:00Z",
         ),
         (
+            "?from=0001-01-01T00:00:00Z&to=2025-11-18",
+            "from",
+            "`from` (0001-01-01T00:00:00Z) to `to` (2025-11-17T23:00:00Z) is longer than the longest report, 3660 days",
+        ),
+        (
+            "?to=-009999-01-01T00:00:00Z",
+            "to",
+            "`-009999-01-01T00:00:00Z` is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp with an offset (2025-11-15T16:00:00Z)",
+        ),
+        (
             "?from=2025-11-18T10:00:00",
             "from",
             "`2025-11-18T10:00:00` is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp with an offset (2025-11-15T16:00:00Z)",
         ),
     ];
+    let long_zone = format!("?tz={}", "Europe/".repeat(10));
+    let cut = format!(
+        "`{}…` is not an IANA time zone name; use a name such as Europe/Madrid, America/New_York or UTC",
+        &"Europe/".repeat(10)[..64]
+    );
+    let cases = cases
+        .iter()
+        .map(|&(query, field, message)| (query.to_owned(), field, message.to_owned()))
+        .chain([(long_zone, "tz", cut)]);
     for (query, field, message) in cases {
         let response = app
             .get(

@@ -10,9 +10,12 @@ use super::{
     extract::{ApiQuery, Auth, PathId},
 };
 use crate::{
-    domain::stats::{
-        self, Params, Report,
-        window::{RawQuery, Window, WindowSpec},
+    domain::{
+        quote,
+        stats::{
+            self, Params, Report,
+            window::{RawQuery, Window, WindowSpec},
+        },
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -30,15 +33,18 @@ use dto::{
 #[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// `Nd` (N days before `to`, 1 ≤ N ≤ 3660) or `all` (since the first
-    /// session); default `7d`.
+    /// session, at most 3660 days); default `7d`.
     #[param(pattern = "^(all|[1-9][0-9]{0,3}d)$")]
     pub range: Option<String>,
     /// Window start, inclusive: a date `YYYY-MM-DD` (local midnight) or an
     /// RFC 3339 timestamp. Overrides `range`.
+    #[param(max_length = 35)]
     pub from: Option<String>,
     /// Window end, exclusive: a date or an RFC 3339 timestamp; default now.
+    #[param(max_length = 35)]
     pub to: Option<String>,
     /// IANA time zone for this report; default the user's own.
+    #[param(max_length = 64)]
     pub tz: Option<String>,
     /// Recovery allowance `R` in seconds (0–3600) for the focus score;
     /// default 600.
@@ -129,7 +135,10 @@ fn wants_previous(params: &StatsParams) -> AppResult<bool> {
         Some("previous") => Ok(true),
         Some(other) => Err(AppError::invalid(
             "compare",
-            format!("`{other}` is not a comparison; the only one is `previous`"),
+            format!(
+                "{} is not a comparison; the only one is `previous`",
+                quote(other)
+            ),
         )),
     }
 }

@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::DEFAULT_RECOVERY_SECONDS;
 use crate::domain::{
-    FieldError, RuleViolation, Validator,
+    FieldError, RuleViolation, Validator, quote,
     time::{TimeZoneName, local_day, parse_date, parse_timestamp},
 };
 
@@ -131,16 +131,24 @@ impl WindowSpec {
             Edge::Instant(at) => at,
             Edge::Date(date) => local_day(date, &zone).0,
         };
+        let longest = SignedDuration::from_hours(MAX_RANGE_DAYS * 24);
         let to = self.to.map_or(now, instant);
         let from = match (self.from, self.range) {
             (Some(edge), _) => instant(edge),
             (None, Range::Days(days)) => to - SignedDuration::from_hours(days * 24),
-            (None, Range::All) => first_activity.unwrap_or(to).min(to),
+            (None, Range::All) => first_activity.unwrap_or(to).min(to).max(to - longest),
         };
         if self.from.is_some() && from >= to {
             return Err(
                 FieldError::new("from", format!("must be before `to` ({to}); got {from}")).into(),
             );
+        }
+        if to.duration_since(from) > longest {
+            return Err(FieldError::new(
+                "from",
+                format!("`from` ({from}) to `to` ({to}) is longer than the longest report, {MAX_RANGE_DAYS} days"),
+            )
+            .into());
         }
         Ok(Window {
             from,
@@ -161,7 +169,7 @@ fn parse_range(raw: &str) -> Result<Range, FieldError> {
         .ok_or_else(|| {
             FieldError::new(
                 "range",
-                format!("`{raw}` is not a range; use Nd with N from 1 to {MAX_RANGE_DAYS} (e.g. 7d, 30d) or all"),
+                format!("{} is not a range; use Nd with N from 1 to {MAX_RANGE_DAYS} (e.g. 7d, 30d) or all", quote(raw)),
             )
         })
 }
@@ -173,7 +181,7 @@ fn parse_edge(field: &str, raw: &str) -> Result<Edge, FieldError> {
     parse_timestamp(field, raw).map(Edge::Instant).map_err(|_| {
         FieldError::new(
             field,
-            format!("`{raw}` is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp with an offset (2025-11-15T16:00:00Z)"),
+            format!("{} is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp with an offset (2025-11-15T16:00:00Z)", quote(raw)),
         )
     })
 }
@@ -185,7 +193,10 @@ fn parse_recovery(raw: &str) -> Result<i64, FieldError> {
         .ok_or_else(|| {
             FieldError::new(
                 "recovery",
-                format!("`{raw}` is not valid; use whole seconds from 0 to {MAX_RECOVERY_SECONDS}"),
+                format!(
+                    "{} is not valid; use whole seconds from 0 to {MAX_RECOVERY_SECONDS}",
+                    quote(raw)
+                ),
             )
         })
 }
@@ -270,6 +281,35 @@ mod tests {
             ..RawQuery::default()
         };
         assert!(resolve(raw, None).is_err());
+    }
+
+    #[test]
+    fn no_window_is_longer_than_the_longest_range() {
+        let raw = RawQuery {
+            from: Some("2015-11-01"),
+            to: Some("2025-11-12T00:00:00Z"),
+            ..RawQuery::default()
+        };
+        let error = format!("{:?}", resolve(raw, None).unwrap_err());
+        assert!(
+            error.contains("longer than the longest report, 3660 days"),
+            "{error}"
+        );
+        let ten_years = RawQuery {
+            from: Some("2015-11-12T00:00:00Z"),
+            to: Some("2025-11-12T00:00:00Z"),
+            ..RawQuery::default()
+        };
+        assert!(resolve(ten_years, None).is_ok());
+        // `all` reaches back to the first session, or ten years at most.
+        let all = RawQuery {
+            range: Some("all"),
+            ..RawQuery::default()
+        };
+        let window = resolve(all.clone(), Some("1990-01-01T00:00:00Z")).unwrap();
+        assert_eq!(window.from, at("2015-11-13T12:00:00Z"));
+        let window = resolve(all, Some("2025-01-01T00:00:00Z")).unwrap();
+        assert_eq!(window.from, at("2025-01-01T00:00:00Z"));
     }
 
     #[test]
