@@ -8,7 +8,9 @@
 # (Debian package `wrk`). Then creates a user with a year of history (250
 # sessions, 2,500 interruptions) and drives year-long reports. Prints wrk's
 # reports (requests/s, latency percentiles, non-2xx responses), the rows
-# written, and the server's peak RSS.
+# written, and the server's peak RSS. Rate limiting is off unless
+# HF_RATE_LIMIT sets it (e.g. HF_RATE_LIMIT=1000000/s, high enough never to
+# refuse, to measure what counting costs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +25,8 @@ trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$wor
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release --quiet
 ./target/release/hyperfocus serve --bind "127.0.0.1:$port" \
-    --database-url "sqlite://$work/bench.db" --log warn &
+    --database-url "sqlite://$work/bench.db" --log warn \
+    --rate-limit "${HF_RATE_LIMIT:-off}" &
 server=$!
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 

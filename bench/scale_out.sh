@@ -28,7 +28,7 @@ psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE
 cargo build --release --quiet
 
 start() { # port
-    ./target/release/hyperfocus serve --bind "127.0.0.1:$1" --database-url "$url" --log warn &
+    ./target/release/hyperfocus serve --bind "127.0.0.1:$1" --database-url "$url" --log warn --rate-limit off &
     pids+=($!)
     for _ in $(seq 50); do curl -sf "http://127.0.0.1:$1/readyz" >/dev/null && return; sleep 0.1; done
     echo "process on port $1 did not become ready" >&2; exit 1

@@ -27,7 +27,8 @@ venv=target/ci-venv
     "$venv/bin/pip" install --quiet --disable-pip-version-check schemathesis
 }
 
-"$binary" serve --bind "127.0.0.1:$port" --database-url "sqlite://$work/fuzz.db" --log error &
+"$binary" serve --bind "127.0.0.1:$port" --database-url "sqlite://$work/fuzz.db" --log error \
+    --rate-limit off &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 token=$(curl -sf -X POST "http://127.0.0.1:$port/users/" -H 'content-type: application/json' \

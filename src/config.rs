@@ -1,7 +1,7 @@
 //! Configuration: flags, each with a `HYPERFOCUS_*` environment variable,
 //! read once at start-up and validated before anything is opened.
 
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::{fmt, net::SocketAddr, num::NonZeroU32, path::PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -42,6 +42,21 @@ pub struct HttpConfig {
     /// `https://app.example.com`. None by default: CORS is off.
     #[arg(long, env = "HYPERFOCUS_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub cors_origins: Vec<axum::http::HeaderValue>,
+
+    /// Requests each client may make, counted per bearer token (or per
+    /// address for requests without one) in each process; one address may
+    /// send ten clients' worth in all. `N/s` (or just `N`), `N/min` or
+    /// `N/h`, optionally with `,burst=M` (how many may come at once; N by
+    /// default). `off` disables it.
+    #[arg(long, env = "HYPERFOCUS_RATE_LIMIT", default_value_t = RateLimit::DEFAULT)]
+    pub rate_limit: RateLimit,
+
+    /// Behind a reverse proxy, the request header it puts the client's
+    /// address in, e.g. `X-Forwarded-For` (the last address listed is used).
+    /// Unset, the address is the TCP peer's. Set it only behind a proxy that
+    /// writes the header, or clients can choose their own address.
+    #[arg(long, env = "HYPERFOCUS_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
 impl Default for HttpConfig {
@@ -49,7 +64,122 @@ impl Default for HttpConfig {
         Self {
             request_timeout: std::time::Duration::from_secs(30),
             cors_origins: Vec::new(),
+            rate_limit: RateLimit::DEFAULT,
+            client_ip_header: None,
         }
+    }
+}
+
+/// How many requests one client may make: `requests` per `period`, with up
+/// to `burst` at once. Parsed from and printed as `100/s,burst=200`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimit {
+    /// No limit, for load benchmarks and trusted networks.
+    Off,
+    /// A limit per client.
+    Limited {
+        /// Requests replenished each `period`.
+        requests: NonZeroU32,
+        /// The period `requests` refers to.
+        period: RatePeriod,
+        /// Requests that may arrive at once after a quiet spell.
+        burst: NonZeroU32,
+    },
+}
+
+/// The unit of a [`RateLimit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatePeriod {
+    /// Per second (`/s`).
+    Second,
+    /// Per minute (`/min`).
+    Minute,
+    /// Per hour (`/h`).
+    Hour,
+}
+
+impl RatePeriod {
+    const UNITS: [(&str, Self); 3] = [
+        ("s", Self::Second),
+        ("min", Self::Minute),
+        ("h", Self::Hour),
+    ];
+
+    /// The period's length.
+    pub fn duration(self) -> std::time::Duration {
+        std::time::Duration::from_secs(match self {
+            Self::Second => 1,
+            Self::Minute => 60,
+            Self::Hour => 3600,
+        })
+    }
+
+    fn unit(self) -> &'static str {
+        Self::UNITS
+            .iter()
+            .find_map(|&(unit, period)| (period == self).then_some(unit))
+            .unwrap_or("s")
+    }
+}
+
+impl RateLimit {
+    /// 100 requests a second with bursts of 200: far above what a person or
+    /// a dashboard sends, well below what one process serves, so one busy
+    /// client cannot crowd out the rest, and an office behind one address
+    /// still fits.
+    pub const DEFAULT: Self = Self::Limited {
+        requests: NonZeroU32::new(100).expect("non-zero"),
+        period: RatePeriod::Second,
+        burst: NonZeroU32::new(200).expect("non-zero"),
+    };
+}
+
+impl fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Off => f.write_str("off"),
+            Self::Limited {
+                requests,
+                period,
+                burst,
+            } => write!(f, "{requests}/{},burst={burst}", period.unit()),
+        }
+    }
+}
+
+impl std::str::FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, String> {
+        if raw == "off" {
+            return Ok(Self::Off);
+        }
+        let wrong =
+            || format!("`{raw}` is not a rate limit such as 100/s, 600/min,burst=50 or off");
+        let (rate, burst) = match raw.split_once(',') {
+            Some((rate, burst)) => (rate, Some(burst.strip_prefix("burst=").ok_or_else(wrong)?)),
+            None => (raw, None),
+        };
+        let (requests, unit) = rate.split_once('/').unwrap_or((rate, "s"));
+        let requests: NonZeroU32 = requests.parse().map_err(|_| wrong())?;
+        let period = RatePeriod::UNITS
+            .iter()
+            .find_map(|&(name, period)| (name == unit).then_some(period))
+            .ok_or_else(wrong)?;
+        if (period.duration() / requests.get()).is_zero() {
+            return Err(format!(
+                "`{raw}` is more than one request a nanosecond; use off"
+            ));
+        }
+        let burst = match burst {
+            Some(burst) => burst.parse().map_err(|_| wrong())?,
+            None => requests,
+        };
+        Ok(Self::Limited {
+            requests,
+            period,
+            burst,
+        })
     }
 }
 
@@ -172,6 +302,33 @@ mod tests {
         assert!(parse_duration("0s").is_err() && parse_duration("soon").is_err());
         assert!(parse_origin("https://app.example.com").is_ok());
         assert!(parse_origin("app.example.com").is_err() && parse_origin("https://a.io/").is_err());
+    }
+
+    #[test]
+    fn rate_limits_parse_and_print_alike() {
+        for written in ["100/s,burst=200", "600/min,burst=50", "1/h,burst=1", "off"] {
+            let parsed: RateLimit = written.parse().unwrap();
+            assert_eq!(parsed.to_string(), written);
+        }
+        assert_eq!(
+            "20/min".parse::<RateLimit>().unwrap().to_string(),
+            "20/min,burst=20"
+        );
+        assert_eq!(RateLimit::DEFAULT.to_string(), "100/s,burst=200");
+        assert_eq!("5".parse::<RateLimit>().unwrap().to_string(), "5/s,burst=5");
+        assert!("2000000000/s".parse::<RateLimit>().is_err());
+        for wrong in [
+            "",
+            "0/s",
+            "10/day",
+            "10/s,200",
+            "10/s,burst=0",
+            "-1/s",
+            "on",
+        ] {
+            let error = wrong.parse::<RateLimit>().unwrap_err();
+            assert!(error.contains("such as 100/s"), "{wrong}: {error}");
+        }
     }
 
     #[test]

@@ -46,6 +46,10 @@ pub enum AppError {
     /// The body is not JSON (415).
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The client sent more requests than its rate limit allows; it may
+    /// retry after this many seconds (429).
+    #[error("too many requests from this client; retry in {0} s (see the RateLimit-* headers)")]
+    TooManyRequests(u64),
     /// The database cannot serve the request now (503).
     #[error("{0}")]
     Unavailable(String),
@@ -77,6 +81,7 @@ impl AppError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,6 +99,7 @@ impl AppError {
             Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::TooManyRequests(_) => "too-many-requests",
             Self::Unavailable(_) => "service-unavailable",
             Self::Timeout(_) => "timeout",
             Self::Internal(_) => "internal-error",
@@ -193,8 +199,14 @@ impl IntoResponse for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match self {
+            Self::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyRequests(seconds) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            _ => {}
         }
         response
     }

@@ -69,6 +69,19 @@ mod responses {
     #[response(content_type = "application/problem+json")]
     pub struct Invalid(Problem);
 
+    /// Past the client's rate limit; retry after `Retry-After` seconds.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        headers(
+            ("Retry-After" = u64, description = "Seconds until the next request will be accepted"),
+            ("RateLimit-Limit" = u32, description = "Requests the client may send at once"),
+            ("RateLimit-Remaining" = u32, description = "Requests left now (0 here)"),
+            ("RateLimit-Reset" = u64, description = "Seconds until the full limit is available again"),
+        )
+    )]
+    pub struct TooManyRequests(Problem);
+
     /// The database is unreachable.
     #[derive(ToResponse)]
     #[response(content_type = "application/problem+json")]
@@ -120,7 +133,7 @@ async fn redoc_script() -> impl IntoResponse {
     modifiers(&BearerAuth, &NoLicense),
     components(
         schemas(Problem, FieldErrorOut),
-        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid, Unavailable)
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid, TooManyRequests, Unavailable)
     ),
     tags(
         (name = "service", description = "Health, readiness, metrics and documentation"),
@@ -131,6 +144,30 @@ async fn redoc_script() -> impl IntoResponse {
     )
 )]
 pub struct ApiDoc;
+
+/// Lists the 429 answer on every operation the rate limit covers. It is
+/// added to the finished document because the routes are only known then.
+pub fn document_rate_limits(openapi: &mut utoipa::openapi::OpenApi) {
+    let too_many = utoipa::openapi::Ref::from_response_name("TooManyRequests");
+    for (path, item) in &mut openapi.paths.paths {
+        if super::rate_limit::EXEMPT.contains(&path.as_str()) {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .insert("429".to_owned(), too_many.clone().into());
+        }
+    }
+}
 
 /// utoipa fills `info.license` from Cargo.toml, which names none; an empty
 /// license object would render as a blank "License:" line in the docs.

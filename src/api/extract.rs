@@ -260,19 +260,12 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or(AppError::Unauthorized(
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Err(AppError::Unauthorized(
                 "this endpoint needs `Authorization: Bearer <api_token>`; POST /users/ returns a token",
-            ))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|value| {
-                let (scheme, token) = value.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
+            ));
+        }
+        let token = bearer_token(&parts.headers)
             .and_then(PresentedToken::parse)
             .ok_or(INVALID_TOKEN)?;
         match state.store.credentials(token.user_id).await? {
@@ -286,6 +279,15 @@ impl FromRequestParts<AppState> for Auth {
             _ => Err(INVALID_TOKEN),
         }
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme in
+/// any case), as sent.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 const INVALID_TOKEN: AppError = AppError::Unauthorized(

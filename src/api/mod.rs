@@ -26,6 +26,7 @@ use crate::{error::AppError, state::AppState, telemetry};
 pub mod docs;
 pub mod extract;
 pub mod interruptions;
+pub mod rate_limit;
 pub mod service;
 pub mod sessions;
 pub mod stats;
@@ -73,14 +74,21 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::get_overview))
 }
 
+/// The routes and their finished OpenAPI document.
+fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut openapi) = routes().split_for_parts();
+    docs::document_rate_limits(&mut openapi);
+    (router, openapi)
+}
+
 /// The generated OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    split().1
 }
 
 /// The whole application: routes, docs pages and middleware.
 pub fn app(state: AppState) -> Router {
-    let (router, openapi) = routes().split_for_parts();
+    let (router, openapi) = split();
     router
         .merge(docs::pages(openapi))
         .route_layer(middleware::from_fn(telemetry::tag_route))
@@ -91,6 +99,10 @@ pub fn app(state: AppState) -> Router {
             let limit = state.http.request_timeout;
             move |request, next| deadline(limit, request, next)
         }))
+        .layer(tower::util::option_layer(
+            rate_limit::Limiter::new(state.http.rate_limit, state.http.client_ip_header.clone())
+                .map(|limiter| middleware::from_fn_with_state(limiter, rate_limit::limit)),
+        ))
         .layer(cors(&state.http.cors_origins))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -144,7 +156,15 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins.iter().cloned()))
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers([header::LOCATION, header::LINK, REQUEST_ID.clone()])
+        .expose_headers([
+            header::LOCATION,
+            header::LINK,
+            header::RETRY_AFTER,
+            REQUEST_ID.clone(),
+            rate_limit::RATELIMIT_LIMIT.clone(),
+            rate_limit::RATELIMIT_REMAINING.clone(),
+            rate_limit::RATELIMIT_RESET.clone(),
+        ])
         .max_age(std::time::Duration::from_secs(600))
 }
 

@@ -9,7 +9,7 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use hyperfocus::{
-    config::DatabaseConfig,
+    config::{DatabaseConfig, HttpConfig, RateLimit},
     db::Store,
     state::{AppState, Clock},
 };
@@ -60,17 +60,24 @@ pub struct TestUser {
 }
 
 impl TestApp {
-    /// On the system clock.
+    /// On the system clock. Rate limiting is off, as the suite sends far
+    /// more requests per second than any client; `tests/api/rate_limit.rs`
+    /// covers it.
     pub async fn new() -> Self {
-        Self::with_clock(Clock::System).await
+        Self::with(Clock::System, unlimited()).await
     }
 
     /// On a clock stopped at `now` (RFC 3339).
     pub async fn at(now: &str) -> Self {
-        Self::with_clock(Clock::fixed(ts(now))).await
+        Self::with(Clock::fixed(ts(now)), unlimited()).await
     }
 
-    async fn with_clock(clock: Clock) -> Self {
+    /// With these HTTP settings, on the system clock.
+    pub async fn with_http(http: HttpConfig) -> Self {
+        Self::with(Clock::System, http).await
+    }
+
+    async fn with(clock: Clock, http: HttpConfig) -> Self {
         let db = TestDatabase::create(crate::BACKEND).await;
         let config = DatabaseConfig {
             database_url: db.url().to_owned(),
@@ -82,6 +89,7 @@ impl TestApp {
             .expect("database opens");
         let mut state = AppState::new(store);
         state.clock = clock;
+        state.http = Arc::new(http);
         Self::around(state, db)
     }
 
@@ -250,6 +258,13 @@ impl TestApp {
             .scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .await
             .expect("count")
+    }
+}
+
+fn unlimited() -> HttpConfig {
+    HttpConfig {
+        rate_limit: RateLimit::Off,
+        ..HttpConfig::default()
     }
 }
 

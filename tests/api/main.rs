@@ -5,6 +5,7 @@ mod docs;
 mod helpers;
 mod interruptions;
 mod isolation;
+mod rate_limit;
 mod service;
 mod sessions;
 mod stats;
