@@ -3,7 +3,7 @@
 -- "token session_id session_start"); request k of a thread goes to user
 -- k mod n of its share, in the slot [start + 2*(first + k div n), +1 s),
 -- where first is $HF_FIRST_SLOT (default 0): a later run starts past an
--- earlier one's slots.
+-- earlier one's slots. $HF_FORWARDED_FOR, if set, is sent as X-Forwarded-For.
 
 local threads = {}
 local counter = 0
@@ -39,6 +39,18 @@ function init(args)
   end
 end
 
+function headers_for(user)
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. user.token,
+  }
+  local forwarded = os.getenv("HF_FORWARDED_FOR")
+  if forwarded then
+    headers["X-Forwarded-For"] = forwarded
+  end
+  return headers
+end
+
 function request()
   local n = #mine
   local user = mine[(counter % n) + 1]
@@ -47,8 +59,5 @@ function request()
   local body = string.format(
     '{"session_id": %s, "type": "phone", "start_time": "%s", "end_time": "%s"}',
     user.session, iso(slot), iso(slot + 1))
-  return wrk.format("POST", "/interruptions/", {
-    ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. user.token,
-  }, body)
+  return wrk.format("POST", "/interruptions/", headers_for(user), body)
 end
