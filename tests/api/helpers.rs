@@ -272,3 +272,35 @@ fn unlimited() -> HttpConfig {
 pub fn ts(raw: &str) -> Timestamp {
     raw.parse().expect("timestamp")
 }
+
+/// A [`TestApp`] served the way the binary serves it: a TCP listener on
+/// loopback, real HTTP, and a graceful shutdown on demand.
+pub struct LiveServer {
+    pub address: std::net::SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl LiveServer {
+    /// Binds a port the system picks, so tests can serve side by side.
+    pub async fn start(app: &TestApp) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(hyperfocus::serve(listener, app.state.clone(), async {
+            let _ = stopped.await;
+        }));
+        Self {
+            address,
+            stop,
+            server,
+        }
+    }
+
+    /// Asks for a graceful shutdown; the returned task ends once the server
+    /// has finished its requests and closed the database.
+    pub fn shut_down(self) -> tokio::task::JoinHandle<anyhow::Result<()>> {
+        self.stop.send(()).unwrap();
+        self.server
+    }
+}

@@ -14,7 +14,7 @@ use axum::{
 };
 use hyperfocus::config::{HttpConfig, RateLimit};
 
-use crate::helpers::{TestApp, TestResponse};
+use crate::helpers::{LiveServer, TestApp, TestResponse};
 
 fn per_hour(limit: &str) -> HttpConfig {
     HttpConfig {
@@ -210,17 +210,12 @@ async fn the_default_limit_is_100_a_second_with_bursts_of_200() {
 #[tokio::test]
 async fn over_real_tcp_the_peer_address_is_the_client() {
     let app = TestApp::with_http(per_hour("2/h")).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(hyperfocus::serve(listener, app.state.clone(), async {
-        let _ = stopped.await;
-    }));
+    let server = LiveServer::start(&app).await;
     let client = reqwest::Client::new();
     let mut seen = Vec::new();
     for _ in 0..3 {
         let response = client
-            .get(format!("http://{address}/"))
+            .get(format!("http://{}/", server.address))
             .send()
             .await
             .unwrap();
@@ -242,6 +237,5 @@ async fn over_real_tcp_the_peer_address_is_the_client() {
             (429, "0".to_owned(), Some("1800".to_owned())),
         ]
     );
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    server.shut_down().await.unwrap().unwrap();
 }

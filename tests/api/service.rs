@@ -4,7 +4,7 @@ use axum::{body::Body, http::Request};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::TestApp;
+use crate::helpers::{LiveServer, TestApp};
 
 #[tokio::test]
 async fn the_root_shows_the_banner_and_version() {
@@ -153,12 +153,8 @@ async fn broken_empty_and_non_json_bodies_are_4xx() {
 #[tokio::test]
 async fn shutdown_finishes_in_flight_requests_and_closes_the_database() {
     let app = TestApp::new().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(hyperfocus::serve(listener, app.state.clone(), async {
-        let _ = stopped.await;
-    }));
+    let server = LiveServer::start(&app).await;
+    let address = server.address;
 
     let client = reqwest::Client::new();
     let banner: serde_json::Value = client
@@ -181,14 +177,14 @@ async fn shutdown_finishes_in_flight_requests_and_closes_the_database() {
     socket.write_all(head.as_bytes()).await.unwrap();
     socket.write_all(&body.as_bytes()[..10]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    stop.send(()).unwrap();
+    let stopped = server.shut_down();
     tokio::time::sleep(Duration::from_millis(100)).await;
     socket.write_all(&body.as_bytes()[10..]).await.unwrap();
     let mut answer = String::new();
     socket.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 201 Created"), "{answer}");
 
-    server.await.unwrap().unwrap();
+    stopped.await.unwrap().unwrap();
     assert_eq!(app.count_rows("users").await, 1);
     if let Some(path) = app.db.sqlite_path() {
         let wal = path.with_extension("db-wal");
