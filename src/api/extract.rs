@@ -28,46 +28,63 @@ use crate::{
 /// problems naming the field.
 pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
-    type Rejection = AppError;
+/// A JSON body that may be left out entirely (an empty body means `{}`).
+pub struct OptionalJson<T>(pub T);
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
-        let bytes = json_bytes(request, state).await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+/// How a body extractor reads the bytes of a JSON body, which differ only
+/// in what an empty body means.
+pub trait JsonBody: Sized {
+    /// Parses `bytes`, the whole body.
+    fn from_bytes(bytes: &[u8]) -> Result<Self, AppError>;
+}
+
+impl<T: DeserializeOwned> JsonBody for Json<T> {
+    fn from_bytes(bytes: &[u8]) -> Result<Self, AppError> {
+        if is_blank(bytes) {
             return Err(AppError::BadRequest(
                 "the request body is empty; send a JSON object".into(),
             ));
         }
-        parse_json(&bytes).map(Json)
+        parse_json(bytes).map(Json)
     }
 }
 
-/// A JSON body that may be left out entirely (an empty body means `{}`).
-pub struct OptionalJson<T>(pub T);
+impl<T: DeserializeOwned + Default> JsonBody for OptionalJson<T> {
+    fn from_bytes(bytes: &[u8]) -> Result<Self, AppError> {
+        if is_blank(bytes) {
+            return Ok(Self(T::default()));
+        }
+        parse_json(bytes).map(OptionalJson)
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        Self::from_bytes(&json_bytes(request, state).await?)
+    }
+}
 
 impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
-        let bytes = json_bytes(request, state).await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Self(T::default()));
-        }
-        parse_json(&bytes).map(OptionalJson)
+        Self::from_bytes(&json_bytes(request, state).await?)
     }
 }
 
-/// A JSON body (an empty one means `{}`) with the request's
-/// `Idempotency-Key`, fingerprinted by method, path and the body's canonical
-/// JSON, so that a retry with the same key and body is recognised.
-pub struct IdempotentJson<T> {
+/// A body (`Json` or `OptionalJson`) with the request's `Idempotency-Key`,
+/// fingerprinted by method, path and the body's canonical JSON, so that a
+/// retry with the same key and body is recognised.
+pub struct Idempotent<B> {
     /// The parsed body.
-    pub body: T,
+    pub body: B,
     /// The key and request fingerprint, when the client sent a key.
     pub idempotency: Option<Idempotency>,
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for IdempotentJson<T> {
+impl<B: JsonBody, S: Send + Sync> FromRequest<S> for Idempotent<B> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
@@ -77,14 +94,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for IdempotentJson<T> {
         };
         let target = format!("{} {}", request.method(), request.uri().path());
         let bytes = json_bytes(request, state).await?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        let body = parse_json(bytes)?;
+        let body = B::from_bytes(&bytes)?;
         let idempotency = key.map(|key| {
-            let canonical: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+            // The body parsed, so it is a JSON object, or blank, which
+            // means the same as `{}`.
+            let canonical = match is_blank(&bytes) {
+                true => serde_json::Value::Object(serde_json::Map::new()),
+                false => serde_json::from_slice(&bytes).unwrap_or_default(),
+            };
             let mut hasher = Sha256::new();
             hasher.update(target.as_bytes());
             hasher.update(serde_json::to_vec(&canonical).unwrap_or_default());
@@ -95,6 +112,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for IdempotentJson<T> {
         });
         Ok(Self { body, idempotency })
     }
+}
+
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
 }
 
 async fn json_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, AppError> {

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::{
     docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
-    extract::{Auth, IdempotentJson, Json, OptionalJson, PathId},
+    extract::{Auth, Idempotent, Json, OptionalJson, PathId},
     sessions::{EndIn, optional_time},
 };
 use crate::{
@@ -167,7 +167,7 @@ impl InterruptionPatchIn {
 /// in the future) and overlap no other interruption of the session (409).
 /// `duration` is computed by the server; sending it is an error.
 #[utoipa::path(post, path = "/interruptions/", tag = "interruptions", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); for 24 hours, a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
     request_body = InterruptionIn,
     responses(
         (status = 201, description = "Logged; `Location` names it", body = InterruptionOut),
@@ -183,7 +183,10 @@ impl InterruptionPatchIn {
 pub async fn create_interruption(
     State(state): State<AppState>,
     auth: Auth,
-    IdempotentJson { body, idempotency }: IdempotentJson<InterruptionIn>,
+    Idempotent {
+        body: Json(body),
+        idempotency,
+    }: Idempotent<Json<InterruptionIn>>,
 ) -> AppResult<impl IntoResponse> {
     if let Some(user_id) = body.user_id {
         auth.require_self(user_id)?;

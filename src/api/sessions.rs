@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
-    extract::{ApiQuery, Auth, IdempotentJson, OptionalJson, PathId},
+    extract::{ApiQuery, Auth, Idempotent, OptionalJson, PathId},
 };
 use crate::{
     db::{SessionCursor, SessionListQuery},
@@ -110,7 +110,7 @@ pub struct SessionListParams {
 /// the active one, even when both requests arrive at once. A backdated
 /// `start_time` may not fall inside an earlier session (409).
 #[utoipa::path(post, path = "/sessions/start", tag = "sessions", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); for 24 hours, a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
     request_body(content = Option<SessionStartIn>, description = "May be empty"),
     responses(
         (status = 201, description = "Started; `Location` names the session", body = SessionOut),
@@ -125,7 +125,10 @@ pub struct SessionListParams {
 pub async fn start_session(
     State(state): State<AppState>,
     auth: Auth,
-    IdempotentJson { body, idempotency }: IdempotentJson<SessionStartIn>,
+    Idempotent {
+        body: OptionalJson(body),
+        idempotency,
+    }: Idempotent<OptionalJson<SessionStartIn>>,
 ) -> AppResult<impl IntoResponse> {
     if let Some(user_id) = body.user_id {
         auth.require_self(user_id)?;

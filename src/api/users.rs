@@ -11,11 +11,13 @@ use utoipa::ToSchema;
 
 use super::{
     docs::{BadRequest, Conflict, Forbidden, Invalid, NotJson, TooLarge, Unauthorized},
-    extract::{Auth, Json, PathId},
+    extract::{Auth, Idempotent, Json, PathId},
 };
 use crate::{
+    db::Registration,
     domain::{
-        token::NewSecret,
+        idempotency::{Idempotency, RegistrationKey},
+        token::{self, NewSecret},
         user::{NewUser, User, UserPatch},
     },
     error::{AppError, AppResult},
@@ -88,15 +90,19 @@ pub struct UserWithTokenOut {
     pub api_token: String,
 }
 
-fn with_token(user: User, secret: &NewSecret) -> UserWithTokenOut {
+fn with_token(user: User, api_token: String) -> UserWithTokenOut {
     UserWithTokenOut {
-        api_token: secret.token_for(user.id),
+        api_token,
         user: user.into(),
     }
 }
 
 fn new_secret() -> AppResult<NewSecret> {
-    NewSecret::generate().map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))
+    NewSecret::generate().map_err(no_randomness)
+}
+
+fn no_randomness(e: getrandom::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("no randomness: {e}"))
 }
 
 /// Register a user and get their API token.
@@ -104,6 +110,7 @@ fn new_secret() -> AppResult<NewSecret> {
 /// Open to anyone. The response carries `api_token`, shown this once and
 /// stored only as a hash.
 #[utoipa::path(post, path = "/users/", tag = "users", request_body = UserIn,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); for 24 hours, a retry with the same key and body answers with what the first request created, token included, until that token is rotated; a reuse with another body is a 422")),
     responses(
         (status = 201, description = "Created; `Location` names the user", body = UserWithTokenOut),
         (status = 400, response = BadRequest),
@@ -114,20 +121,59 @@ fn new_secret() -> AppResult<NewSecret> {
     ))]
 pub async fn create_user(
     State(state): State<AppState>,
-    Json(body): Json<UserIn>,
+    Idempotent {
+        body: Json(body),
+        idempotency,
+    }: Idempotent<Json<UserIn>>,
 ) -> AppResult<impl IntoResponse> {
     let new = NewUser::parse(&body.name, &body.email, body.timezone.as_deref())?;
     let secret = new_secret()?;
-    let user = state
+    let key = idempotency
+        .as_ref()
+        .map(|key| RegistrationKey::seal(key, secret.secret()))
+        .transpose()
+        .map_err(no_randomness)?;
+    let registration = state
         .store
-        .create_user(new, secret.hash, state.clock.now())
+        .create_user(new, secret.hash, state.clock.now(), key)
         .await?;
-    let location = format!("/users/{}", user.id);
+    let out = registered(registration, &secret, idempotency.as_ref())?;
+    let location = format!("/users/{}", out.user.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        axum::Json(with_token(user, &secret)),
+        axum::Json(out),
     ))
+}
+
+/// The answer to a registration: with the token just drawn, or for a
+/// replay the first request's token, unsealed with the key.
+fn registered(
+    registration: Registration,
+    secret: &NewSecret,
+    key: Option<&Idempotency>,
+) -> AppResult<UserWithTokenOut> {
+    match registration {
+        Registration::Created(user) => {
+            let api_token = secret.token_for(user.id);
+            Ok(with_token(user, api_token))
+        }
+        Registration::Replayed {
+            user,
+            sealed_secret,
+        } => {
+            let first = key
+                .and_then(|key| key.open(&sealed_secret))
+                .ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!(
+                        "the sealed secret of registration {} does not open with its key",
+                        user.id
+                    ))
+                })?;
+            let api_token = token::token(user.id, &first);
+            Ok(with_token(user, api_token))
+        }
+    }
 }
 
 /// The token's own user.
@@ -212,5 +258,6 @@ pub async fn rotate_token(
 ) -> AppResult<axum::Json<UserWithTokenOut>> {
     let secret = new_secret()?;
     let user = state.store.replace_token(auth.user_id, secret.hash).await?;
-    Ok(axum::Json(with_token(user, &secret)))
+    let api_token = secret.token_for(user.id);
+    Ok(axum::Json(with_token(user, api_token)))
 }

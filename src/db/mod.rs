@@ -13,7 +13,7 @@ use jiff::Timestamp;
 
 use crate::domain::{
     RuleViolation,
-    idempotency::Idempotency,
+    idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
     stats::SessionSpan,
@@ -54,6 +54,21 @@ impl StoreError {
 
 /// Shorthand for storage results.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What a registration led to.
+#[derive(Debug, Clone)]
+pub enum Registration {
+    /// A new user, with the token the caller drew.
+    Created(User),
+    /// A retry with the key of an earlier registration: that user, and the
+    /// token's secret as sealed then.
+    Replayed {
+        /// The user the first request created.
+        user: User,
+        /// [`RegistrationKey::sealed_secret`] of the first request.
+        sealed_secret: Vec<u8>,
+    },
+}
 
 /// What authentication needs of a user.
 #[derive(Debug, Clone)]
@@ -97,19 +112,23 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 
     /// Registers a user whose token hashes to `token_hash`.
+    /// With `key`, a key used before answers with the user it created then
+    /// (for a day, and until that user's token is rotated).
     async fn create_user(
         &self,
         new: NewUser,
         token_hash: TokenHash,
         now: Timestamp,
-    ) -> StoreResult<User>;
+        key: Option<RegistrationKey>,
+    ) -> StoreResult<Registration>;
     /// The token hash and zone of user `id`, if the user exists.
     async fn credentials(&self, id: i64) -> StoreResult<Option<Credentials>>;
     /// User `id`.
     async fn get_user(&self, id: i64) -> StoreResult<User>;
     /// Applies `patch` to user `id`.
     async fn update_user(&self, id: i64, patch: UserPatch) -> StoreResult<User>;
-    /// Replaces user `id`'s token; the old one stops working at once.
+    /// Replaces user `id`'s token; the old one stops working at once, and
+    /// a retried registration no longer answers with it.
     async fn replace_token(&self, id: i64, token_hash: TokenHash) -> StoreResult<User>;
     /// Erases user `id` with all their sessions and interruptions.
     async fn delete_user(&self, id: i64) -> StoreResult<()>;

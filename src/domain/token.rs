@@ -32,8 +32,19 @@ impl NewSecret {
 
     /// The full token to show the user, once.
     pub fn token_for(&self, user_id: i64) -> String {
-        format!("{PREFIX}{user_id}_{}", self.secret)
+        token(user_id, &self.secret)
     }
+
+    /// The secret alone, to seal for a retried registration
+    /// (`domain::idempotency`).
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+/// The token that carries `secret` for user `user_id`.
+pub fn token(user_id: i64, secret: &str) -> String {
+    format!("{PREFIX}{user_id}_{secret}")
 }
 
 /// A token as presented in an `Authorization` header, split and hashed.

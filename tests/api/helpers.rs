@@ -165,12 +165,24 @@ impl TestApp {
         key: &str,
         body: Value,
     ) -> TestResponse {
-        let request = Request::post(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        self.post_keyed(path, Some(token), key, body).await
+    }
+
+    /// POSTs `body` with an `Idempotency-Key`, and a token if given.
+    pub async fn post_keyed(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        key: &str,
+        body: Value,
+    ) -> TestResponse {
+        let mut request = Request::post(path)
             .header(header::CONTENT_TYPE, "application/json")
-            .header("idempotency-key", key)
-            .body(Body::from(body.to_string()))
-            .expect("request");
+            .header("idempotency-key", key);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = request.body(Body::from(body.to_string())).expect("request");
         self.send(request).await
     }
 

@@ -474,3 +474,33 @@ async fn a_retry_after_its_session_was_deleted_is_a_conflict() {
     );
     assert_eq!(app.count_rows("sessions").await, 0);
 }
+
+#[tokio::test]
+async fn a_session_key_is_forgotten_after_a_day() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let user = app.register("Ana").await;
+    let first = app
+        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
+        .await;
+    let id = first.body["id"].as_i64().unwrap();
+    app.set_now("2025-11-15T13:00:00Z");
+    let ended = app.end_session(&user, id, "2025-11-15T13:00:00Z").await;
+    assert_eq!(ended.status, 200, "{}", ended.text);
+    app.set_now("2025-11-16T11:59:59Z");
+    let within = app
+        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
+        .await;
+    assert_eq!(
+        (within.status.as_u16(), &within.body["id"]),
+        (201, &json!(id))
+    );
+    app.set_now("2025-11-16T12:00:00Z");
+    // A day on, the key starts a new session, even with another body.
+    let body = json!({"start_time": "2025-11-16T11:00:00Z"});
+    let again = app
+        .post_with_key("/sessions/start", &user.token, "start-1", body)
+        .await;
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.body["id"], id + 1);
+    assert_eq!(app.count_rows("idempotency_keys").await, 1);
+}

@@ -289,3 +289,87 @@ async fn missing_malformed_and_wrong_tokens_are_401_with_a_challenge() {
         "the scheme is case-insensitive"
     );
 }
+
+#[tokio::test]
+async fn a_retried_registration_with_its_key_returns_the_first_user_and_token() {
+    let app = TestApp::at("2025-11-15T16:00:00Z").await;
+    let body = json!({"name": "Ana", "email": "ana@example.com"});
+    let first = app.post_keyed("/users/", None, "reg-1", body.clone()).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let retry = app.post_keyed("/users/", None, "reg-1", body.clone()).await;
+    assert_eq!((retry.status.as_u16(), &retry.body), (201, &first.body));
+    assert_eq!(retry.header("location"), Some("/users/1"));
+    assert_eq!(app.count_rows("users").await, 1);
+    let token = first.body["api_token"].as_str().unwrap();
+    assert_eq!(app.get("/users/me", token).await.status, 200);
+
+    let other = json!({"name": "Ana B", "email": "ana@example.com"});
+    let reused = app.post_keyed("/users/", None, "reg-1", other).await;
+    assert_eq!(
+        reused.problem(422),
+        "Idempotency-Key: was first used with a different request; send a new key for a new request"
+    );
+    let new_key = app.post_keyed("/users/", None, "reg-2", body).await;
+    assert_eq!(
+        new_key.problem(409),
+        "a user with the email ana@example.com already exists (emails are compared ignoring case)"
+    );
+}
+
+#[tokio::test]
+async fn the_sealed_token_is_all_a_registration_key_keeps_and_rotation_drops_it() {
+    let app = TestApp::new().await;
+    let body = json!({"name": "Ana", "email": "ana@example.com"});
+    let first = app.post_keyed("/users/", None, "reg-1", body.clone()).await;
+    let token = first.body["api_token"].as_str().unwrap().to_owned();
+    // A 24-byte nonce, the 43-character secret and a 16-byte tag.
+    let sealed = "SELECT CAST(length(sealed_secret) AS BIGINT) FROM registration_keys";
+    assert_eq!(app.db.scalar(sealed).await, Ok(24 + 43 + 16));
+
+    let rotated = app.post("/users/me/token", &token, json!({})).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    assert_eq!(app.count_rows("registration_keys").await, 0);
+    let retry = app.post_keyed("/users/", None, "reg-1", body).await;
+    retry.problem(409);
+    assert_eq!(app.get("/users/me", &token).await.status, 401);
+}
+
+#[tokio::test]
+async fn a_registration_key_is_forgotten_after_a_day() {
+    let app = TestApp::at("2025-11-15T16:00:00Z").await;
+    let body = json!({"name": "Ana", "email": "ana@example.com"});
+    app.post_keyed("/users/", None, "reg-1", body.clone()).await;
+    app.set_now("2025-11-16T15:59:59Z");
+    let within = app.post_keyed("/users/", None, "reg-1", body.clone()).await;
+    assert_eq!(within.status, 201, "{}", within.text);
+    app.set_now("2025-11-16T16:00:00Z");
+    app.post_keyed("/users/", None, "reg-1", body)
+        .await
+        .problem(409);
+    // The next registration clears the expired key.
+    let bob = json!({"name": "Bob", "email": "bob@example.com"});
+    let later = app.post_keyed("/users/", None, "reg-2", bob).await;
+    assert_eq!(later.status, 201, "{}", later.text);
+    assert_eq!(app.count_rows("registration_keys").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_registrations_with_one_key_create_one_user_and_give_all_its_token() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let racers = (0..10).map(|_| {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let body = json!({"name": "Ana", "email": "ana@example.com"});
+            let response = app.post_keyed("/users/", None, "reg-1", body).await;
+            (response.status.as_u16(), response.body)
+        })
+    });
+    let mut answers = Vec::new();
+    for racer in racers {
+        answers.push(racer.await.unwrap());
+    }
+    let first = answers[0].clone();
+    assert_eq!(first.0, 201, "{first:?}");
+    assert!(answers.iter().all(|answer| *answer == first), "{answers:?}");
+    assert_eq!(app.count_rows("users").await, 1);
+}

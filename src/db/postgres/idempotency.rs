@@ -1,11 +1,11 @@
-//! SQL for `idempotency_keys`.
+//! SQL for `idempotency_keys` and `registration_keys`.
 
 use deadpool_postgres::GenericClient;
 
 use super::sql;
 use crate::{
     db::StoreResult,
-    domain::idempotency::{self, Idempotency, StoredKey},
+    domain::idempotency::{self, Idempotency, RegistrationKey, StoredKey, expiry_cutoff},
 };
 
 /// The id created by an earlier use of the key, if it is a replay.
@@ -14,11 +14,13 @@ pub async fn replayed<C: GenericClient>(
     user_id: i64,
     key: Option<&Idempotency>,
     resource: &str,
+    now: i64,
 ) -> StoreResult<Option<i64>> {
     let Some(key) = key else { return Ok(None) };
     let stored = sql::row(
         c,
-        "SELECT request_hash, resource, resource_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        "SELECT request_hash, resource, resource_id, created_at FROM idempotency_keys
+         WHERE user_id = $1 AND key = $2",
         &[&user_id, &key.key],
     )
     .await?
@@ -26,11 +28,18 @@ pub async fn replayed<C: GenericClient>(
         request_hash: row.get(0),
         resource: row.get(1),
         resource_id: row.get(2),
+        created_at: row.get(3),
     });
-    Ok(idempotency::replay(stored.as_ref(), key, resource)?)
+    Ok(idempotency::replay(
+        stored.as_ref(),
+        &key.request_hash,
+        resource,
+        now,
+    )?)
 }
 
-/// Remembers what the key created, in the same transaction.
+/// Remembers what the key created, in the same transaction, and forgets
+/// the user's expired keys.
 pub async fn record<C: GenericClient>(
     c: &C,
     user_id: i64,
@@ -39,14 +48,97 @@ pub async fn record<C: GenericClient>(
     id: i64,
     now: i64,
 ) -> StoreResult<()> {
-    if let Some(key) = key {
-        sql::execute(
-            c,
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, resource, resource_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&user_id, &key.key, &key.request_hash.as_slice(), &resource, &id, &now],
-        )
-        .await?;
-    }
+    let Some(key) = key else { return Ok(()) };
+    sql::execute(
+        c,
+        "DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at <= $2",
+        &[&user_id, &expiry_cutoff(now)],
+    )
+    .await?;
+    sql::execute(
+        c,
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, resource, resource_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&user_id, &key.key, &key.request_hash.as_slice(), &resource, &id, &now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The user and sealed secret of an earlier registration with the key, if
+/// this is a replay of it. Takes a transaction-long lock on the key first,
+/// so that two registrations with one key are decided one after the other
+/// (the second then sees the first and replays it).
+pub async fn replayed_registration<C: GenericClient>(
+    c: &C,
+    key: &RegistrationKey,
+    now: i64,
+) -> StoreResult<Option<(i64, Vec<u8>)>> {
+    let mut lock = [0; 8];
+    lock.copy_from_slice(&key.lookup[..8]);
+    sql::execute(
+        c,
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&i64::from_be_bytes(lock)],
+    )
+    .await?;
+    let Some(row) = sql::row(
+        c,
+        "SELECT request_hash, user_id, created_at, sealed_secret FROM registration_keys
+         WHERE lookup = $1",
+        &[&key.lookup.as_slice()],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let stored = StoredKey {
+        request_hash: row.get(0),
+        resource: "user".into(),
+        resource_id: row.get(1),
+        created_at: row.get(2),
+    };
+    let user = idempotency::replay(Some(&stored), &key.request_hash, "user", now)?;
+    Ok(user.map(|id| (id, row.get(3))))
+}
+
+/// Remembers the registration, in its transaction, and forgets expired ones.
+pub async fn record_registration<C: GenericClient>(
+    c: &C,
+    key: &RegistrationKey,
+    user_id: i64,
+    now: i64,
+) -> StoreResult<()> {
+    sql::execute(
+        c,
+        "DELETE FROM registration_keys WHERE created_at <= $1",
+        &[&expiry_cutoff(now)],
+    )
+    .await?;
+    sql::execute(
+        c,
+        "INSERT INTO registration_keys (lookup, request_hash, user_id, sealed_secret, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[
+            &key.lookup.as_slice(),
+            &key.request_hash.as_slice(),
+            &user_id,
+            &key.sealed_secret,
+            &now,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets the user's registration key: once the token is rotated, the
+/// sealed one no longer works and must not be handed out.
+pub async fn forget_registration<C: GenericClient>(c: &C, user_id: i64) -> StoreResult<()> {
+    sql::execute(
+        c,
+        "DELETE FROM registration_keys WHERE user_id = $1",
+        &[&user_id],
+    )
+    .await?;
     Ok(())
 }

@@ -28,7 +28,9 @@ pub async fn create<C: GenericClient>(
     key: Option<&Idempotency>,
 ) -> StoreResult<Interruption> {
     let session = sessions::span_for_update(c, user_id, new.session_id).await?;
-    if let Some(id) = idempotency::replayed(c, user_id, key, "interruption").await? {
+    if let Some(id) =
+        idempotency::replayed(c, user_id, key, "interruption", now.as_second()).await?
+    {
         return get(c, user_id, id)
             .await
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("interruption", id)));

@@ -15,9 +15,9 @@ use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMe
 use jiff::Timestamp;
 use tokio_postgres::NoTls;
 
-use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
+use super::{Credentials, Registration, SessionListQuery, Store, StoreError, StoreResult};
 use crate::domain::{
-    idempotency::Idempotency,
+    idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
     stats::SessionSpan,
@@ -105,8 +105,20 @@ impl Store for PostgresStore {
         new: NewUser,
         token_hash: TokenHash,
         now: Timestamp,
-    ) -> StoreResult<User> {
-        users::insert(&self.client().await?, &new, &token_hash, now).await
+        key: Option<RegistrationKey>,
+    ) -> StoreResult<Registration> {
+        let Some(key) = key else {
+            let user = users::insert(&self.client().await?, &new, &token_hash, now).await?;
+            return Ok(Registration::Created(user));
+        };
+        in_transaction!(self, |tx| users::register(
+            &tx,
+            &new,
+            &token_hash,
+            now,
+            &key
+        )
+        .await)
     }
 
     async fn credentials(&self, id: i64) -> StoreResult<Option<Credentials>> {
@@ -122,7 +134,7 @@ impl Store for PostgresStore {
     }
 
     async fn replace_token(&self, id: i64, token_hash: TokenHash) -> StoreResult<User> {
-        users::replace_token(&self.client().await?, id, &token_hash).await
+        in_transaction!(self, |tx| users::replace_token(&tx, id, &token_hash).await)
     }
 
     async fn delete_user(&self, id: i64) -> StoreResult<()> {

@@ -29,7 +29,7 @@ pub async fn start<C: GenericClient>(
         &[&user_id],
     )
     .await?;
-    if let Some(id) = idempotency::replayed(c, user_id, key, "session").await? {
+    if let Some(id) = idempotency::replayed(c, user_id, key, "session", now.as_second()).await? {
         return get(c, user_id, id, now)
             .await
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("session", id)));

@@ -3,11 +3,12 @@
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 
-use super::{rows::unique_violation, sql};
+use super::{idempotency, rows::unique_violation, sql};
 use crate::{
-    db::{Credentials, StoreError, StoreResult},
+    db::{Credentials, Registration, StoreError, StoreResult},
     domain::{
         RuleViolation,
+        idempotency::RegistrationKey,
         time::from_unix_seconds,
         user::{NewUser, User, UserPatch},
     },
@@ -23,6 +24,29 @@ fn user(row: &tokio_postgres::Row) -> User {
         timezone: row.get(3),
         created_at: from_unix_seconds(row.get(4)),
     }
+}
+
+/// Runs inside a transaction: inserts the user, or with the key of an
+/// earlier registration answers with that one.
+pub async fn register<C: GenericClient>(
+    c: &C,
+    new: &NewUser,
+    token_hash: &[u8],
+    now: Timestamp,
+    key: &RegistrationKey,
+) -> StoreResult<Registration> {
+    if let Some((id, sealed_secret)) =
+        idempotency::replayed_registration(c, key, now.as_second()).await?
+    {
+        let user = get(c, id).await?;
+        return Ok(Registration::Replayed {
+            user,
+            sealed_secret,
+        });
+    }
+    let user = insert(c, new, token_hash, now).await?;
+    idempotency::record_registration(c, key, user.id, now.as_second()).await?;
+    Ok(Registration::Created(user))
 }
 
 pub async fn insert<C: GenericClient>(
@@ -109,6 +133,7 @@ pub async fn replace_token<C: GenericClient>(
         &[&id, &token_hash],
     )
     .await?;
+    idempotency::forget_registration(c, id).await?;
     row.as_ref().map(user).ok_or(StoreError::NotFound("user"))
 }
 

@@ -1,10 +1,10 @@
-//! SQL for `idempotency_keys`.
+//! SQL for `idempotency_keys` and `registration_keys`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
     db::StoreResult,
-    domain::idempotency::{self, Idempotency, StoredKey},
+    domain::idempotency::{self, Idempotency, RegistrationKey, StoredKey, expiry_cutoff},
 };
 
 /// The id created by an earlier use of the key, if it is a replay.
@@ -13,22 +13,33 @@ pub fn replayed(
     user_id: i64,
     key: Option<&Idempotency>,
     resource: &str,
+    now: i64,
 ) -> StoreResult<Option<i64>> {
     let Some(key) = key else { return Ok(None) };
     let stored = conn
-        .prepare_cached("SELECT request_hash, resource, resource_id FROM idempotency_keys WHERE user_id = ?1 AND key = ?2")?
+        .prepare_cached(
+            "SELECT request_hash, resource, resource_id, created_at FROM idempotency_keys
+             WHERE user_id = ?1 AND key = ?2",
+        )?
         .query_row(params![user_id, key.key], |row| {
             Ok(StoredKey {
                 request_hash: row.get(0)?,
                 resource: row.get(1)?,
                 resource_id: row.get(2)?,
+                created_at: row.get(3)?,
             })
         })
         .optional()?;
-    Ok(idempotency::replay(stored.as_ref(), key, resource)?)
+    Ok(idempotency::replay(
+        stored.as_ref(),
+        &key.request_hash,
+        resource,
+        now,
+    )?)
 }
 
-/// Remembers what the key created, in the same transaction.
+/// Remembers what the key created, in the same transaction, and forgets
+/// the user's expired keys.
 pub fn record(
     conn: &Connection,
     user_id: i64,
@@ -37,12 +48,73 @@ pub fn record(
     id: i64,
     now: i64,
 ) -> StoreResult<()> {
-    if let Some(key) = key {
-        conn.prepare_cached(
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, resource, resource_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    let Some(key) = key else { return Ok(()) };
+    conn.prepare_cached("DELETE FROM idempotency_keys WHERE user_id = ?1 AND created_at <= ?2")?
+        .execute(params![user_id, expiry_cutoff(now)])?;
+    conn.prepare_cached(
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, resource, resource_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![user_id, key.key, key.request_hash.as_slice(), resource, id, now])?;
+    Ok(())
+}
+
+/// The user and sealed secret of an earlier registration with the key, if
+/// this is a replay of it.
+pub fn replayed_registration(
+    conn: &Connection,
+    key: &RegistrationKey,
+    now: i64,
+) -> StoreResult<Option<(i64, Vec<u8>)>> {
+    let stored = conn
+        .prepare_cached(
+            "SELECT request_hash, user_id, created_at, sealed_secret FROM registration_keys
+             WHERE lookup = ?1",
         )?
-        .execute(params![user_id, key.key, key.request_hash.as_slice(), resource, id, now])?;
-    }
+        .query_row([key.lookup.as_slice()], |row| {
+            let stored = StoredKey {
+                request_hash: row.get(0)?,
+                resource: "user".into(),
+                resource_id: row.get(1)?,
+                created_at: row.get(2)?,
+            };
+            Ok((stored, row.get::<_, Vec<u8>>(3)?))
+        })
+        .optional()?;
+    let Some((stored, sealed)) = stored else {
+        return Ok(None);
+    };
+    let user = idempotency::replay(Some(&stored), &key.request_hash, "user", now)?;
+    Ok(user.map(|id| (id, sealed)))
+}
+
+/// Remembers the registration, in its transaction, and forgets expired ones.
+pub fn record_registration(
+    conn: &Connection,
+    key: &RegistrationKey,
+    user_id: i64,
+    now: i64,
+) -> StoreResult<()> {
+    conn.prepare_cached("DELETE FROM registration_keys WHERE created_at <= ?1")?
+        .execute([expiry_cutoff(now)])?;
+    conn.prepare_cached(
+        "INSERT INTO registration_keys (lookup, request_hash, user_id, sealed_secret, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        key.lookup.as_slice(),
+        key.request_hash.as_slice(),
+        user_id,
+        key.sealed_secret,
+        now
+    ])?;
+    Ok(())
+}
+
+/// Forgets the user's registration key: once the token is rotated, the
+/// sealed one no longer works and must not be handed out.
+pub fn forget_registration(conn: &Connection, user_id: i64) -> StoreResult<()> {
+    conn.prepare_cached("DELETE FROM registration_keys WHERE user_id = ?1")?
+        .execute([user_id])?;
     Ok(())
 }

@@ -25,7 +25,7 @@ pub fn create(
     key: Option<&Idempotency>,
 ) -> StoreResult<Interruption> {
     let session = sessions::span(conn, user_id, new.session_id)?;
-    if let Some(id) = idempotency::replayed(conn, user_id, key, "interruption")? {
+    if let Some(id) = idempotency::replayed(conn, user_id, key, "interruption", now.as_second())? {
         return get(conn, user_id, id)
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("interruption", id)));
     }

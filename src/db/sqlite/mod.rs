@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, config::DbConfig};
 
-use super::{Credentials, SessionListQuery, Store, StoreError, StoreResult};
+use super::{Credentials, Registration, SessionListQuery, Store, StoreError, StoreResult};
 use crate::domain::{
-    idempotency::Idempotency,
+    idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     session::Session,
     token::TokenHash,
@@ -132,9 +132,10 @@ impl Store for SqliteStore {
         new: NewUser,
         token_hash: TokenHash,
         now: Timestamp,
-    ) -> StoreResult<User> {
+        key: Option<RegistrationKey>,
+    ) -> StoreResult<Registration> {
         self.workers
-            .write(move |c| users::insert(c, &new, &token_hash, now))
+            .write(move |c| users::register(c, &new, &token_hash, now, key.as_ref()))
             .await
     }
 

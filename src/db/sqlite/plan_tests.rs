@@ -15,9 +15,9 @@ use rusqlite::{
 
 use super::{connect, interruptions, migrate, sessions, stats, users};
 use crate::{
-    db::{SessionCursor, SessionListQuery},
+    db::{Registration, SessionCursor, SessionListQuery},
     domain::{
-        idempotency::Idempotency,
+        idempotency::{Idempotency, RegistrationKey},
         interruption::{InterruptionKind, InterruptionPatch, NewInterruption},
         user::{NewUser, UserPatch},
     },
@@ -31,7 +31,18 @@ fn at(raw: &str) -> Timestamp {
 fn exercise(conn: &Connection) {
     let now = at("2025-11-15T12:00:00Z");
     let new = NewUser::parse("Ana", "ana@example.com", Some("Europe/Madrid")).unwrap();
-    let user = users::insert(conn, &new, &[0; 32], now).unwrap().id;
+    let registration = RegistrationKey {
+        lookup: [3; 32],
+        request_hash: [4; 32],
+        sealed_secret: vec![5; 83],
+    };
+    let created = users::register(conn, &new, &[0; 32], now, Some(&registration)).unwrap();
+    let Registration::Created(user) = created else {
+        panic!("a new key registers: {created:?}")
+    };
+    let user = user.id;
+    let replayed = users::register(conn, &new, &[0; 32], now, Some(&registration)).unwrap();
+    assert!(matches!(replayed, Registration::Replayed { .. }));
     users::credentials(conn, user).unwrap();
     users::update(conn, user, &UserPatch::parse(Some("Ana B"), None).unwrap()).unwrap();
     users::replace_token(conn, user, &[1; 32]).unwrap();

@@ -18,7 +18,7 @@ pub fn start(
     now: Timestamp,
     key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
-    if let Some(id) = idempotency::replayed(conn, user_id, key, "session")? {
+    if let Some(id) = idempotency::replayed(conn, user_id, key, "session", now.as_second())? {
         return get(conn, user_id, id, now)
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("session", id)));
     }

@@ -3,17 +3,47 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::{self, is_unique_violation};
+use super::{
+    idempotency,
+    rows::{self, is_unique_violation},
+};
 use crate::{
-    db::{Credentials, StoreError, StoreResult},
+    db::{Credentials, Registration, StoreError, StoreResult},
     domain::{
         RuleViolation,
+        idempotency::RegistrationKey,
         time::from_unix_seconds,
         user::{NewUser, User, UserPatch},
     },
 };
 
-pub fn insert(
+/// Inserts the user, or with the key of an earlier registration answers
+/// with that one.
+pub fn register(
+    conn: &Connection,
+    new: &NewUser,
+    token_hash: &[u8],
+    now: Timestamp,
+    key: Option<&RegistrationKey>,
+) -> StoreResult<Registration> {
+    let Some(key) = key else {
+        return insert(conn, new, token_hash, now).map(Registration::Created);
+    };
+    if let Some((id, sealed_secret)) =
+        idempotency::replayed_registration(conn, key, now.as_second())?
+    {
+        let user = get(conn, id)?;
+        return Ok(Registration::Replayed {
+            user,
+            sealed_secret,
+        });
+    }
+    let user = insert(conn, new, token_hash, now)?;
+    idempotency::record_registration(conn, key, user.id, now.as_second())?;
+    Ok(Registration::Created(user))
+}
+
+fn insert(
     conn: &Connection,
     new: &NewUser,
     token_hash: &[u8],
@@ -85,6 +115,7 @@ pub fn update(conn: &Connection, id: i64, patch: &UserPatch) -> StoreResult<User
 pub fn replace_token(conn: &Connection, id: i64, token_hash: &[u8]) -> StoreResult<User> {
     conn.prepare_cached("UPDATE users SET token_hash = ?2 WHERE id = ?1")?
         .execute(params![id, token_hash])?;
+    idempotency::forget_registration(conn, id)?;
     get(conn, id)
 }
 
