@@ -21,23 +21,43 @@ port=${HF_FUZZ_PORT:-18311}
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
+# Pinned: fuzz_api.toml uses settings of this release.
+schemathesis=4.32.5
 venv=target/ci-venv
-[ -x "$venv/bin/schemathesis" ] || {
+"$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$schemathesis" || {
     [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check schemathesis
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis"
 }
 
-"$binary" serve --bind "127.0.0.1:$port" --database-url "sqlite://$work/fuzz.db" --log error \
+# HF_FUZZ_LOG=info logs every request the fuzzer sends, with its status.
+"$binary" serve --bind "127.0.0.1:$port" --database-url "sqlite://$work/fuzz.db" --log "${HF_FUZZ_LOG:-error}" \
     --rate-limit off &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 token=$(curl -sf -X POST "http://127.0.0.1:$port/users/" -H 'content-type: application/json' \
     -d '{"name": "Fuzz", "email": "fuzz@example.com"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["api_token"])')
 
+# Data for the generated ids to find, since the low ids are the ones the
+# generators try first: session 1 (ended) with interruptions 1 and 2, and
+# session 2 (active) with interruption 3. Nothing is left open, so that a
+# generated interruption without times (it starts now) can be logged in
+# session 2, and then closed.
+seed() {
+    curl -sf -o /dev/null -X POST "http://127.0.0.1:$port$1" -H "Authorization: Bearer $token" \
+        -H 'content-type: application/json' -d "$2"
+}
+seed /sessions/start '{"start_time": "2025-11-15T09:00:00Z"}'
+seed /interruptions/ '{"session_id": 1, "type": "phone", "start_time": "2025-11-15T09:30:00Z", "end_time": "2025-11-15T09:35:00Z"}'
+seed /interruptions/ '{"session_id": 1, "type": "self", "start_time": "2025-11-15T10:00:00Z", "end_time": "2025-11-15T10:10:00Z"}'
+seed /sessions/1/end '{"end_time": "2025-11-15T11:00:00Z"}'
+seed /sessions/start '{"start_time": "2025-11-16T09:00:00Z"}'
+seed /interruptions/ '{"session_id": 2, "type": "noise", "start_time": "2025-11-16T09:30:00Z", "end_time": "2025-11-16T09:31:00Z"}'
+
 # One worker: with two, hypothesis parses lambda sources on two threads at
 # once, which CPython before 3.11.8 cannot do (gh-106905: "AST constructor
 # recursion depth mismatch", a crash inside the fuzzer, not the server).
-"$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+"$venv/bin/schemathesis" --config-file scripts/fuzz_api.toml \
+    run "http://127.0.0.1:$port/openapi.json" \
     -H "Authorization: Bearer $token" \
     --checks all --exclude-checks positive_data_acceptance \
     --exclude-operation-id rotate_token --exclude-operation-id delete_user \
