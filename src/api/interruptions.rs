@@ -170,7 +170,15 @@ impl InterruptionPatchIn {
     params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); for 24 hours, a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
     request_body = InterruptionIn,
     responses(
-        (status = 201, description = "Logged; `Location` names it", body = InterruptionOut),
+        (status = 201, description = "Logged; `Location` names it", body = InterruptionOut,
+            links(
+                ("EndInterruption" = (operation_id = "end_interruption",
+                    parameters(("interruption_id" = "$response.body#/id")),
+                    description = "Close this interruption, if it is still open")),
+                ("UpdateInterruption" = (operation_id = "update_interruption",
+                    parameters(("interruption_id" = "$response.body#/id")),
+                    description = "Correct this interruption")),
+            )),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),

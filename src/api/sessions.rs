@@ -113,7 +113,15 @@ pub struct SessionListParams {
     params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); for 24 hours, a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
     request_body(content = Option<SessionStartIn>, description = "May be empty"),
     responses(
-        (status = 201, description = "Started; `Location` names the session", body = SessionOut),
+        (status = 201, description = "Started; `Location` names the session", body = SessionOut,
+            links(
+                ("LogInterruption" = (operation_id = "create_interruption",
+                    request_body = json!({"session_id": "$response.body#/id"}),
+                    description = "Log an interruption in this session")),
+                ("EndSession" = (operation_id = "end_session",
+                    parameters(("session_id" = "$response.body#/id")),
+                    description = "End this session")),
+            )),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),

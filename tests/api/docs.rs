@@ -113,3 +113,54 @@ async fn redoc_is_served_from_the_binary() {
     );
     assert!(script.text.len() > 1_000_000);
 }
+
+/// Links tell clients (and the fuzzer) which operation takes a created id
+/// next; each must name an operation that exists and a parameter it has.
+#[test]
+fn every_link_names_an_operation_and_its_parameters() {
+    let doc = serde_json::to_value(hyperfocus::openapi()).unwrap();
+    let operations: Vec<&Value> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .collect();
+    let mut links = Vec::new();
+    for operation in &operations {
+        for response in operation["responses"].as_object().unwrap().values() {
+            if let Some(found) = response.get("links").and_then(Value::as_object) {
+                links.extend(found.iter());
+            }
+        }
+    }
+    let mut names: Vec<&str> = links.iter().map(|(name, _)| name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "EndInterruption",
+            "EndSession",
+            "LogInterruption",
+            "UpdateInterruption"
+        ]
+    );
+    for (name, link) in links {
+        let target = operations
+            .iter()
+            .find(|op| op["operationId"] == link["operationId"])
+            .unwrap_or_else(|| panic!("{name}: no operation {}", link["operationId"]));
+        for parameter in link
+            .get("parameters")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.keys())
+        {
+            let declared = target["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == parameter.as_str());
+            assert!(declared, "{name}: no parameter {parameter}");
+        }
+    }
+}
