@@ -128,7 +128,8 @@ def retry(db, cut_off, acked):
     return failures, replayed
 
 
-def check(db, acked):
+def check(db, acked, all_acked):
+    """Reads this round's `acked` writes back; counts rows against all rounds'."""
     missing = []
     for kind, ident, token in acked:
         path = {"user": "/users/me", "session": f"/sessions/{ident}", "interruption": f"/interruptions/{ident}"}[kind]
@@ -145,7 +146,7 @@ def check(db, acked):
     counts = {kind: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for kind, table in [("user", "users"), ("session", "sessions"), ("interruption", "interruptions")]}
     conn.close()
-    extra = [(kind, counts[kind] - len({i for k, i, _ in acked if k == kind})) for kind in counts]
+    extra = [(kind, counts[kind] - len({i for k, i, _ in all_acked if k == kind})) for kind in counts]
     extra = [(kind, n) for kind, n in extra if n]
     return missing, integrity, dangling, orphans, doubled, extra
 
@@ -178,7 +179,7 @@ def main():
         total_acked += acknowledged
         refused, replayed = retry(db, cut_off, acked)
         all_acked += acked
-        missing, integrity, dangling, orphans, doubled, extra = check(db, all_acked)
+        missing, integrity, dangling, orphans, doubled, extra = check(db, acked, all_acked)
         server.send_signal(signal.SIGTERM)
         server.wait()
         total_retried += len(cut_off)
