@@ -4,6 +4,7 @@
 -- k mod n of its share, in the slot [start + 2*(first + k div n), +1 s),
 -- where first is $HF_FIRST_SLOT (default 0): a later run starts past an
 -- earlier one's slots. $HF_FORWARDED_FOR, if set, is sent as X-Forwarded-For.
+-- With $HF_IDEMPOTENCY=1 every request carries an Idempotency-Key of its own.
 
 local threads = {}
 local counter = 0
@@ -39,7 +40,7 @@ function init(args)
   end
 end
 
-function headers_for(user)
+function headers_for(user, slot)
   local headers = {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. user.token,
@@ -47,6 +48,9 @@ function headers_for(user)
   local forwarded = os.getenv("HF_FORWARDED_FOR")
   if forwarded then
     headers["X-Forwarded-For"] = forwarded
+  end
+  if os.getenv("HF_IDEMPOTENCY") == "1" then
+    headers["Idempotency-Key"] = string.format("bench-%s-%d", user.session, slot)
   end
   return headers
 end
@@ -59,5 +63,5 @@ function request()
   local body = string.format(
     '{"session_id": %s, "type": "phone", "start_time": "%s", "end_time": "%s"}',
     user.session, iso(slot), iso(slot + 1))
-  return wrk.format("POST", "/interruptions/", headers_for(user), body)
+  return wrk.format("POST", "/interruptions/", headers_for(user, slot), body)
 end

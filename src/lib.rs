@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod maintenance;
 pub mod state;
 pub mod telemetry;
 
@@ -38,17 +39,23 @@ pub async fn open_store(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Store
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets
-/// in-flight requests finish and closes the database cleanly.
+/// in-flight requests finish and closes the database cleanly. Background
+/// work (`maintenance`) runs meanwhile.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = state.store.clone();
+    let purger = tokio::spawn(maintenance::purge_expired_keys_forever(
+        store.clone(),
+        state.clock.clone(),
+    ));
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
+    purger.abort();
     store.close().await;
     tracing::info!("stopped; database closed");
     Ok(served?)

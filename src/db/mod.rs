@@ -211,4 +211,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Arc<[SessionSpan]>>;
     /// When the user's first session started, if there is one.
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>>;
+
+    /// Deletes up to `batch` idempotency keys of each kind that have expired
+    /// by `now`, oldest first, and returns how many went. Expired keys are
+    /// ignored already; this gives back their space.
+    async fn purge_expired_keys(&self, now: Timestamp, batch: u32) -> StoreResult<u64>;
 }

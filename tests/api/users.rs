@@ -1,6 +1,8 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use hyperfocus::maintenance;
+
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -346,11 +348,41 @@ async fn a_registration_key_is_forgotten_after_a_day() {
     app.post_keyed("/users/", None, "reg-1", body)
         .await
         .problem(409);
-    // The next registration clears the expired key.
+    // An expired key may name a new registration; it replaces the old row.
     let bob = json!({"name": "Bob", "email": "bob@example.com"});
-    let later = app.post_keyed("/users/", None, "reg-2", bob).await;
-    assert_eq!(later.status, 201, "{}", later.text);
+    let reused = app.post_keyed("/users/", None, "reg-1", bob).await;
+    let email = &reused.body["email"];
+    assert_eq!(
+        (reused.status.as_u16(), email),
+        (201, &json!("bob@example.com"))
+    );
+    assert_eq!(app.count_rows("users").await, 2);
     assert_eq!(app.count_rows("registration_keys").await, 1);
+}
+
+#[tokio::test]
+async fn the_purge_deletes_expired_keys_of_both_kinds_and_keeps_live_ones() {
+    let app = TestApp::at("2025-11-15T00:00:00Z").await;
+    let ana = json!({"name": "Ana", "email": "ana@example.com"});
+    let first = app.post_keyed("/users/", None, "reg-1", ana).await;
+    let token = first.body["api_token"].as_str().unwrap().to_owned();
+    app.post_with_key("/sessions/start", &token, "start-1", json!({}))
+        .await;
+    app.set_now("2025-11-15T12:00:00Z");
+    let bob = json!({"name": "Bob", "email": "bob@example.com"});
+    app.post_keyed("/users/", None, "reg-2", bob).await;
+    app.set_now("2025-11-16T00:00:00Z");
+
+    let purge = || maintenance::purge_expired_keys(app.state.store.as_ref(), &app.state.clock);
+    assert_eq!(
+        purge().await.unwrap(),
+        2,
+        "Ana's registration and session keys"
+    );
+    assert_eq!(app.count_rows("registration_keys").await, 1);
+    assert_eq!(app.count_rows("idempotency_keys").await, 0);
+    assert_eq!(purge().await.unwrap(), 0);
+    assert_eq!(app.count_rows("users").await, 2, "only keys go");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

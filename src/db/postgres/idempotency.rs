@@ -38,8 +38,9 @@ pub async fn replayed<C: GenericClient>(
     )?)
 }
 
-/// Remembers what the key created, in the same transaction, and forgets
-/// the user's expired keys.
+/// Remembers what the key created, in the same transaction. A row already
+/// there under the key has expired (a live one is replayed or refused
+/// first), so it is overwritten.
 pub async fn record<C: GenericClient>(
     c: &C,
     user_id: i64,
@@ -51,14 +52,11 @@ pub async fn record<C: GenericClient>(
     let Some(key) = key else { return Ok(()) };
     sql::execute(
         c,
-        "DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at <= $2",
-        &[&user_id, &expiry_cutoff(now)],
-    )
-    .await?;
-    sql::execute(
-        c,
         "INSERT INTO idempotency_keys (user_id, key, request_hash, resource, resource_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+             resource = excluded.resource, resource_id = excluded.resource_id,
+             created_at = excluded.created_at",
         &[&user_id, &key.key, &key.request_hash.as_slice(), &resource, &id, &now],
     )
     .await?;
@@ -102,7 +100,8 @@ pub async fn replayed_registration<C: GenericClient>(
     Ok(user.map(|id| (id, row.get(3))))
 }
 
-/// Remembers the registration, in its transaction, and forgets expired ones.
+/// Remembers the registration, in its transaction, over an expired one
+/// with the same key.
 pub async fn record_registration<C: GenericClient>(
     c: &C,
     key: &RegistrationKey,
@@ -111,14 +110,11 @@ pub async fn record_registration<C: GenericClient>(
 ) -> StoreResult<()> {
     sql::execute(
         c,
-        "DELETE FROM registration_keys WHERE created_at <= $1",
-        &[&expiry_cutoff(now)],
-    )
-    .await?;
-    sql::execute(
-        c,
         "INSERT INTO registration_keys (lookup, request_hash, user_id, sealed_secret, created_at)
-         VALUES ($1, $2, $3, $4, $5)",
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (lookup) DO UPDATE SET request_hash = excluded.request_hash,
+             user_id = excluded.user_id, sealed_secret = excluded.sealed_secret,
+             created_at = excluded.created_at",
         &[
             &key.lookup.as_slice(),
             &key.request_hash.as_slice(),
@@ -141,4 +137,27 @@ pub async fn forget_registration<C: GenericClient>(c: &C, user_id: i64) -> Store
     )
     .await?;
     Ok(())
+}
+
+/// Deletes up to `batch` expired keys of each kind, oldest first; returns
+/// how many went. Processes purging at once skip each other's rows.
+pub async fn purge_expired<C: GenericClient>(c: &C, now: i64, batch: i64) -> StoreResult<u64> {
+    let cutoff = expiry_cutoff(now);
+    let keys = sql::execute(
+        c,
+        "DELETE FROM idempotency_keys WHERE (user_id, key) IN (
+             SELECT user_id, key FROM idempotency_keys WHERE created_at <= $1
+             ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+        &[&cutoff, &batch],
+    )
+    .await?;
+    let registrations = sql::execute(
+        c,
+        "DELETE FROM registration_keys WHERE lookup IN (
+             SELECT lookup FROM registration_keys WHERE created_at <= $1
+             ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+        &[&cutoff, &batch],
+    )
+    .await?;
+    Ok(keys + registrations)
 }

@@ -7,7 +7,7 @@ use deadpool_postgres::Object;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_init.sql"),
     include_str!("../../../migrations/postgres/0002_idempotency.sql"),
-    include_str!("../../../migrations/postgres/0003_registration_keys.sql"),
+    include_str!("../../../migrations/postgres/0003_key_expiry.sql"),
 ];
 
 /// An arbitrary key for `pg_advisory_xact_lock`, fixed for HyperFocus.

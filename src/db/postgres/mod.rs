@@ -259,4 +259,9 @@ impl Store for PostgresStore {
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         stats::first_session_start(&self.client().await?, user_id).await
     }
+
+    async fn purge_expired_keys(&self, now: Timestamp, batch: u32) -> StoreResult<u64> {
+        let client = self.client().await?;
+        idempotency::purge_expired(&client, now.as_second(), batch.into()).await
+    }
 }

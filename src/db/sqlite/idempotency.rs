@@ -38,8 +38,9 @@ pub fn replayed(
     )?)
 }
 
-/// Remembers what the key created, in the same transaction, and forgets
-/// the user's expired keys.
+/// Remembers what the key created, in the same transaction. A row already
+/// there under the key has expired (a live one is replayed or refused
+/// first), so it is overwritten.
 pub fn record(
     conn: &Connection,
     user_id: i64,
@@ -49,11 +50,12 @@ pub fn record(
     now: i64,
 ) -> StoreResult<()> {
     let Some(key) = key else { return Ok(()) };
-    conn.prepare_cached("DELETE FROM idempotency_keys WHERE user_id = ?1 AND created_at <= ?2")?
-        .execute(params![user_id, expiry_cutoff(now)])?;
     conn.prepare_cached(
         "INSERT INTO idempotency_keys (user_id, key, request_hash, resource, resource_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+             resource = excluded.resource, resource_id = excluded.resource_id,
+             created_at = excluded.created_at",
     )?
     .execute(params![user_id, key.key, key.request_hash.as_slice(), resource, id, now])?;
     Ok(())
@@ -88,18 +90,20 @@ pub fn replayed_registration(
     Ok(user.map(|id| (id, sealed)))
 }
 
-/// Remembers the registration, in its transaction, and forgets expired ones.
+/// Remembers the registration, in its transaction, over an expired one
+/// with the same key.
 pub fn record_registration(
     conn: &Connection,
     key: &RegistrationKey,
     user_id: i64,
     now: i64,
 ) -> StoreResult<()> {
-    conn.prepare_cached("DELETE FROM registration_keys WHERE created_at <= ?1")?
-        .execute([expiry_cutoff(now)])?;
     conn.prepare_cached(
         "INSERT INTO registration_keys (lookup, request_hash, user_id, sealed_secret, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (lookup) DO UPDATE SET request_hash = excluded.request_hash,
+             user_id = excluded.user_id, sealed_secret = excluded.sealed_secret,
+             created_at = excluded.created_at",
     )?
     .execute(params![
         key.lookup.as_slice(),
@@ -117,4 +121,25 @@ pub fn forget_registration(conn: &Connection, user_id: i64) -> StoreResult<()> {
     conn.prepare_cached("DELETE FROM registration_keys WHERE user_id = ?1")?
         .execute([user_id])?;
     Ok(())
+}
+
+/// Deletes up to `batch` expired keys of each kind, oldest first; returns
+/// how many went. Batches keep each transaction short however many expired.
+pub fn purge_expired(conn: &Connection, now: i64, batch: i64) -> StoreResult<u64> {
+    let cutoff = expiry_cutoff(now);
+    let keys = conn
+        .prepare_cached(
+            "DELETE FROM idempotency_keys WHERE (user_id, key) IN (
+                 SELECT user_id, key FROM idempotency_keys WHERE created_at <= ?1
+                 ORDER BY created_at LIMIT ?2)",
+        )?
+        .execute(params![cutoff, batch])?;
+    let registrations = conn
+        .prepare_cached(
+            "DELETE FROM registration_keys WHERE lookup IN (
+                 SELECT lookup FROM registration_keys WHERE created_at <= ?1
+                 ORDER BY created_at LIMIT ?2)",
+        )?
+        .execute(params![cutoff, batch])?;
+    Ok((keys + registrations) as u64)
 }

@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_idempotency.sql"),
-    include_str!("../../../migrations/sqlite/0003_registration_keys.sql"),
+    include_str!("../../../migrations/sqlite/0003_key_expiry.sql"),
 ];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs

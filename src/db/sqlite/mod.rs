@@ -313,6 +313,12 @@ impl Store for SqliteStore {
         self.workers
             .read(|c| stats::first_session_start(c, user_id))
     }
+
+    async fn purge_expired_keys(&self, now: Timestamp, batch: u32) -> StoreResult<u64> {
+        self.workers
+            .write(move |c| idempotency::purge_expired(c, now.as_second(), batch.into()))
+            .await
+    }
 }
 
 #[cfg(test)]

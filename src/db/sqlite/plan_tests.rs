@@ -13,7 +13,7 @@ use rusqlite::{
     trace::{TraceEvent, TraceEventCodes},
 };
 
-use super::{connect, interruptions, migrate, sessions, stats, users};
+use super::{connect, idempotency, interruptions, migrate, sessions, stats, users};
 use crate::{
     db::{Registration, SessionCursor, SessionListQuery},
     domain::{
@@ -104,6 +104,7 @@ fn exercise(conn: &Connection) {
     stats::first_session_start(conn, user).unwrap();
     interruptions::delete(conn, user, first).unwrap();
     sessions::delete(conn, user, session).unwrap();
+    idempotency::purge_expired(conn, now.as_second() + 86_400, 100).unwrap();
     users::delete(conn, user).unwrap();
 }
 

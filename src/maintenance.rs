@@ -1,0 +1,47 @@
+//! Work a process does in the background, beside serving requests.
+//!
+//! Each process runs it on its own; everything here is safe to run in
+//! several processes at once and at any moment, so it needs no leader.
+
+use std::{sync::Arc, time::Duration};
+
+use crate::{
+    db::{Store, StoreResult},
+    state::Clock,
+};
+
+/// How often expired idempotency keys are deleted: they are ignored from
+/// the moment they expire, so this only bounds the space they hold.
+pub const KEY_PURGE_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
+/// Keys deleted per transaction, so that a large backlog never holds the
+/// database's write lock for long.
+const KEY_PURGE_BATCH: u32 = 5_000;
+
+/// Purges expired keys now and then every [`KEY_PURGE_INTERVAL`], until
+/// the task is dropped. A failure is logged and retried at the next tick.
+pub async fn purge_expired_keys_forever(store: Arc<dyn Store>, clock: Clock) {
+    let mut ticks = tokio::time::interval(KEY_PURGE_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match purge_expired_keys(store.as_ref(), &clock).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "expired idempotency keys deleted"),
+            Err(error) => tracing::warn!(%error, "deleting expired idempotency keys failed"),
+        }
+    }
+}
+
+/// Deletes every key expired by now, a batch at a time; returns how many.
+pub async fn purge_expired_keys(store: &dyn Store, clock: &Clock) -> StoreResult<u64> {
+    let now = clock.now();
+    let mut total = 0;
+    loop {
+        let deleted = store.purge_expired_keys(now, KEY_PURGE_BATCH).await?;
+        if deleted == 0 {
+            return Ok(total);
+        }
+        total += deleted;
+    }
+}
