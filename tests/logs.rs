@@ -43,6 +43,12 @@ async fn tokens_never_reach_the_logs() {
     app.get("/users/me", &user.token).await;
     let forged = format!("{}x", &user.token[..user.token.len() - 1]);
     app.get("/users/me", &forged).await;
+    // A registration with a key, and its retry answered with the sealed token.
+    let key = "5d0c1e7a-registration-key";
+    let bob = serde_json::json!({"name": "Bob", "email": "bob@example.com"});
+    app.post_keyed("/users/", None, key, bob.clone()).await;
+    let retried = app.post_keyed("/users/", None, key, bob).await;
+    let bob_token = retried.body["api_token"].as_str().unwrap();
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("finished processing request"), "{logs}");
@@ -50,5 +56,10 @@ async fn tokens_never_reach_the_logs() {
     assert!(
         !logs.contains(secret) && !logs.contains(&forged[6..]),
         "a token was logged:\n{logs}"
+    );
+    let bob_secret = bob_token.splitn(3, '_').nth(2).unwrap();
+    assert!(
+        !logs.contains(bob_secret) && !logs.contains(key),
+        "a registration's token or key was logged:\n{logs}"
     );
 }
