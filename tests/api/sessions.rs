@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TestResponse, TestUser};
 
 #[tokio::test]
 async fn a_session_starts_and_ends_with_exact_figures() {
@@ -432,18 +432,12 @@ async fn bad_ids_in_paths_are_422() {
 async fn a_retried_start_with_its_key_returns_the_same_session() {
     let app = TestApp::at("2025-11-15T12:00:00Z").await;
     let user = app.register("Ana").await;
-    let first = app
-        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
-        .await;
+    let first = start_with_key(&app, &user, "start-1").await;
     assert_eq!(first.status, 201);
     // Without the key this would be "already has an active session" (400).
-    let retry = app
-        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
-        .await;
+    let retry = start_with_key(&app, &user, "start-1").await;
     assert_eq!((retry.status.as_u16(), &retry.body), (201, &first.body));
-    let fresh = app
-        .post_with_key("/sessions/start", &user.token, "start-2", json!({}))
-        .await;
+    let fresh = start_with_key(&app, &user, "start-2").await;
     fresh.problem(400);
     assert_eq!(app.count_rows("sessions").await, 1);
 }
@@ -452,9 +446,7 @@ async fn a_retried_start_with_its_key_returns_the_same_session() {
 async fn a_retry_after_its_session_was_deleted_is_a_conflict() {
     let app = TestApp::at("2025-11-15T12:00:00Z").await;
     let user = app.register("Ana").await;
-    let first = app
-        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
-        .await;
+    let first = start_with_key(&app, &user, "start-1").await;
     let id = first.body["id"].as_i64().unwrap();
     app.call(
         "DELETE",
@@ -463,9 +455,7 @@ async fn a_retry_after_its_session_was_deleted_is_a_conflict() {
         None,
     )
     .await;
-    let retry = app
-        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
-        .await;
+    let retry = start_with_key(&app, &user, "start-1").await;
     assert_eq!(
         retry.problem(409),
         format!(
@@ -479,17 +469,13 @@ async fn a_retry_after_its_session_was_deleted_is_a_conflict() {
 async fn a_session_key_is_forgotten_after_a_day() {
     let app = TestApp::at("2025-11-15T12:00:00Z").await;
     let user = app.register("Ana").await;
-    let first = app
-        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
-        .await;
+    let first = start_with_key(&app, &user, "start-1").await;
     let id = first.body["id"].as_i64().unwrap();
     app.set_now("2025-11-15T13:00:00Z");
     let ended = app.end_session(&user, id, "2025-11-15T13:00:00Z").await;
     assert_eq!(ended.status, 200, "{}", ended.text);
     app.set_now("2025-11-16T11:59:59Z");
-    let within = app
-        .post_with_key("/sessions/start", &user.token, "start-1", json!({}))
-        .await;
+    let within = start_with_key(&app, &user, "start-1").await;
     assert_eq!(
         (within.status.as_u16(), &within.body["id"]),
         (201, &json!(id))
@@ -503,4 +489,10 @@ async fn a_session_key_is_forgotten_after_a_day() {
     assert_eq!(again.status, 201, "{}", again.text);
     assert_eq!(again.body["id"], id + 1);
     assert_eq!(app.count_rows("idempotency_keys").await, 1);
+}
+
+/// Starts a session now, sending `key`.
+async fn start_with_key(app: &TestApp, user: &TestUser, key: &str) -> TestResponse {
+    app.post_with_key("/sessions/start", &user.token, key, json!({}))
+        .await
 }
