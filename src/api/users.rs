@@ -132,7 +132,7 @@ pub async fn create_user(
         .as_ref()
         .map(|key| RegistrationKey::seal(key, secret.secret()))
         .transpose()
-        .map_err(no_randomness)?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     let registration = state
         .store
         .create_user(new, secret.hash, state.clock.now(), key)

@@ -31,6 +31,18 @@ pub fn expiry_cutoff(now: i64) -> i64 {
 
 const NONCE_BYTES: usize = 24;
 
+/// Why a secret could not be sealed; either is a fault of the host, never
+/// of the request.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    /// The operating system gave no random bytes for the nonce.
+    #[error("no randomness for a nonce: {0}")]
+    Randomness(#[from] getrandom::Error),
+    /// The cipher refused the text (it does so only past 256 GiB).
+    #[error("the secret could not be encrypted")]
+    Encryption,
+}
+
 /// A client's key and the fingerprint of the request it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Idempotency {
@@ -48,14 +60,13 @@ impl Idempotency {
     }
 
     /// Seals a new token's secret so that only this key opens it again.
-    pub fn seal(&self, secret: &str) -> Result<Vec<u8>, getrandom::Error> {
+    pub fn seal(&self, secret: &str) -> Result<Vec<u8>, SealError> {
         let mut nonce = [0u8; NONCE_BYTES];
         getrandom::fill(&mut nonce)?;
         let sealed = self
             .cipher()
             .encrypt(&XNonce::from(nonce), secret.as_bytes())
-            // Encryption fails only past 256 GiB of text.
-            .map_err(|_| getrandom::Error::UNEXPECTED)?;
+            .map_err(|_| SealError::Encryption)?;
         Ok([nonce.as_slice(), &sealed].concat())
     }
 
@@ -100,7 +111,7 @@ pub struct RegistrationKey {
 
 impl RegistrationKey {
     /// Seals `secret` under `key`.
-    pub fn seal(key: &Idempotency, secret: &str) -> Result<Self, getrandom::Error> {
+    pub fn seal(key: &Idempotency, secret: &str) -> Result<Self, SealError> {
         Ok(Self {
             lookup: key.registration_lookup(),
             request_hash: key.request_hash,
