@@ -86,6 +86,51 @@ mod responses {
     #[derive(ToResponse)]
     #[response(content_type = "application/problem+json")]
     pub struct Unavailable(Problem);
+
+    /// Refused by the HTTP layer before any route runs: a request that is
+    /// not valid HTTP/1.1 or HTTP/2 (400), or whose headers are too large
+    /// (431). The probes themselves never answer 4xx: they take no input
+    /// and are exempt from rate limits.
+    #[derive(ToResponse)]
+    pub struct Unreadable;
+}
+
+/// An IANA time zone name, from the database compiled into the server, so
+/// that the list is exactly what it accepts. (Names are also accepted in
+/// any letter case.)
+pub struct IanaZone;
+
+impl utoipa::PartialSchema for IanaZone {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An IANA time zone name, such as `Europe/Madrid`"))
+            .enum_values(Some(crate::domain::time::known_zone_names()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for IanaZone {}
+
+/// The `Idempotency-Key` header of the creates that take one.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyKeyHeader {
+    /// Any unique string (send a UUID). For 24 hours, a retry with the same
+    /// key and body creates nothing and answers 201 with what the first
+    /// request created; the same key with another body is a 422. Leave the
+    /// header out when retries do not matter.
+    #[param(
+        rename = "Idempotency-Key",
+        nullable = false,
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[!-~]+$",
+        example = "5f0c8a9e-2b1d-4c7e-9a3f-6d2e8b1c4a70"
+    )]
+    key: Option<String>,
 }
 
 /// Swagger UI at `/docs`, ReDoc at `/redoc` and the document at
@@ -130,10 +175,11 @@ async fn redoc_script() -> impl IntoResponse {
         title = "HyperFocus API",
         description = include_str!("openapi_description.md"),
     ),
-    modifiers(&BearerAuth, &NoLicense),
+    servers((url = "/", description = "The server that serves this document")),
+    modifiers(&BearerAuth),
     components(
-        schemas(Problem, FieldErrorOut),
-        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid, TooManyRequests, Unavailable)
+        schemas(Problem, FieldErrorOut, IanaZone),
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid, TooManyRequests, Unavailable, Unreadable)
     ),
     tags(
         (name = "service", description = "Health, readiness, metrics and documentation"),
@@ -153,14 +199,7 @@ pub fn document_rate_limits(openapi: &mut utoipa::openapi::OpenApi) {
         if super::rate_limit::EXEMPT.contains(&path.as_str()) {
             continue;
         }
-        let operations = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations_of(item) {
             operation
                 .responses
                 .responses
@@ -169,14 +208,71 @@ pub fn document_rate_limits(openapi: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// utoipa fills `info.license` from Cargo.toml, which names none; an empty
-/// license object would render as a blank "License:" line in the docs.
-struct NoLicense;
-
-impl Modify for NoLicense {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        openapi.info.license = None;
+/// Declares the operations that name no security requirement as open
+/// (`security: []`), so that a reader or a linter never has to guess whether
+/// a requirement was forgotten. Which routes are open is decided by their
+/// `#[utoipa::path]` alone.
+pub fn mark_open_operations(openapi: &mut utoipa::openapi::OpenApi) {
+    for operation in operations(openapi) {
+        operation.security.get_or_insert_with(Vec::new);
     }
+}
+
+/// An optional request body (`request_body(content = Option<T>)`) is one a
+/// client may leave out, not one it may send as `null`: utoipa writes it as
+/// `oneOf: [T, null]`, which generated clients turn into "send null" (and
+/// the server refuses null). This writes it as plain `T` on a body that is
+/// not `required`.
+pub fn unwrap_optional_bodies(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, schema::Schema};
+    for operation in operations(openapi) {
+        let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+            continue;
+        };
+        for content in body.content.values_mut() {
+            let RefOr::T(content) = content else {
+                continue;
+            };
+            let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema else {
+                continue;
+            };
+            let mut present = one_of.items.iter().filter(|item| !is_null(item));
+            if let (Some(only), None) = (present.next(), present.next()) {
+                content.schema = Some(only.clone());
+            }
+        }
+    }
+}
+
+fn is_null(schema: &utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) -> bool {
+    use utoipa::openapi::{
+        RefOr,
+        schema::{Schema, SchemaType, Type},
+    };
+    matches!(schema, RefOr::T(Schema::Object(object))
+        if object.schema_type == SchemaType::Type(Type::Null))
+}
+
+/// Every operation of the document.
+fn operations(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    openapi.paths.paths.values_mut().flat_map(operations_of)
+}
+
+/// The operations of one path.
+fn operations_of(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 struct BearerAuth;

@@ -8,7 +8,7 @@ use axum::{
     },
     http::{HeaderMap, header, request::Parts},
 };
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -111,6 +111,23 @@ impl<B: JsonBody, S: Send + Sync> FromRequest<S> for Idempotent<B> {
             }
         });
         Ok(Self { body, idempotency })
+    }
+}
+
+/// For `#[serde(default, deserialize_with = "non_null")]` on an optional
+/// body field: the field may be left out, but `null` is refused. No field of
+/// this API is cleared by `null`, and accepting it silently would let
+/// `{"end_time": null}` look like a request to clear an end.
+pub fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom(
+            "must not be null; leave the field out instead",
+        )),
     }
 }
 

@@ -10,8 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
-    extract::{Auth, Idempotent, Json, OptionalJson, PathId},
+    docs::{
+        BadRequest, Conflict, Forbidden, IdempotencyKeyHeader, Invalid, NotFound, NotJson,
+        TooLarge, Unauthorized,
+    },
+    extract::{Auth, Idempotent, Json, OptionalJson, PathId, non_null},
     sessions::{EndIn, optional_time},
 };
 use crate::{
@@ -35,18 +38,23 @@ pub struct InterruptionIn {
     /// The active session it happened in.
     pub session_id: i64,
     /// The token's own user id; may be left out.
+    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub user_id: Option<i64>,
     /// What caused it.
     #[serde(rename = "type")]
     pub kind: InterruptionKind,
     /// Free text, at most 500 characters; default empty.
-    #[schema(example = "WhatsApp messages", max_length = 500)]
+    #[schema(nullable = false, example = "WhatsApp messages", max_length = 500)]
+    #[serde(default, deserialize_with = "non_null")]
     pub description: Option<String>,
     /// When it began, RFC 3339 with an offset; default now.
-    #[schema(format = DateTime, example = "2025-11-15T16:00:00Z", max_length = 35)]
+    #[schema(nullable = false, format = DateTime, example = "2025-11-15T16:00:00Z", max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
     pub start_time: Option<String>,
     /// When focus resumed, RFC 3339 with an offset; leave out while it goes on.
-    #[schema(format = DateTime, example = "2025-11-15T16:02:30Z", max_length = 35)]
+    #[schema(nullable = false, format = DateTime, example = "2025-11-15T16:02:30Z", max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
     pub end_time: Option<String>,
 }
 
@@ -56,15 +64,20 @@ pub struct InterruptionIn {
 pub struct InterruptionPatchIn {
     /// A new cause.
     #[serde(rename = "type")]
+    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub kind: Option<InterruptionKind>,
     /// New text, at most 500 characters.
-    #[schema(max_length = 500)]
+    #[schema(nullable = false, max_length = 500)]
+    #[serde(default, deserialize_with = "non_null")]
     pub description: Option<String>,
     /// A new start, RFC 3339 with an offset.
-    #[schema(format = DateTime, max_length = 35)]
+    #[schema(nullable = false, format = DateTime, max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
     pub start_time: Option<String>,
     /// A new end, RFC 3339 with an offset (closes an open interruption).
-    #[schema(format = DateTime, max_length = 35)]
+    #[schema(nullable = false, format = DateTime, max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
     pub end_time: Option<String>,
 }
 
@@ -167,10 +180,11 @@ impl InterruptionPatchIn {
 /// in the future) and overlap no other interruption of the session (409).
 /// `duration` is computed by the server; sending it is an error.
 #[utoipa::path(post, path = "/interruptions/", tag = "interruptions", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); for 24 hours, a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
+    params(IdempotencyKeyHeader),
     request_body = InterruptionIn,
     responses(
-        (status = 201, description = "Logged; `Location` names it", body = InterruptionOut,
+        (status = 201, description = "Logged", body = InterruptionOut,
+            headers(("Location" = String, description = "The interruption's path, `/interruptions/{id}`")),
             links(
                 ("EndInterruption" = (operation_id = "end_interruption",
                     parameters(("interruption_id" = "$response.body#/id")),
@@ -214,6 +228,11 @@ pub async fn create_interruption(
 }
 
 /// Close an interruption that is still going on.
+///
+/// `end_time` defaults to now, and must be after the interruption's start,
+/// at most 60 s ahead, and not overlap a later interruption of the session.
+/// Closing a closed interruption is a 400. Ending the session closes an open
+/// interruption too.
 #[utoipa::path(post, path = "/interruptions/{interruption_id}/end", tag = "interruptions", security(("bearer" = [])),
     params(("interruption_id" = i64, Path, minimum = 1, description = "Interruption id")),
     request_body(content = Option<EndIn>, description = "May be empty"),
@@ -243,6 +262,9 @@ pub async fn end_interruption(
 }
 
 /// One interruption.
+///
+/// While it goes on, `end_time` and `duration` are null. Another user's
+/// interruption is a 404, as if it did not exist.
 #[utoipa::path(get, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
     params(("interruption_id" = i64, Path, minimum = 1, description = "Interruption id")),
     responses(
@@ -262,6 +284,11 @@ pub async fn get_interruption(
 }
 
 /// Change an interruption; its new times are checked like a new one's.
+///
+/// Send only the fields to change; `null` is refused (422), since no field
+/// is cleared. The interruption must stay inside its session, ended or not,
+/// and overlap no other interruption of it (409). Setting `end_time` closes
+/// an open interruption.
 #[utoipa::path(patch, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
     params(("interruption_id" = i64, Path, minimum = 1, description = "Interruption id")),
     request_body = InterruptionPatchIn,
@@ -290,6 +317,9 @@ pub async fn update_interruption(
 }
 
 /// A session's interruptions, by start time.
+///
+/// All of them, oldest first; a session holds few enough that the list is
+/// not paged.
 #[utoipa::path(get, path = "/interruptions/session/{session_id}", tag = "interruptions", security(("bearer" = [])),
     params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
     responses(
@@ -311,6 +341,8 @@ pub async fn list_session_interruptions(
 }
 
 /// Delete an interruption.
+///
+/// Its time counts as worked again in every report, at once.
 #[utoipa::path(delete, path = "/interruptions/{interruption_id}", tag = "interruptions", security(("bearer" = [])),
     params(("interruption_id" = i64, Path, minimum = 1, description = "Interruption id")),
     responses(

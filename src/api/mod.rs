@@ -78,6 +78,8 @@ fn routes() -> OpenApiRouter<AppState> {
 fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = routes().split_for_parts();
     docs::document_rate_limits(&mut openapi);
+    docs::mark_open_operations(&mut openapi);
+    docs::unwrap_optional_bodies(&mut openapi);
     (router, openapi)
 }
 
@@ -164,6 +166,7 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
         .expose_headers([
             header::LOCATION,
             header::LINK,
+            sessions::NEXT_CURSOR.clone(),
             header::RETRY_AFTER,
             REQUEST_ID.clone(),
             rate_limit::RATELIMIT_LIMIT.clone(),

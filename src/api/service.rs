@@ -8,7 +8,7 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::docs::Unavailable;
+use super::docs::{Unavailable, Unreadable};
 use crate::{error::AppResult, state::AppState};
 
 /// The banner.
@@ -29,6 +29,9 @@ pub struct StatusOut {
 }
 
 /// Banner with the running version.
+///
+/// Open to anyone: the quickest check that a client reaches a HyperFocus
+/// server, and which version it runs.
 #[utoipa::path(get, path = "/", tag = "service", responses((status = 200, description = "The banner", body = RootOut)))]
 pub async fn root() -> axum::Json<RootOut> {
     axum::Json(RootOut {
@@ -38,14 +41,25 @@ pub async fn root() -> axum::Json<RootOut> {
 }
 
 /// Liveness: 200 while the process serves requests.
-#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, description = "Healthy", body = StatusOut)))]
+///
+/// For a supervisor or an orchestrator: it touches no database, so it says
+/// only that the process is up and answering. Never rate-limited.
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "Healthy", body = StatusOut), (status = "4XX", response = Unreadable)))]
 pub async fn healthz() -> axum::Json<StatusOut> {
     axum::Json(StatusOut { status: "ok" })
 }
 
 /// Readiness: 200 when the database answers, 503 otherwise.
+///
+/// Runs a trivial query. A load balancer should send traffic to a process
+/// only while it answers 200. Never rate-limited.
 #[utoipa::path(get, path = "/readyz", tag = "service",
-    responses((status = 200, description = "Healthy", body = StatusOut), (status = 503, response = Unavailable)))]
+    responses(
+        (status = 200, description = "Healthy", body = StatusOut),
+        (status = "4XX", response = Unreadable),
+        (status = 503, response = Unavailable),
+    ))]
 pub async fn readyz(State(state): State<AppState>) -> AppResult<axum::Json<StatusOut>> {
     state.store.ping().await?;
     Ok(axum::Json(StatusOut { status: "ok" }))
@@ -53,8 +67,16 @@ pub async fn readyz(State(state): State<AppState>) -> AppResult<axum::Json<Statu
 
 /// Prometheus metrics: request counts and latency histograms by method,
 /// route template and status.
+///
+/// For Prometheus to scrape: `hyperfocus_http_requests_total` and the
+/// histogram `hyperfocus_http_request_duration_seconds`, labelled by method,
+/// route template (such as `/sessions/{session_id}`) and status. Never
+/// rate-limited.
 #[utoipa::path(get, path = "/metrics", tag = "service",
-    responses((status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain")))]
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain"),
+        (status = "4XX", response = Unreadable),
+    ))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         StatusCode::OK,

@@ -2,7 +2,7 @@
 
 use axum::{
     extract::State,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
     response::IntoResponse,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
-    extract::{ApiQuery, Auth, Idempotent, OptionalJson, PathId},
+    docs::{
+        BadRequest, Conflict, Forbidden, IdempotencyKeyHeader, Invalid, NotFound, NotJson,
+        TooLarge, Unauthorized,
+    },
+    extract::{ApiQuery, Auth, Idempotent, OptionalJson, PathId, non_null},
 };
 use crate::{
     db::{SessionCursor, SessionListQuery},
@@ -33,10 +36,13 @@ const MAX_LIMIT: u32 = 1000;
 #[serde(deny_unknown_fields)]
 pub struct SessionStartIn {
     /// The token's own user id; may be left out.
+    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub user_id: Option<i64>,
     /// When focus began, to log a session that started earlier; default now.
     /// RFC 3339 with an offset, at most 60 s in the future.
-    #[schema(format = DateTime, example = "2025-11-15T09:00:00Z", max_length = 35)]
+    #[schema(nullable = false, format = DateTime, example = "2025-11-15T09:00:00Z", max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
     pub start_time: Option<String>,
 }
 
@@ -45,7 +51,8 @@ pub struct SessionStartIn {
 #[serde(deny_unknown_fields)]
 pub struct EndIn {
     /// RFC 3339 with an offset; default now.
-    #[schema(format = DateTime, example = "2025-11-15T11:00:00Z", max_length = 35)]
+    #[schema(nullable = false, format = DateTime, example = "2025-11-15T11:00:00Z", max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
     pub end_time: Option<String>,
 }
 
@@ -99,7 +106,8 @@ pub struct SessionListParams {
     /// Page size, 1 to 1000; default 100.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
-    /// Opaque position from the previous page's `Link: rel="next"` header.
+    /// Opaque position of the next page: the previous page's `Next-Cursor`
+    /// header (also in its `Link`).
     #[param(max_length = 64)]
     pub cursor: Option<String>,
 }
@@ -110,10 +118,11 @@ pub struct SessionListParams {
 /// the active one, even when both requests arrive at once. A backdated
 /// `start_time` may not fall inside an earlier session (409).
 #[utoipa::path(post, path = "/sessions/start", tag = "sessions", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); for 24 hours, a retry with the same key and body answers with what the first request created, and a reuse with another body is a 422")),
+    params(IdempotencyKeyHeader),
     request_body(content = Option<SessionStartIn>, description = "May be empty"),
     responses(
-        (status = 201, description = "Started; `Location` names the session", body = SessionOut,
+        (status = 201, description = "Started", body = SessionOut,
+            headers(("Location" = String, description = "The session's path, `/sessions/{id}`")),
             links(
                 ("LogInterruption" = (operation_id = "create_interruption",
                     request_body = json!({"session_id": "$response.body#/id"}),
@@ -189,6 +198,10 @@ pub async fn end_session(
 }
 
 /// One session.
+///
+/// An active session has `end_time` and `duration_seconds` null, and its
+/// `time_lost_seconds` counts an open interruption up to now. Another user's
+/// session is a 404, as if it did not exist.
 #[utoipa::path(get, path = "/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
     params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
     responses(
@@ -217,7 +230,10 @@ pub async fn get_session(
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), SessionListParams),
     responses(
         (status = 200, description = "A page of sessions, newest first", body = Vec<SessionOut>,
-         headers(("Link" = String, description = "`<url>; rel=\"next\"` when more sessions remain"))),
+         headers(
+             ("Link" = String, description = "`<url>; rel=\"next\"` when more sessions remain"),
+             ("Next-Cursor" = String, description = "When more sessions remain, the `cursor` of the next page (the same as in `Link`)"),
+         )),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 422, response = Invalid),
@@ -255,9 +271,14 @@ pub async fn list_user_sessions(
     if sessions.len() > limit as usize {
         sessions.truncate(limit as usize);
         if let Some(last) = sessions.last() {
-            let link = next_link(user_id, &params, limit, last);
-            if let Ok(value) = HeaderValue::from_str(&link) {
-                headers.insert(header::LINK, value);
+            let cursor = encode_cursor(last);
+            let link = next_link(user_id, &params, limit, &cursor);
+            // Both are base64url and digits, always valid header values.
+            if let (Ok(link), Ok(cursor)) =
+                (HeaderValue::from_str(&link), HeaderValue::from_str(&cursor))
+            {
+                headers.insert(header::LINK, link);
+                headers.insert(NEXT_CURSOR.clone(), cursor);
             }
         }
     }
@@ -265,8 +286,15 @@ pub async fn list_user_sessions(
     Ok((headers, axum::Json(body)))
 }
 
-fn next_link(user_id: i64, params: &SessionListParams, limit: u32, last: &Session) -> String {
-    let cursor = URL_SAFE_NO_PAD.encode(format!("{}.{}", last.start.as_second(), last.id));
+/// The header that carries the next page's cursor alone, for clients that
+/// would rather not parse `Link`.
+pub static NEXT_CURSOR: HeaderName = HeaderName::from_static("next-cursor");
+
+fn encode_cursor(last: &Session) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}.{}", last.start.as_second(), last.id))
+}
+
+fn next_link(user_id: i64, params: &SessionListParams, limit: u32, cursor: &str) -> String {
     let day = params
         .day
         .as_deref()
@@ -300,6 +328,9 @@ fn decode_cursor(raw: &str) -> AppResult<SessionCursor> {
 }
 
 /// Delete a session with its interruptions.
+///
+/// For a session logged by mistake; reports forget it at once. An active
+/// session may be deleted too (to cancel it).
 #[utoipa::path(delete, path = "/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
     params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
     responses(

@@ -10,8 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    docs::{BadRequest, Conflict, Forbidden, Invalid, NotJson, TooLarge, Unauthorized},
-    extract::{Auth, Idempotent, Json, PathId},
+    docs::{
+        BadRequest, Conflict, Forbidden, IanaZone, IdempotencyKeyHeader, Invalid, NotJson,
+        TooLarge, Unauthorized,
+    },
+    extract::{Auth, Idempotent, Json, PathId, non_null},
 };
 use crate::{
     db::Registration,
@@ -36,7 +39,8 @@ pub struct UserIn {
              pattern = "^[^@\\s]+@[^@\\s]+\\.[^@\\s.]+$")]
     pub email: String,
     /// IANA time zone for reports and day filters; default `UTC`.
-    #[schema(example = "Europe/Madrid", max_length = 64)]
+    #[schema(nullable = false, value_type = Option<IanaZone>, example = "Europe/Madrid")]
+    #[serde(default, deserialize_with = "non_null")]
     pub timezone: Option<String>,
 }
 
@@ -45,10 +49,12 @@ pub struct UserIn {
 #[serde(deny_unknown_fields)]
 pub struct UserPatchIn {
     /// New display name, 1 to 100 characters after trimming.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 100, pattern = "\\S")]
+    #[serde(default, deserialize_with = "non_null")]
     pub name: Option<String>,
     /// New IANA time zone.
-    #[schema(max_length = 64)]
+    #[schema(nullable = false, value_type = Option<IanaZone>, example = "Europe/Madrid")]
+    #[serde(default, deserialize_with = "non_null")]
     pub timezone: Option<String>,
 }
 
@@ -110,9 +116,10 @@ fn no_randomness(e: getrandom::Error) -> AppError {
 /// Open to anyone. The response carries `api_token`, shown this once and
 /// stored only as a hash.
 #[utoipa::path(post, path = "/users/", tag = "users", request_body = UserIn,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); for 24 hours, a retry with the same key and body answers with what the first request created, token included, until that token is rotated; a reuse with another body is a 422")),
+    params(IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "Created; `Location` names the user", body = UserWithTokenOut),
+        (status = 201, description = "Created", body = UserWithTokenOut,
+            headers(("Location" = String, description = "The user's path, `/users/{id}`"))),
         (status = 400, response = BadRequest),
         (status = 409, response = Conflict),
         (status = 413, response = TooLarge),
@@ -177,6 +184,9 @@ fn registered(
 }
 
 /// The token's own user.
+///
+/// What a client calls first with a token it was given, to learn whose it
+/// is (the user's id goes in the other paths).
 #[utoipa::path(get, path = "/users/me", tag = "users", security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = UserOut),
@@ -187,6 +197,9 @@ pub async fn get_me(State(state): State<AppState>, auth: Auth) -> AppResult<axum
 }
 
 /// One user; only the token's own.
+///
+/// Another user's id is a 403 whether or not that user exists, so ids
+/// reveal nothing.
 #[utoipa::path(get, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id")),
     responses(
@@ -205,6 +218,9 @@ pub async fn get_user(
 }
 
 /// Change the name or time zone.
+///
+/// Send only the fields to change; `null` is refused (422). A new time zone
+/// applies to every later report and day filter, past sessions included.
 #[utoipa::path(patch, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id")), request_body = UserPatchIn,
     responses(
@@ -228,6 +244,9 @@ pub async fn update_user(
 }
 
 /// Erase a user with all their sessions and interruptions.
+///
+/// The right to erasure: nothing of the user is kept, and the token stops
+/// working at once. It cannot be undone.
 #[utoipa::path(delete, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id")),
     responses(
@@ -247,6 +266,9 @@ pub async fn delete_user(
 }
 
 /// Replace the token; the old one stops working at once.
+///
+/// For a token that may have leaked. The new token is in the answer, once;
+/// a retried registration no longer answers with the old one.
 #[utoipa::path(post, path = "/users/me/token", tag = "users", security(("bearer" = [])),
     responses(
         (status = 200, description = "The user with the new token, shown once", body = UserWithTokenOut),

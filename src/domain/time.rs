@@ -141,6 +141,14 @@ impl TimeZoneName {
     }
 }
 
+/// Every name [`TimeZoneName::parse`] accepts in its canonical spelling,
+/// sorted: the list a client may choose from.
+pub fn known_zone_names() -> Vec<String> {
+    let mut names: Vec<String> = TZDB.available().map(|name| name.to_string()).collect();
+    names.sort_unstable();
+    names
+}
+
 impl Default for TimeZoneName {
     fn default() -> Self {
         Self("UTC".to_owned())
@@ -228,6 +236,15 @@ mod tests {
         );
         assert_eq!(TimeZoneName::parse("tz", "UTC").unwrap().as_str(), "UTC");
         assert!(TimeZoneName::parse("tz", "Mars/Olympus_Mons").is_err());
+        let names = known_zone_names();
+        assert!(names.len() > 400, "{}", names.len());
+        for name in &names {
+            assert_eq!(
+                TimeZoneName::parse("tz", name).map(|_| ()),
+                Ok(()),
+                "{name}"
+            );
+        }
         assert!(TimeZoneName::parse("tz", "").is_err());
     }
 }

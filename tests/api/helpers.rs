@@ -280,6 +280,14 @@ fn unlimited() -> HttpConfig {
     }
 }
 
+/// Whether an operation of the OpenAPI document needs a token: open ones
+/// declare `security: []`.
+pub fn is_secured(operation: &Value) -> bool {
+    operation["security"]
+        .as_array()
+        .is_some_and(|requirements| !requirements.is_empty())
+}
+
 /// Parses an RFC 3339 timestamp.
 pub fn ts(raw: &str) -> Timestamp {
     raw.parse().expect("timestamp")

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser};
+use crate::helpers::{TestApp, TestUser, is_secured};
 
 /// Everything Ana can see of her own data.
 async fn snapshot(app: &TestApp, ana: &TestUser, session: i64) -> Vec<Value> {
@@ -82,7 +82,7 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
             let names_ana = template.contains('{')
                 || (method == "post"
                     && ["/sessions/start", "/interruptions/"].contains(&template.as_str()));
-            if operation.get("security").is_some() && names_ana {
+            if is_secured(operation) && names_ana {
                 assert!(
                     [403, 404].contains(&response.status.as_u16()),
                     "{method} {path} answered {} to another user's token: {}",
@@ -122,7 +122,7 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
     let mut refused = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
-            if operation.get("security").is_none() {
+            if !is_secured(operation) {
                 continue;
             }
             let path = template

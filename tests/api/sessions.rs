@@ -348,10 +348,40 @@ async fn listings_page_through_a_link_header() {
         );
         next = page.header("link").map(|link| {
             assert!(link.ends_with(">; rel=\"next\""), "{link}");
+            let cursor = page.header("next-cursor").expect("Next-Cursor beside Link");
+            assert!(link.contains(&format!("&cursor={cursor}")), "{link}");
             link[1..link.find('>').unwrap()].to_owned()
         });
+        if next.is_none() {
+            assert_eq!(page.header("next-cursor"), None);
+        }
     }
     assert_eq!(seen, vec![vec![5, 4], vec![3, 2], vec![1]]);
+}
+
+#[tokio::test]
+async fn optional_fields_may_be_left_out_but_not_sent_as_null() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let user = app.register("Ana").await;
+    for body in [json!({"start_time": null}), json!({"user_id": null})] {
+        let refused = app.post("/sessions/start", &user.token, body).await;
+        refused.problem(422);
+        let field = refused.body["errors"][0]["field"].as_str().unwrap();
+        assert_eq!(
+            refused.body["errors"][0]["message"], "must not be null; leave the field out instead",
+            "{field}"
+        );
+    }
+    assert_eq!(app.count_rows("sessions").await, 0);
+    let started = app.post("/sessions/start", &user.token, json!({})).await;
+    assert_eq!(started.status, 201, "{}", started.text);
+    let ended = app
+        .post("/sessions/1/end", &user.token, json!({"end_time": null}))
+        .await;
+    assert_eq!(
+        ended.problem(422),
+        "end_time: must not be null; leave the field out instead"
+    );
 }
 
 #[tokio::test]

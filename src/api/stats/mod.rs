@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    docs::{Forbidden, Invalid, Unauthorized},
+    docs::{Forbidden, IanaZone, Invalid, Unauthorized},
     extract::{ApiQuery, Auth, PathId},
 };
 use crate::{
@@ -34,27 +34,64 @@ use dto::{
 pub struct StatsParams {
     /// `Nd` (N days before `to`, 1 ≤ N ≤ 3660) or `all` (since the first
     /// session, at most 3660 days); default `7d`.
-    #[param(pattern = "^(all|[1-9][0-9]{0,3}d)$")]
+    #[param(pattern = "^(all|[1-9][0-9]{0,3}d)$", example = "30d")]
     pub range: Option<String>,
     /// Window start, inclusive: a date `YYYY-MM-DD` (local midnight) or an
     /// RFC 3339 timestamp. Overrides `range`.
-    #[param(max_length = 35)]
+    #[param(inline, value_type = Option<DateOrTimestamp>)]
     pub from: Option<String>,
     /// Window end, exclusive: a date or an RFC 3339 timestamp; default now.
-    #[param(max_length = 35)]
+    #[param(inline, value_type = Option<DateOrTimestamp>)]
     pub to: Option<String>,
     /// IANA time zone for this report; default the user's own.
-    #[param(max_length = 64)]
+    #[param(value_type = Option<IanaZone>, example = "Europe/Madrid")]
     pub tz: Option<String>,
     /// Recovery allowance `R` in seconds (0–3600) for the focus score;
     /// default 600.
     #[param(value_type = Option<i64>, minimum = 0, maximum = 3600)]
     pub recovery: Option<String>,
-    /// `previous` adds the figures of the window of equal length just
-    /// before, and the change (summary only).
-    #[param(pattern = "^previous$")]
+}
+
+/// The summary's own parameter.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompareParams {
+    /// `previous` adds `previous`, the figures of the window of equal
+    /// length just before, and `change`, this window's minus those.
+    #[param(inline, value_type = Option<Comparison>)]
     pub compare: Option<String>,
 }
+
+/// What a summary may be compared with.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum Comparison {
+    /// The window of equal length just before.
+    Previous,
+}
+
+/// What `from` and `to` take: a local date or an instant.
+pub struct DateOrTimestamp;
+
+impl utoipa::PartialSchema for DateOrTimestamp {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let string = |format| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        AnyOfBuilder::new()
+            .item(string(KnownFormat::Date).max_length(Some(10)))
+            .item(string(KnownFormat::DateTime).max_length(Some(35)))
+            .into()
+    }
+}
+
+impl ToSchema for DateOrTimestamp {}
 
 /// Reports over at most this many spans (about a year of heavy use, under a
 /// millisecond) are computed on the request's own thread; larger ones (a
@@ -78,7 +115,6 @@ async fn compute(
     params: &StatsParams,
 ) -> AppResult<Computed> {
     auth.require_self(user_id)?;
-    wants_previous(params)?;
     let raw = RawQuery {
         range: params.range.as_deref(),
         from: params.from.as_deref(),
@@ -129,7 +165,7 @@ async fn run(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))
 }
 
-fn wants_previous(params: &StatsParams) -> AppResult<bool> {
+fn wants_previous(params: &CompareParams) -> AppResult<bool> {
     match params.compare.as_deref() {
         None => Ok(false),
         Some("previous") => Ok(true),
@@ -168,7 +204,7 @@ pub struct SummaryOut {
 /// `R` from `recovery` (default 600 s): people need minutes, not seconds, to
 /// resume a task after an interruption (Mark, Gudith & Klocke, CHI 2008).
 #[utoipa::path(get, path = "/users/{user_id}/stats/summary", tag = "stats", security(("bearer" = [])),
-    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams, CompareParams),
     responses(
         (status = 200, description = "The summary", body = SummaryOut),
         (status = 401, response = Unauthorized),
@@ -180,8 +216,9 @@ pub async fn get_summary(
     auth: Auth,
     PathId(user_id): PathId,
     ApiQuery(params): ApiQuery<StatsParams>,
+    ApiQuery(comparison): ApiQuery<CompareParams>,
 ) -> AppResult<axum::Json<SummaryOut>> {
-    let compare = wants_previous(&params)?;
+    let compare = wants_previous(&comparison)?;
     let computed = compute(&state, &auth, user_id, &params).await?;
     let Computed { window, report, .. } = &computed;
     let summary = SummaryFigures::from(&report.summary);
@@ -220,6 +257,11 @@ pub struct TypesOut {
 }
 
 /// Which interruption types happen most and cost most.
+///
+/// All six types, even those that never happened, with their count, share,
+/// time lost and average length; `self_vs_external` splits
+/// self-distraction from interruptions from outside (`unknown` counts as
+/// external). The counts add up to the summary's `total_interruptions`.
 #[utoipa::path(get, path = "/users/{user_id}/stats/interruption-types", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -252,6 +294,11 @@ pub struct HoursOut {
 }
 
 /// Work, loss and interruptions by local hour of the day.
+///
+/// 24 entries, hour 0 first, in the report's time zone. A span is split by
+/// overlap (09:40–11:10 gives 20 minutes to hour 9, 60 to hour 10, 10 to
+/// hour 11); an interruption is counted in the hour it starts. The hours
+/// add up to the summary.
 #[utoipa::path(get, path = "/users/{user_id}/stats/productive-hours", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -283,6 +330,9 @@ pub struct PeakOut {
 }
 
 /// The hour with most interruptions (ties: more time lost, then earlier).
+///
+/// The arg-max of `productive-hours`: when a person gets distracted most.
+/// With no interruption in the window, `hour` is null and the figures 0.
 #[utoipa::path(get, path = "/users/{user_id}/stats/peak-distraction-time", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -314,6 +364,9 @@ pub struct WeekOut {
 }
 
 /// Work, loss and interruptions by local weekday.
+///
+/// 7 entries, Monday (`weekday_index` 0) first, split by overlap like the
+/// hours; the weekdays add up to the summary.
 #[utoipa::path(get, path = "/users/{user_id}/stats/weekly-pattern", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -345,6 +398,10 @@ pub struct DailyOut {
 }
 
 /// One entry per local calendar day: the series a trend chart needs.
+///
+/// Every day that overlaps the window, oldest first, empty days included; a
+/// day cut by the window's edge covers only its part inside. Each day has
+/// its own focus score.
 #[utoipa::path(get, path = "/users/{user_id}/stats/daily", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -376,6 +433,9 @@ pub struct HeatmapOut {
 }
 
 /// Work, loss and interruptions by weekday and hour.
+///
+/// 168 cells, Monday 00h first, then Monday 01h: the 7 × 24 matrix of a
+/// heatmap, split by overlap like `productive-hours`.
 #[utoipa::path(get, path = "/users/{user_id}/stats/heatmap", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -416,8 +476,10 @@ pub struct OverviewOut {
     pub series: Vec<DayOut>,
 }
 
-/// Summary, types, hours, peak, weekly pattern and daily series, computed in
-/// one pass: what a dashboard needs in one request.
+/// Summary, types, hours, peak, weekly pattern and daily series in one.
+///
+/// Computed in one pass over the window: what a dashboard needs in one
+/// request. Each member holds the same values as the separate report.
 #[utoipa::path(get, path = "/users/{user_id}/stats/overview", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
