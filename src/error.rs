@@ -151,6 +151,7 @@ pub struct Problem {
     pub detail: String,
     /// For validation errors (422): each bad field and what is wrong with it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<Vec<FieldErrorOut>>,
 }
 

@@ -102,16 +102,44 @@ pub struct IanaZone;
 
 impl utoipa::PartialSchema for IanaZone {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::{
+            extensions::ExtensionsBuilder,
+            schema::{ObjectBuilder, Type},
+        };
+        let names = crate::domain::time::known_zone_names();
+        let constants: Vec<String> = names.iter().map(|name| zone_constant(name)).collect();
         ObjectBuilder::new()
             .schema_type(Type::String)
             .description(Some("An IANA time zone name, such as `Europe/Madrid`"))
-            .enum_values(Some(crate::domain::time::known_zone_names()))
+            .enum_values(Some(names))
+            .extensions(Some(
+                ExtensionsBuilder::new()
+                    .add("x-enum-varnames", constants)
+                    .build(),
+            ))
             .into()
     }
 }
 
 impl utoipa::ToSchema for IanaZone {}
+
+/// The constant a generated client names a zone by (`x-enum-varnames`):
+/// `Etc/GMT+5` and `Etc/GMT-5` differ only in punctuation, which generators
+/// drop, so the sign is spelled out (`ETC_GMT_PLUS_5`, `ETC_GMT_MINUS_5`).
+pub fn zone_constant(name: &str) -> String {
+    let mut constant = String::with_capacity(name.len() + 8);
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        let before_digit = chars.peek().is_some_and(char::is_ascii_digit);
+        match c {
+            '+' if before_digit => constant.push_str("_PLUS_"),
+            '-' if before_digit => constant.push_str("_MINUS_"),
+            c if c.is_ascii_alphanumeric() => constant.push(c.to_ascii_uppercase()),
+            _ => constant.push('_'),
+        }
+    }
+    constant
+}
 
 /// The `Idempotency-Key` header of the creates that take one.
 #[derive(utoipa::IntoParams)]
@@ -291,5 +319,35 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::zone_constant;
+
+    #[test]
+    fn every_zone_has_a_constant_of_its_own() {
+        assert_eq!(zone_constant("Etc/GMT+5"), "ETC_GMT_PLUS_5");
+        assert_eq!(zone_constant("Etc/GMT-5"), "ETC_GMT_MINUS_5");
+        assert_eq!(
+            zone_constant("America/Port-au-Prince"),
+            "AMERICA_PORT_AU_PRINCE"
+        );
+        let names = crate::domain::time::known_zone_names();
+        // Generators keep letters and digits and fold the rest into `_`.
+        let folded: HashSet<String> = names
+            .iter()
+            .map(|name| {
+                zone_constant(name)
+                    .split('_')
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("_")
+            })
+            .collect();
+        assert_eq!(folded.len(), names.len());
     }
 }

@@ -36,9 +36,10 @@ use crate::{
 #[serde(deny_unknown_fields)]
 pub struct InterruptionIn {
     /// The active session it happened in.
+    #[schema(minimum = 1)]
     pub session_id: i64,
     /// The token's own user id; may be left out.
-    #[schema(nullable = false)]
+    #[schema(nullable = false, minimum = 1)]
     #[serde(default, deserialize_with = "non_null")]
     pub user_id: Option<i64>,
     /// What caused it.
@@ -99,9 +100,10 @@ pub struct InterruptionOut {
     #[schema(value_type = String, format = DateTime)]
     pub start_time: Timestamp,
     /// When focus resumed (UTC); `null` while it goes on.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub end_time: Option<Timestamp>,
     /// Whole seconds lost, computed by the server; `null` while it goes on.
+    #[schema(required = true)]
     pub duration: Option<i64>,
     /// When it was recorded (UTC).
     #[schema(value_type = String, format = DateTime)]

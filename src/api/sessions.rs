@@ -36,7 +36,7 @@ const MAX_LIMIT: u32 = 1000;
 #[serde(deny_unknown_fields)]
 pub struct SessionStartIn {
     /// The token's own user id; may be left out.
-    #[schema(nullable = false)]
+    #[schema(nullable = false, minimum = 1)]
     #[serde(default, deserialize_with = "non_null")]
     pub user_id: Option<i64>,
     /// When focus began, to log a session that started earlier; default now.
@@ -67,12 +67,13 @@ pub struct SessionOut {
     #[schema(value_type = String, format = DateTime)]
     pub start_time: Timestamp,
     /// When it ended (UTC); `null` while active.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub end_time: Option<Timestamp>,
     /// When it was recorded (UTC).
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// Whole seconds from start to end; `null` while active.
+    #[schema(required = true)]
     pub duration_seconds: Option<i64>,
     /// Interruptions logged in it.
     pub interruption_count: i64,

@@ -247,3 +247,35 @@ fn only_the_contracts_paths_end_with_a_slash() {
         .collect();
     assert_eq!(slashed, ["/interruptions/", "/users/"]);
 }
+
+/// A field that may be null is always sent, and one that may be left out is
+/// never null, so a generated client types each as exactly one of
+/// "nullable" or "optional", never both.
+#[test]
+fn no_property_is_both_nullable_and_optional() {
+    let doc = serde_json::to_value(hyperfocus::openapi()).unwrap();
+    let mut nullable = 0;
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        let parts: Vec<&Value> = std::iter::once(schema)
+            .chain(schema["allOf"].as_array().into_iter().flatten())
+            .collect();
+        for part in parts {
+            let required: Vec<&str> = part["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            for (field, property) in part["properties"].as_object().into_iter().flatten() {
+                let admits_null = property["type"]
+                    .as_array()
+                    .is_some_and(|types| types.contains(&json!("null")));
+                if admits_null {
+                    nullable += 1;
+                    assert!(required.contains(&field.as_str()), "{name}.{field}");
+                }
+            }
+        }
+    }
+    assert!(nullable >= 5, "{nullable}");
+}

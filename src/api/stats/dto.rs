@@ -231,6 +231,7 @@ pub struct HourOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PeakFigures {
     /// 0..23, local; `null` when there were none.
+    #[schema(required = true)]
     pub hour: Option<usize>,
     /// Interruptions that started in it.
     pub interruptions: i64,

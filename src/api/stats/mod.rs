@@ -189,9 +189,11 @@ pub struct SummaryOut {
     /// With `compare=previous`: the same figures for the window of equal
     /// length just before.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub previous: Option<Figures>,
     /// With `compare=previous`: this window's figures minus the previous ones.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub change: Option<Figures>,
 }
 
