@@ -57,6 +57,24 @@ pub struct HttpConfig {
     /// writes the header, or clients can choose their own address.
     #[arg(long, env = "HYPERFOCUS_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<axum::http::HeaderName>,
+
+    /// Most passwords hashed or checked at once (argon2id takes 19 MiB and
+    /// tens of milliseconds of one core each). Others wait their turn, so a
+    /// storm of sign-ins cannot starve other requests. Default: half the
+    /// cores, at least one.
+    #[arg(long, env = "HYPERFOCUS_PASSWORD_HASHERS")]
+    pub password_hashers: Option<std::num::NonZeroUsize>,
+}
+
+impl HttpConfig {
+    /// How many passwords may be hashed at once: as configured, or half the
+    /// cores, leaving the rest to everything else.
+    pub fn password_hashers(&self) -> usize {
+        self.password_hashers.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1)),
+            std::num::NonZeroUsize::get,
+        )
+    }
 }
 
 impl Default for HttpConfig {
@@ -66,6 +84,7 @@ impl Default for HttpConfig {
             cors_origins: Vec::new(),
             rate_limit: RateLimit::DEFAULT,
             client_ip_header: None,
+            password_hashers: None,
         }
     }
 }

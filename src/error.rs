@@ -50,6 +50,10 @@ pub enum AppError {
     /// retry after this many seconds (429).
     #[error("too many requests from this client; retry in {0} s (see the RateLimit-* headers)")]
     TooManyRequests(u64),
+    /// Too many failed sign-ins for an account or from an address; the
+    /// next attempt may come after this many seconds (429).
+    #[error("too many failed sign-ins for this account or from this address; try again in {0} s")]
+    TooManySignIns(u64),
     /// The database cannot serve the request now (503).
     #[error("{0}")]
     Unavailable(String),
@@ -81,7 +85,7 @@ impl AppError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests(_) | Self::TooManySignIns(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -100,6 +104,7 @@ impl AppError {
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::TooManyRequests(_) => "too-many-requests",
+            Self::TooManySignIns(_) => "too-many-sign-ins",
             Self::Unavailable(_) => "service-unavailable",
             Self::Timeout(_) => "timeout",
             Self::Internal(_) => "internal-error",
@@ -204,7 +209,7 @@ impl IntoResponse for AppError {
             Self::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::TooManyRequests(seconds) => {
+            Self::TooManyRequests(seconds) | Self::TooManySignIns(seconds) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
             _ => {}

@@ -8,12 +8,14 @@ use std::{future::Future, sync::Arc};
 
 use tokio::net::TcpListener;
 
+pub mod admin;
 pub mod api;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod maintenance;
+pub mod passwords;
 pub mod state;
 pub mod telemetry;
 

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use hyperfocus::{
     config::{Backend, DatabaseConfig, ServeConfig},
     db::sqlite::SqliteStore,
+    domain::token::Scope,
     state::AppState,
 };
 
@@ -29,6 +30,53 @@ enum Command {
     Migrate(DatabaseConfig),
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Let a locked-out person back in, against the configured database.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// What an operator can do for a user.
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Print a new personal token for the user with this email.
+    ///
+    /// Example: hyperfocus admin token --email ana@example.com --name "recovery"
+    Token {
+        /// The user's email (any letter case).
+        #[arg(long)]
+        email: String,
+        /// What to call the token, such as the device it is for.
+        #[arg(long)]
+        name: String,
+        /// What the token may do.
+        #[arg(long, value_enum, default_value_t = ScopeArg::Write)]
+        scope: ScopeArg,
+        /// Days until the token expires (1 to 3650); default never.
+        #[arg(long)]
+        expires_in_days: Option<i64>,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+    /// Set the password of the user with this email, read from standard
+    /// input (one line), or asked for when it is a terminal.
+    ///
+    /// Example: echo 'a long passphrase' | hyperfocus admin password --email ana@example.com
+    Password {
+        /// The user's email (any letter case).
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+}
+
+/// `--scope` of `admin token`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScopeArg {
+    /// Reads only.
+    Read,
+    /// Everything.
+    Write,
 }
 
 #[tokio::main]
@@ -42,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", hyperfocus::openapi().to_pretty_json()?);
             Ok(())
         }
+        Command::Admin(command) => admin(command).await,
     }
 }
 
@@ -56,9 +105,34 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         database = %hyperfocus::config::redact(&config.database.database_url),
         "HyperFocus listening; docs at /docs"
     );
-    let mut state = AppState::new(store);
-    state.http = std::sync::Arc::new(config.http);
+    let state = AppState::with_http(store, config.http);
     hyperfocus::serve(listener, state, hyperfocus::shutdown_signal()).await
+}
+
+async fn admin(command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::Token {
+            email,
+            name,
+            scope,
+            expires_in_days,
+            database,
+        } => {
+            let scope = match scope {
+                ScopeArg::Read => Scope::Read,
+                ScopeArg::Write => Scope::Write,
+            };
+            let token =
+                hyperfocus::admin::issue_token(&database, &email, &name, scope, expires_in_days)
+                    .await?;
+            println!("{token}");
+        }
+        AdminCommand::Password { email, database } => {
+            hyperfocus::admin::set_password(&database, &email).await?;
+            eprintln!("the password of {email} is set");
+        }
+    }
+    Ok(())
 }
 
 async fn migrate(config: &DatabaseConfig) -> anyhow::Result<()> {

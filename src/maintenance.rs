@@ -10,16 +10,18 @@ use crate::{
     state::Clock,
 };
 
-/// How often expired idempotency keys are deleted: they are ignored from
-/// the moment they expire, so this only bounds the space they hold.
+/// How often expired idempotency keys and old failed sign-ins are deleted:
+/// both are ignored from the moment they expire, so this only bounds the
+/// space they hold.
 pub const KEY_PURGE_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// Keys deleted per transaction, so that a large backlog never holds the
 /// database's write lock for long.
 const KEY_PURGE_BATCH: u32 = 5_000;
 
-/// Purges expired keys now and then every [`KEY_PURGE_INTERVAL`], until
-/// the task is dropped. A failure is logged and retried at the next tick.
+/// Purges expired keys and failed sign-ins now and then every
+/// [`KEY_PURGE_INTERVAL`], until the task is dropped. A failure is logged
+/// and retried at the next tick.
 pub async fn purge_expired_keys_forever(store: Arc<dyn Store>, clock: Clock) {
     let mut ticks = tokio::time::interval(KEY_PURGE_INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -30,6 +32,24 @@ pub async fn purge_expired_keys_forever(store: Arc<dyn Store>, clock: Clock) {
             Ok(deleted) => tracing::info!(deleted, "expired idempotency keys deleted"),
             Err(error) => tracing::warn!(%error, "deleting expired idempotency keys failed"),
         }
+        match purge_login_failures(store.as_ref(), &clock).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "old failed sign-ins deleted"),
+            Err(error) => tracing::warn!(%error, "deleting old failed sign-ins failed"),
+        }
+    }
+}
+
+/// Deletes every failed sign-in too old to count, a batch at a time.
+pub async fn purge_login_failures(store: &dyn Store, clock: &Clock) -> StoreResult<u64> {
+    let before = crate::domain::login::window_start(clock.now());
+    let mut total = 0;
+    loop {
+        let deleted = store.purge_login_failures(before, KEY_PURGE_BATCH).await?;
+        if deleted == 0 {
+            return Ok(total);
+        }
+        total += deleted;
     }
 }
 

@@ -7,7 +7,10 @@ use std::sync::{
 
 use jiff::Timestamp;
 
-use crate::{config::HttpConfig, db::Store, domain::time::from_unix_seconds, telemetry::Metrics};
+use crate::{
+    config::HttpConfig, db::Store, domain::time::from_unix_seconds, passwords::Passwords,
+    telemetry::Metrics,
+};
 
 /// Shared by all requests; cloning is a few reference-count bumps.
 #[derive(Clone)]
@@ -18,18 +21,26 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Where "now" comes from.
     pub clock: Clock,
-    /// Timeout and CORS settings.
+    /// Timeout, CORS and rate-limit settings.
     pub http: Arc<HttpConfig>,
+    /// Where passwords are hashed and checked.
+    pub passwords: Passwords,
 }
 
 impl AppState {
-    /// State around `store`, on the system clock.
+    /// State around `store`, on the system clock, with default settings.
     pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::with_http(store, HttpConfig::default())
+    }
+
+    /// State around `store` with these HTTP settings.
+    pub fn with_http(store: Arc<dyn Store>, http: HttpConfig) -> Self {
         Self {
             store,
             metrics: Arc::new(Metrics::new()),
             clock: Clock::System,
-            http: Arc::new(HttpConfig::default()),
+            passwords: Passwords::new(http.password_hashers()),
+            http: Arc::new(http),
         }
     }
 }

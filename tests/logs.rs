@@ -18,7 +18,7 @@ use helpers::TestApp;
 const BACKEND: database::Backend = database::Backend::Sqlite;
 
 #[tokio::test(flavor = "current_thread")]
-async fn tokens_never_reach_the_logs() {
+async fn tokens_and_passwords_never_reach_the_logs() {
     #[derive(Clone, Default)]
     struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
     impl std::io::Write for Captured {
@@ -49,6 +49,32 @@ async fn tokens_never_reach_the_logs() {
     app.post_keyed("/users/", None, key, bob.clone()).await;
     let retried = app.post_keyed("/users/", None, key, bob).await;
     let bob_token = retried.body["api_token"].as_str().unwrap();
+    // Passwords: at registration, a failed and a good sign-in, a change, and
+    // one refused for its length.
+    let password = "a-password-nobody-may-log";
+    let changed = "a-changed-password-nobody-may-log";
+    let cleo =
+        serde_json::json!({"name": "Cleo", "email": "cleo@example.com", "password": password});
+    let cleo = app.call("POST", "/users/", None, Some(cleo)).await;
+    let cleo_token = cleo.body["api_token"].as_str().unwrap().to_owned();
+    let sign_in = |password: &str| serde_json::json!({"email": "cleo@example.com", "password": password, "token_name": "laptop"});
+    app.call(
+        "POST",
+        "/auth/login",
+        None,
+        Some(sign_in("wrong-password-nobody-may-log")),
+    )
+    .await;
+    let signed_in = app
+        .call("POST", "/auth/login", None, Some(sign_in(password)))
+        .await;
+    assert_eq!(signed_in.status, 201);
+    let change = serde_json::json!({"current_password": password, "new_password": changed});
+    app.call("PUT", "/users/me/password", Some(&cleo_token), Some(change))
+        .await;
+    let too_long = "too-long-password-nobody-may-log".repeat(5);
+    app.call("POST", "/auth/login", None, Some(sign_in(&too_long)))
+        .await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("finished processing request"), "{logs}");
@@ -61,5 +87,9 @@ async fn tokens_never_reach_the_logs() {
     assert!(
         !logs.contains(bob_secret) && !logs.contains(key),
         "a registration's token or key was logged:\n{logs}"
+    );
+    assert!(
+        !logs.contains("nobody-may-log"),
+        "a password was logged:\n{logs}"
     );
 }

@@ -12,13 +12,12 @@ use serde::{Deserialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    db::Credentials,
     domain::{
         RuleViolation,
         idempotency::{Idempotency, parse_key},
         quote,
         time::TimeZoneName,
-        token::PresentedToken,
+        token::{self, PresentedToken, Scope},
     },
     error::AppError,
     state::AppState,
@@ -128,6 +127,25 @@ where
         None => Err(serde::de::Error::custom(
             "must not be null; leave the field out instead",
         )),
+    }
+}
+
+/// A secret field of a body (a password): deserialized like a string, but
+/// its `Debug` shows nothing, so it cannot reach a log by accident.
+#[derive(Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that checks or hashes it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
     }
 }
 
@@ -272,11 +290,16 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     }
 }
 
-/// The user a valid bearer token acts for.
+/// The user a valid bearer token acts for, and what the token may do.
 #[derive(Debug, Clone)]
 pub struct Auth {
     /// The token's user.
     pub user_id: i64,
+    /// The token itself (its row's id).
+    pub token_id: i64,
+    /// What the token may do; a `read` token never gets past this
+    /// extractor on a write.
+    pub scope: Scope,
     /// That user's IANA zone.
     pub timezone: TimeZoneName,
 }
@@ -300,22 +323,72 @@ impl FromRequestParts<AppState> for Auth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         if !parts.headers.contains_key(header::AUTHORIZATION) {
             return Err(AppError::Unauthorized(
-                "this endpoint needs `Authorization: Bearer <api_token>`; POST /users/ returns a token",
+                "this endpoint needs `Authorization: Bearer <api_token>`; POST /users/ or POST /auth/login returns a token",
             ));
         }
         let token = bearer_token(&parts.headers)
             .and_then(PresentedToken::parse)
             .ok_or(INVALID_TOKEN)?;
-        match state.store.credentials(token.user_id).await? {
-            Some(Credentials {
-                token_hash,
-                timezone,
-            }) if token.matches(&token_hash) => Ok(Self {
-                user_id: token.user_id,
-                timezone: TimeZoneName::from_stored(timezone),
-            }),
-            _ => Err(INVALID_TOKEN),
+        let credentials = state
+            .store
+            .token_credentials(token.token_id)
+            .await?
+            .filter(|c| token.matches(&c.secret_hash))
+            .ok_or(INVALID_TOKEN)?;
+        let now = state.clock.now();
+        if credentials.expires_at.is_some_and(|expiry| expiry <= now) {
+            return Err(AppError::Unauthorized(
+                "the bearer token has expired; sign in again or create a new token with POST /users/me/tokens",
+            ));
         }
+        if credentials.scope == Scope::Read && !is_read(&parts.method) {
+            return Err(AppError::Forbidden(
+                "this token is read-only; changes need a token with scope `write`".into(),
+            ));
+        }
+        if token::last_use_is_due(credentials.last_used_at, now) {
+            record_use(state, token.token_id, now).await;
+        }
+        Ok(Self {
+            user_id: credentials.user_id,
+            token_id: token.token_id,
+            scope: credentials.scope,
+            timezone: TimeZoneName::from_stored(credentials.timezone),
+        })
+    }
+}
+
+/// Methods a `read` token may use.
+fn is_read(method: &axum::http::Method) -> bool {
+    matches!(*method, axum::http::Method::GET | axum::http::Method::HEAD)
+}
+
+/// Records a token's use. It happens about once a minute a token, so the
+/// request that finds it due may as well wait for it; a failure to record
+/// is logged and does not fail the request.
+async fn record_use(state: &AppState, token_id: i64, now: jiff::Timestamp) {
+    if let Err(e) = state.store.record_token_use(token_id, now).await {
+        tracing::warn!(error = %e, token_id, "could not record a token's last use");
+    }
+}
+
+/// The client's address, as the rate limiter sees it (through
+/// `--client-ip-header` behind a proxy); `None` only for in-process calls.
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(Self(super::rate_limit::client_address(
+            state.http.client_ip_header.as_ref(),
+            &parts.headers,
+            peer,
+        )))
     }
 }
 
@@ -329,5 +402,5 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 const INVALID_TOKEN: AppError = AppError::Unauthorized(
-    "the bearer token is invalid or has been replaced; use the latest token of your user",
+    "the bearer token is invalid, revoked or replaced; sign in again for a new one",
 );

@@ -23,6 +23,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{error::AppError, state::AppState, telemetry};
 
+pub mod auth;
 pub mod docs;
 pub mod extract;
 pub mod interruptions;
@@ -30,6 +31,7 @@ pub mod rate_limit;
 pub mod service;
 pub mod sessions;
 pub mod stats;
+pub mod tokens;
 pub mod users;
 
 /// Largest accepted request body.
@@ -47,14 +49,23 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::create_user))
         .routes(routes!(users::get_me))
         .routes(routes!(users::rotate_token))
+        .routes(routes!(users::set_password))
+        .routes(routes!(auth::login))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::delete_token))
         .routes(routes!(
             users::get_user,
             users::update_user,
             users::delete_user
         ))
         .routes(routes!(sessions::start_session))
+        .routes(routes!(sessions::get_current_session))
         .routes(routes!(sessions::end_session))
-        .routes(routes!(sessions::get_session, sessions::delete_session))
+        .routes(routes!(
+            sessions::get_session,
+            sessions::update_session,
+            sessions::delete_session
+        ))
         .routes(routes!(sessions::list_user_sessions))
         .routes(routes!(interruptions::create_interruption))
         .routes(routes!(interruptions::end_interruption))
@@ -161,7 +172,13 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
     }
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins.iter().cloned()))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([
             header::LOCATION,

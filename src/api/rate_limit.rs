@@ -128,7 +128,7 @@ impl Limiter {
     /// does not use up its neighbours' share.
     fn admit(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Result<Standing, Refusal> {
         self.sweep_now_and_then();
-        let address = self.client_address(headers, peer);
+        let address = client_address(self.client_ip_header.as_ref(), headers, peer);
         let client = match bearer_token(headers) {
             Some(token) => Some(Client::Token(self.token_hasher.hash_one(token))),
             None => address.map(Client::Anonymous),
@@ -156,17 +156,6 @@ impl Limiter {
             remaining: limit,
             reset: 0,
         }
-    }
-
-    /// The client's address: from the proxy's header when one is
-    /// configured and present, else the TCP peer.
-    fn client_address(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
-        let forwarded = self.client_ip_header.as_ref().and_then(|name| {
-            let last_value = headers.get_all(name).iter().next_back()?;
-            let last_hop = last_value.to_str().ok()?.rsplit(',').next()?;
-            last_hop.trim().parse::<IpAddr>().ok()
-        });
-        forwarded.or(peer).map(bucket_address)
     }
 
     /// Forgets refilled buckets once per [`SWEEP_EVERY`]; the one request
@@ -260,6 +249,21 @@ fn write_headers(headers: &mut HeaderMap, standing: Standing) {
     headers.insert(&RATELIMIT_LIMIT, HeaderValue::from(standing.limit));
     headers.insert(&RATELIMIT_REMAINING, HeaderValue::from(standing.remaining));
     headers.insert(&RATELIMIT_RESET, HeaderValue::from(standing.reset));
+}
+
+/// The client's address: from the proxy's header when one is configured
+/// and present, else the TCP peer; IPv6 by its /64 (see [`bucket_address`]).
+pub fn client_address(
+    client_ip_header: Option<&HeaderName>,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+) -> Option<IpAddr> {
+    let forwarded = client_ip_header.and_then(|name| {
+        let last_value = headers.get_all(name).iter().next_back()?;
+        let last_hop = last_value.to_str().ok()?.rsplit(',').next()?;
+        last_hop.trim().parse::<IpAddr>().ok()
+    });
+    forwarded.or(peer).map(bucket_address)
 }
 
 /// IPv4 (also when mapped into IPv6) as is; other IPv6 by its /64.

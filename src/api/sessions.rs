@@ -15,12 +15,14 @@ use super::{
         BadRequest, Conflict, Forbidden, IdempotencyKeyHeader, Invalid, NotFound, NotJson,
         TooLarge, Unauthorized,
     },
-    extract::{ApiQuery, Auth, Idempotent, OptionalJson, PathId, non_null},
+    extract::{ApiQuery, Auth, Idempotent, Json, OptionalJson, PathId, non_null},
 };
 use crate::{
+    api::interruptions::InterruptionOut,
     db::{SessionCursor, SessionListQuery},
     domain::{
-        session::Session,
+        Validator,
+        session::{Session, SessionPatch},
         time::{from_unix_seconds, local_day, parse_date, parse_timestamp},
     },
     error::{AppError, AppResult},
@@ -44,6 +46,53 @@ pub struct SessionStartIn {
     #[schema(nullable = false, format = DateTime, example = "2025-11-15T09:00:00Z", max_length = 35)]
     #[serde(default, deserialize_with = "non_null")]
     pub start_time: Option<String>,
+    /// When it ended, to log a finished session in one call (a forgotten
+    /// one); leave out to start a running session. After `start_time`, at
+    /// most 60 s in the future.
+    #[schema(nullable = false, format = DateTime, example = "2025-11-15T11:00:00Z", max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub end_time: Option<String>,
+}
+
+/// New times for a session; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionPatchIn {
+    /// A new start, RFC 3339 with an offset.
+    #[schema(nullable = false, format = DateTime, example = "2025-11-15T08:45:00Z", max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub start_time: Option<String>,
+    /// A new end, RFC 3339 with an offset; only for an ended session.
+    #[schema(nullable = false, format = DateTime, example = "2025-11-15T11:30:00Z", max_length = 35)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub end_time: Option<String>,
+}
+
+impl SessionPatchIn {
+    fn parse(&self) -> AppResult<SessionPatch> {
+        let mut v = Validator::default();
+        let start = self
+            .start_time
+            .as_deref()
+            .and_then(|raw| v.check(parse_timestamp("start_time", raw)));
+        let end = self
+            .end_time
+            .as_deref()
+            .and_then(|raw| v.check(parse_timestamp("end_time", raw)));
+        v.finish()?;
+        Ok(SessionPatch { start, end })
+    }
+}
+
+/// What a status bar polls.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrentOut {
+    /// The active session; `null` when the user is not focusing.
+    #[schema(required = true)]
+    pub session: Option<SessionOut>,
+    /// Its interruption still going on; `null` when there is none.
+    #[schema(required = true)]
+    pub open_interruption: Option<InterruptionOut>,
 }
 
 /// When to end a session (or an interruption).
@@ -113,16 +162,20 @@ pub struct SessionListParams {
     pub cursor: Option<String>,
 }
 
-/// Start a focus session.
+/// Start a focus session, or log a finished one.
 ///
 /// A user has at most one active session: a second start answers 400 naming
-/// the active one, even when both requests arrive at once. A backdated
-/// `start_time` may not fall inside an earlier session (409).
+/// the active one, even when both requests arrive at once. Sessions never
+/// overlap (409 naming the session in the way): a backdated `start_time`
+/// may not fall inside an earlier session, and a running session may not
+/// start before a later one. With `end_time` the session is logged as
+/// finished in one call (a session someone forgot to start), which may be
+/// done beside an active one as long as the two do not overlap.
 #[utoipa::path(post, path = "/sessions/start", tag = "sessions", security(("bearer" = [])),
     params(IdempotencyKeyHeader),
-    request_body(content = Option<SessionStartIn>, description = "May be empty"),
+    request_body(content = Option<SessionStartIn>, description = "May be left out: the session starts now"),
     responses(
-        (status = 201, description = "Started", body = SessionOut,
+        (status = 201, description = "Started (or logged)", body = SessionOut,
             headers(("Location" = String, description = "The session's path, `/sessions/{id}`")),
             links(
                 ("LogInterruption" = (operation_id = "create_interruption",
@@ -152,10 +205,20 @@ pub async fn start_session(
         auth.require_self(user_id)?;
     }
     let now = state.clock.now();
-    let start = optional_time("start_time", body.start_time.as_deref(), now)?;
+    let mut v = Validator::default();
+    let start = match body.start_time.as_deref() {
+        Some(raw) => v.check(parse_timestamp("start_time", raw)),
+        None => Some(now),
+    };
+    let end = body
+        .end_time
+        .as_deref()
+        .and_then(|raw| v.check(parse_timestamp("end_time", raw)));
+    v.finish()?;
+    let start = start.unwrap_or(now);
     let session = state
         .store
-        .start_session(auth.user_id, start, now, idempotency)
+        .start_session(auth.user_id, start, end, now, idempotency)
         .await?;
     let location = format!("/sessions/{}", session.id);
     Ok((
@@ -163,6 +226,66 @@ pub async fn start_session(
         [(header::LOCATION, location)],
         axum::Json(SessionOut::from(session)),
     ))
+}
+
+/// Correct a session's start or end.
+///
+/// An active session may move its start; an ended one its start and its
+/// end. The rules of a new session hold (an end after the start, at most
+/// 60 s ahead, no overlap with another session: 409), and every
+/// interruption of the session must stay inside its new span (422 naming
+/// the first one outside). Reports reflect the change at once. Send only
+/// the fields to change; `null` is refused.
+#[utoipa::path(patch, path = "/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
+    params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
+    request_body = SessionPatchIn,
+    responses(
+        (status = 200, description = "The corrected session", body = SessionOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn update_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(id): PathId,
+    Json(body): Json<SessionPatchIn>,
+) -> AppResult<axum::Json<SessionOut>> {
+    let patch = body.parse()?;
+    let session = state
+        .store
+        .update_session(auth.user_id, id, patch, state.clock.now())
+        .await?;
+    Ok(axum::Json(session.into()))
+}
+
+/// The active session and its open interruption, if any.
+///
+/// What a status bar, a prompt or an app polls: one indexed read.
+/// `session` is null while the user is not focusing; `open_interruption`
+/// is null unless an interruption of that session is still going on.
+#[utoipa::path(get, path = "/sessions/current", tag = "sessions", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "What is going on now", body = CurrentOut),
+        (status = 401, response = Unauthorized),
+    ))]
+pub async fn get_current_session(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<axum::Json<CurrentOut>> {
+    let current = state
+        .store
+        .current_session(auth.user_id, state.clock.now())
+        .await?;
+    Ok(axum::Json(CurrentOut {
+        session: current.session.map(Into::into),
+        open_interruption: current.open_interruption.map(Into::into),
+    }))
 }
 
 /// Parses an optional timestamp field, defaulting to `now`.

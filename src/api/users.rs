@@ -10,17 +10,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
+    auth::SignInAttempt,
     docs::{
         BadRequest, Conflict, Forbidden, IanaZone, IdempotencyKeyHeader, Invalid, NotJson,
         TooLarge, Unauthorized,
     },
-    extract::{Auth, Idempotent, Json, PathId, non_null},
+    extract::{Auth, ClientAddress, Idempotent, Json, PathId, Secret, non_null},
 };
 use crate::{
     db::Registration,
     domain::{
+        Validator,
         idempotency::{Idempotency, RegistrationKey},
-        token::{self, NewSecret},
+        password::Password,
+        token::{self, NewSecret, NewToken, Scope, TokenName},
         user::{NewUser, User, UserPatch},
     },
     error::{AppError, AppResult},
@@ -42,6 +45,12 @@ pub struct UserIn {
     #[schema(nullable = false, value_type = Option<IanaZone>, example = "Europe/Madrid")]
     #[serde(default, deserialize_with = "non_null")]
     pub timezone: Option<String>,
+    /// A password for signing in with `POST /auth/login`, 8 to 128
+    /// characters; without one, the returned token is the only way in until
+    /// a password is set with `PUT /users/me/password`.
+    #[schema(nullable = false, value_type = Option<String>, format = Password, min_length = 8, max_length = 128)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub password: Option<Secret>,
 }
 
 /// Changes to a profile; absent fields stay as they are.
@@ -103,7 +112,8 @@ fn with_token(user: User, api_token: String) -> UserWithTokenOut {
     }
 }
 
-fn new_secret() -> AppResult<NewSecret> {
+/// A fresh token secret, or a 500 when the host has no randomness.
+pub fn new_secret() -> AppResult<NewSecret> {
     NewSecret::generate().map_err(no_randomness)
 }
 
@@ -133,16 +143,41 @@ pub async fn create_user(
         idempotency,
     }: Idempotent<Json<UserIn>>,
 ) -> AppResult<impl IntoResponse> {
-    let new = NewUser::parse(&body.name, &body.email, body.timezone.as_deref())?;
+    let mut v = Validator::default();
+    let new = v.check_rule(NewUser::parse(
+        &body.name,
+        &body.email,
+        body.timezone.as_deref(),
+    ));
+    let password = body
+        .password
+        .as_ref()
+        .and_then(|p| v.check(Password::new_for_account("password", p.expose())));
+    v.finish()?;
+    let (Some(new), password) = (new, password) else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "validation passed without a user"
+        )));
+    };
+    let password_hash = match password {
+        Some(password) => Some(state.passwords.hash(password).await?),
+        None => None,
+    };
     let secret = new_secret()?;
     let key = idempotency
         .as_ref()
         .map(|key| RegistrationKey::seal(key, secret.secret()))
         .transpose()
         .map_err(|e| AppError::Internal(e.into()))?;
+    let token = NewToken {
+        name: TokenName::registration(),
+        scope: Scope::Write,
+        expires_at: None,
+        hash: secret.hash,
+    };
     let registration = state
         .store
-        .create_user(new, secret.hash, state.clock.now(), key)
+        .create_user(new, password_hash, token, state.clock.now(), key)
         .await?;
     let out = registered(registration, &secret, idempotency.as_ref())?;
     let location = format!("/users/{}", out.user.id);
@@ -161,12 +196,12 @@ fn registered(
     key: Option<&Idempotency>,
 ) -> AppResult<UserWithTokenOut> {
     match registration {
-        Registration::Created(user) => {
-            let api_token = secret.token_for(user.id);
-            Ok(with_token(user, api_token))
+        Registration::Created { user, token_id } => {
+            Ok(with_token(user, secret.token_for(token_id)))
         }
         Registration::Replayed {
             user,
+            token_id,
             sealed_secret,
         } => {
             let first = key
@@ -177,8 +212,7 @@ fn registered(
                         user.id
                     ))
                 })?;
-            let api_token = token::token(user.id, &first);
-            Ok(with_token(user, api_token))
+            Ok(with_token(user, token::token(token_id, &first)))
         }
     }
 }
@@ -265,21 +299,88 @@ pub async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Replace the token; the old one stops working at once.
+/// Replace the token that sends this; the old one stops working at once.
 ///
-/// For a token that may have leaked. The new token is in the answer, once;
-/// a retried registration no longer answers with the old one.
+/// For a token that may have leaked. The new token (same id, name, scope
+/// and expiry) is in the answer, once; a retried registration no longer
+/// answers with the old one. Other tokens are not touched.
 #[utoipa::path(post, path = "/users/me/token", tag = "users", security(("bearer" = [])),
     responses(
         (status = 200, description = "The user with the new token, shown once", body = UserWithTokenOut),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
     ))]
 pub async fn rotate_token(
     State(state): State<AppState>,
     auth: Auth,
 ) -> AppResult<axum::Json<UserWithTokenOut>> {
     let secret = new_secret()?;
-    let user = state.store.replace_token(auth.user_id, secret.hash).await?;
-    let api_token = secret.token_for(user.id);
+    let user = state
+        .store
+        .replace_token(auth.user_id, auth.token_id, secret.hash)
+        .await?;
+    let api_token = secret.token_for(auth.token_id);
     Ok(axum::Json(with_token(user, api_token)))
+}
+
+/// A password to set or change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordIn {
+    /// The password now; needed once one is set, ignored before.
+    #[schema(nullable = false, value_type = Option<String>, format = Password, max_length = 128)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub current_password: Option<Secret>,
+    /// The new password, 8 to 128 characters.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub new_password: Secret,
+}
+
+/// Set or change the password used by `POST /auth/login`.
+///
+/// While no password is set, `current_password` is not needed. Once one
+/// is, it must be sent and right: a wrong one is a 403 and counts as a
+/// failed sign-in of the account, so a stolen token cannot be used to guess
+/// it faster than a sign-in could (429 with `Retry-After` past the limit).
+/// Tokens already issued keep working; revoke them with
+/// `DELETE /users/me/tokens/{token_id}`.
+#[utoipa::path(put, path = "/users/me/password", tag = "users", security(("bearer" = [])),
+    request_body = PasswordIn,
+    responses(
+        (status = 204, description = "The password is set"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn set_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    address: ClientAddress,
+    Json(body): Json<PasswordIn>,
+) -> AppResult<StatusCode> {
+    let new = Password::new_for_account("new_password", body.new_password.expose())?;
+    if let Some(stored) = state.store.password_hash(auth.user_id).await? {
+        let user = state.store.get_user(auth.user_id).await?;
+        let current = body.current_password.as_ref().ok_or_else(|| {
+            AppError::invalid(
+                "current_password",
+                "is needed to change a password that is set; send the password now",
+            )
+        })?;
+        let current = Password::presented("current_password", current.expose())?;
+        let attempt = SignInAttempt::new(&state, &user.email.to_lowercase(), &address);
+        attempt.admit().await?;
+        if !state.passwords.verify(current, Some(stored)).await? {
+            attempt.failed().await?;
+            return Err(AppError::Forbidden(
+                "current_password is not the password of this account".into(),
+            ));
+        }
+    }
+    let hash = state.passwords.hash(new).await?;
+    state.store.set_password(auth.user_id, hash).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -15,9 +15,10 @@ use crate::domain::{
     RuleViolation,
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
-    session::Session,
+    login::Failures,
+    session::{Session, SessionPatch},
     stats::SessionSpan,
-    token::TokenHash,
+    token::{NewToken, Scope, Token, TokenHash},
     user::{NewUser, User, UserPatch},
 };
 
@@ -58,25 +59,79 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// What a registration led to.
 #[derive(Debug, Clone)]
 pub enum Registration {
-    /// A new user, with the token the caller drew.
-    Created(User),
-    /// A retry with the key of an earlier registration: that user, and the
-    /// token's secret as sealed then.
+    /// A new user, with the id of the registration token the caller drew.
+    Created {
+        /// The new user.
+        user: User,
+        /// The registration token's id.
+        token_id: i64,
+    },
+    /// A retry with the key of an earlier registration: that user and
+    /// token, and the token's secret as sealed then.
     Replayed {
         /// The user the first request created.
         user: User,
+        /// The registration token's id.
+        token_id: i64,
         /// [`RegistrationKey::sealed_secret`] of the first request.
         sealed_secret: Vec<u8>,
     },
 }
 
-/// What authentication needs of a user.
+/// What a replayed registration key points at, as both backends read it.
 #[derive(Debug, Clone)]
-pub struct Credentials {
-    /// SHA-256 of the current token's secret.
-    pub token_hash: Vec<u8>,
+pub struct ReplayedRegistration {
+    /// The user the first request created.
+    pub user_id: i64,
+    /// Its registration token.
+    pub token_id: i64,
+    /// The token's secret, sealed under the key.
+    pub sealed_secret: Vec<u8>,
+}
+
+/// What authentication needs of a token: one primary-key read.
+#[derive(Debug, Clone)]
+pub struct TokenCredentials {
+    /// The token's user.
+    pub user_id: i64,
+    /// SHA-256 of the token's secret.
+    pub secret_hash: Vec<u8>,
+    /// What the token may do.
+    pub scope: Scope,
+    /// When it stops working.
+    pub expires_at: Option<Timestamp>,
+    /// When its use was last recorded.
+    pub last_used_at: Option<Timestamp>,
     /// The user's IANA zone, the default for day filters and reports.
     pub timezone: String,
+}
+
+/// What a sign-in needs of an account.
+#[derive(Debug, Clone)]
+pub struct LoginAccount {
+    /// The account's user.
+    pub user_id: i64,
+    /// The argon2id PHC string; `None` until a password is set.
+    pub password_hash: Option<String>,
+}
+
+/// What a status bar polls: the active session and its open interruption.
+#[derive(Debug, Clone, Default)]
+pub struct CurrentSession {
+    /// The user's active session, if any.
+    pub session: Option<Session>,
+    /// Its interruption still going on, if any.
+    pub open_interruption: Option<Interruption>,
+}
+
+/// Whether a new token takes the place of the user's tokens of the same
+/// name: signing in again on a device replaces that device's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameName {
+    /// Keep them; the new token is one more.
+    Keep,
+    /// Revoke them in the same transaction.
+    Replace,
 }
 
 /// A position in a newest-first listing of sessions: everything strictly
@@ -111,38 +166,97 @@ pub trait Store: Send + Sync + 'static {
     /// Finishes queued work and closes the database cleanly.
     async fn close(&self);
 
-    /// Registers a user whose token hashes to `token_hash`.
+    /// Registers a user with their first token, `registration`.
     /// With `key`, a key used before answers with the user it created then
-    /// (for a day, and until that user's token is rotated).
+    /// (for a day, and until that token is rotated or revoked).
     async fn create_user(
         &self,
         new: NewUser,
-        token_hash: TokenHash,
+        password_hash: Option<String>,
+        token: NewToken,
         now: Timestamp,
         key: Option<RegistrationKey>,
     ) -> StoreResult<Registration>;
-    /// The token hash and zone of user `id`, if the user exists.
-    async fn credentials(&self, id: i64) -> StoreResult<Option<Credentials>>;
+    /// What authenticating with token `id` needs, if the token exists.
+    async fn token_credentials(&self, id: i64) -> StoreResult<Option<TokenCredentials>>;
+    /// Records that token `id` was used at `now` (callers do so at most
+    /// about once a minute).
+    async fn record_token_use(&self, id: i64, now: Timestamp) -> StoreResult<()>;
     /// User `id`.
     async fn get_user(&self, id: i64) -> StoreResult<User>;
+    /// The user with this lower-cased email.
+    async fn user_by_email(&self, email_key: &str) -> StoreResult<User>;
     /// Applies `patch` to user `id`.
     async fn update_user(&self, id: i64, patch: UserPatch) -> StoreResult<User>;
-    /// Replaces user `id`'s token; the old one stops working at once, and
-    /// a retried registration no longer answers with it.
-    async fn replace_token(&self, id: i64, token_hash: TokenHash) -> StoreResult<User>;
-    /// Erases user `id` with all their sessions and interruptions.
+    /// Erases user `id` with all their sessions, interruptions and tokens.
     async fn delete_user(&self, id: i64) -> StoreResult<()>;
 
-    /// Starts a session at `start`.
+    /// Gives user `user_id` another token; at most
+    /// [`crate::domain::token::MAX_TOKENS_PER_USER`] (409 past it).
+    async fn create_token(
+        &self,
+        user_id: i64,
+        token: NewToken,
+        now: Timestamp,
+        same_name: SameName,
+    ) -> StoreResult<Token>;
+    /// The user's tokens, oldest first.
+    async fn list_tokens(&self, user_id: i64) -> StoreResult<Vec<Token>>;
+    /// Revokes token `id` of the user; it stops working at once.
+    async fn delete_token(&self, user_id: i64, id: i64) -> StoreResult<()>;
+    /// Gives token `token_id` of the user a new secret; the old one stops
+    /// working at once, and a retried registration no longer answers with it.
+    async fn replace_token(
+        &self,
+        user_id: i64,
+        token_id: i64,
+        token_hash: TokenHash,
+    ) -> StoreResult<User>;
+
+    /// The account a sign-in with this lower-cased email is for.
+    async fn login_account(&self, email_key: &str) -> StoreResult<Option<LoginAccount>>;
+    /// User `id`'s password hash, if they set one.
+    async fn password_hash(&self, id: i64) -> StoreResult<Option<String>>;
+    /// Sets user `id`'s password hash.
+    async fn set_password(&self, id: i64, password_hash: String) -> StoreResult<()>;
+    /// Failed sign-ins since `since`: of the account, and of the address.
+    async fn login_failures(
+        &self,
+        email_key: &str,
+        address: &str,
+        since: Timestamp,
+    ) -> StoreResult<(Failures, Failures)>;
+    /// Counts a failed sign-in.
+    async fn record_login_failure(
+        &self,
+        email_key: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Forgets the account's failures after a successful sign-in.
+    async fn clear_login_failures(&self, email_key: &str) -> StoreResult<()>;
+
+    /// Starts a session at `start`, or with `end` logs a finished one.
     /// With `idempotency`, a key used before answers with the session it
     /// created then.
     async fn start_session(
         &self,
         user_id: i64,
         start: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
         idempotency: Option<Idempotency>,
     ) -> StoreResult<Session>;
+    /// Corrects a session's times, keeping every rule.
+    async fn update_session(
+        &self,
+        user_id: i64,
+        id: i64,
+        patch: SessionPatch,
+        now: Timestamp,
+    ) -> StoreResult<Session>;
+    /// The user's active session and its open interruption.
+    async fn current_session(&self, user_id: i64, now: Timestamp) -> StoreResult<CurrentSession>;
     /// Ends a session at `end`, closing an interruption still open at `end`.
     async fn end_session(
         &self,
@@ -216,4 +330,7 @@ pub trait Store: Send + Sync + 'static {
     /// by `now`, oldest first, and returns how many went. Expired keys are
     /// ignored already; this gives back their space.
     async fn purge_expired_keys(&self, now: Timestamp, batch: u32) -> StoreResult<u64>;
+    /// Deletes up to `batch` failed sign-ins older than `before`; they no
+    /// longer count.
+    async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
 }

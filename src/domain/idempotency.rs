@@ -59,6 +59,18 @@ impl Idempotency {
         self.derive(b"hyperfocus registration lookup\0")
     }
 
+    /// The request's fingerprint as a registration keeps it: keyed by the
+    /// key, because a registration's body may hold a password, and a plain
+    /// hash of it would let a copy of the database test guesses offline.
+    pub fn registration_fingerprint(&self) -> [u8; 32] {
+        Sha256::new()
+            .chain_update(b"hyperfocus registration request\0")
+            .chain_update(self.key.as_bytes())
+            .chain_update(self.request_hash)
+            .finalize()
+            .into()
+    }
+
     /// Seals a new token's secret so that only this key opens it again.
     pub fn seal(&self, secret: &str) -> Result<Vec<u8>, SealError> {
         let mut nonce = [0u8; NONCE_BYTES];
@@ -103,7 +115,7 @@ impl Idempotency {
 pub struct RegistrationKey {
     /// [`Idempotency::registration_lookup`].
     pub lookup: [u8; 32],
-    /// SHA-256 of the request.
+    /// [`Idempotency::registration_fingerprint`] of the request.
     pub request_hash: [u8; 32],
     /// The new token's secret, [`Idempotency::seal`]ed.
     pub sealed_secret: Vec<u8>,
@@ -114,7 +126,7 @@ impl RegistrationKey {
     pub fn seal(key: &Idempotency, secret: &str) -> Result<Self, SealError> {
         Ok(Self {
             lookup: key.registration_lookup(),
-            request_hash: key.request_hash,
+            request_hash: key.registration_fingerprint(),
             sealed_secret: key.seal(secret)?,
         })
     }
@@ -257,5 +269,14 @@ mod tests {
         assert_ne!(lookup, key("k-2", 0).registration_lookup());
         let plain: [u8; 32] = Sha256::digest(b"k-1").into();
         assert_ne!(lookup, plain);
+    }
+
+    #[test]
+    fn a_registrations_fingerprint_needs_the_key() {
+        let fingerprint = key("k-1", 3).registration_fingerprint();
+        assert_ne!(fingerprint, [3; 32]);
+        assert_ne!(fingerprint, key("k-2", 3).registration_fingerprint());
+        assert_ne!(fingerprint, key("k-1", 4).registration_fingerprint());
+        assert_eq!(fingerprint, key("k-1", 3).registration_fingerprint());
     }
 }

@@ -20,6 +20,8 @@ mod tests {
 }
 pub mod idempotency;
 pub mod interruption;
+pub mod login;
+pub mod password;
 pub mod session;
 pub mod stats;
 pub mod time;
@@ -97,12 +99,30 @@ fn summarize(errors: &[FieldError]) -> String {
 #[derive(Debug, Default)]
 pub struct Validator {
     errors: Vec<FieldError>,
+    /// A violation that is not about fields, reported before them.
+    other: Option<RuleViolation>,
 }
 
 impl Validator {
     /// Keeps the value of `result`, remembering its error if it failed.
     pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
         result.map_err(|e| self.errors.push(e)).ok()
+    }
+
+    /// Keeps the value of a check that may fail on several fields at once
+    /// (such as [`user::NewUser::parse`]), remembering all of them.
+    pub fn check_rule<T>(&mut self, result: Result<T, RuleViolation>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(RuleViolation::Invalid(errors)) => {
+                self.errors.extend(errors);
+                None
+            }
+            Err(other) => {
+                self.other.get_or_insert(other);
+                None
+            }
+        }
     }
 
     /// Records an error directly.
@@ -112,10 +132,10 @@ impl Validator {
 
     /// `Ok` when nothing failed.
     pub fn finish(self) -> Result<(), RuleViolation> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(RuleViolation::Invalid(self.errors))
+        match self.other {
+            Some(other) => Err(other),
+            None if self.errors.is_empty() => Ok(()),
+            None => Err(RuleViolation::Invalid(self.errors)),
         }
     }
 }

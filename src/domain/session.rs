@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use super::{FieldError, RuleViolation, time::not_in_future};
+use super::{FieldError, RuleViolation, Validator, time::not_in_future};
 
 /// A stored interval (a session or an interruption); `end` is `None` while it
 /// is still going on. The rules need no more than this of stored data.
@@ -54,30 +54,143 @@ impl Session {
     }
 }
 
-/// Checks a new session against the user's sessions: at most one active, and
-/// none overlapping, so that worked time is never counted twice.
+/// Checks a new session `[start, end)` against the user's sessions: at most
+/// one active, and none overlapping, so that worked time is never counted
+/// twice. Without `end` the session is running, from `start` on.
 ///
-/// `latest` is the user's session that started last; sessions never overlap,
-/// so it is also the one that ended last and the only one that can clash.
+/// `active` is the user's active session. `neighbour` is the user's session
+/// that starts last before `end` (before any time, for a running one):
+/// sessions never overlap one another, so it is the only one that can clash.
 pub fn check_start(
     start: Timestamp,
+    end: Option<Timestamp>,
     now: Timestamp,
     active: Option<&Span>,
-    latest: Option<&Span>,
+    neighbour: Option<&Span>,
 ) -> Result<(), RuleViolation> {
-    not_in_future("start_time", start, now)?;
-    if let Some(active) = active {
+    check_times(start, end, now)?;
+    if end.is_none()
+        && let Some(active) = active
+    {
         return Err(active_session_exists(active.id));
     }
-    if let Some(latest) = latest.filter(|s| s.end_or(now) > start) {
-        return Err(RuleViolation::Conflict(format!(
-            "start_time {start} falls inside session {} ({} to {}); sessions may not overlap",
-            latest.id,
-            latest.start,
-            latest.end_or(now)
+    match neighbour {
+        Some(other) => check_no_overlap(start, end, now, other),
+        None => Ok(()),
+    }
+}
+
+/// Each time at most a minute ahead, and an end after its start: checked
+/// together, so that a client learns of both at once.
+fn check_times(
+    start: Timestamp,
+    end: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), RuleViolation> {
+    let mut v = Validator::default();
+    v.check(not_in_future("start_time", start, now));
+    if let Some(end) = end {
+        v.check(not_in_future("end_time", end, now));
+        if end <= start {
+            v.push(FieldError::new(
+                "end_time",
+                format!("must be after start_time ({start})"),
+            ));
+        }
+    }
+    v.finish()
+}
+
+/// 409 when `[start, end)` (or a running session from `start`) overlaps
+/// `other`, with a detail that says which way.
+fn check_no_overlap(
+    start: Timestamp,
+    end: Option<Timestamp>,
+    now: Timestamp,
+    other: &Span,
+) -> Result<(), RuleViolation> {
+    if !other.overlaps(start, end.unwrap_or(Timestamp::MAX), now) {
+        return Ok(());
+    }
+    let theirs = format!(
+        "session {} ({} to {})",
+        other.id,
+        other.start,
+        other.end_or(now)
+    );
+    let detail = match end {
+        Some(end) => format!("{start} to {end} would overlap {theirs}; sessions may not overlap"),
+        None if other.start <= start => {
+            format!("start_time {start} falls inside {theirs}; sessions may not overlap")
+        }
+        None => format!(
+            "a session running since {start} would overlap {theirs}, which starts later; to log a finished session send end_time too"
+        ),
+    };
+    Err(RuleViolation::Conflict(detail))
+}
+
+/// New times for a session; what is `None` stays as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionPatch {
+    /// A new start.
+    pub start: Option<Timestamp>,
+    /// A new end; only for an ended session.
+    pub end: Option<Timestamp>,
+}
+
+/// Checks a correction of `current` and returns its new span.
+///
+/// `neighbour` is the user's *other* session that starts last before the
+/// new end (before any time, for an active session). `first` and `last`
+/// are the session's interruptions that start first and last: interruptions
+/// never overlap, so if those two stay inside the new span, all do.
+pub fn check_update(
+    current: &Span,
+    patch: SessionPatch,
+    now: Timestamp,
+    neighbour: Option<&Span>,
+    first: Option<&Span>,
+    last: Option<&Span>,
+) -> Result<Span, RuleViolation> {
+    if patch.end.is_some() && current.end.is_none() {
+        return Err(RuleViolation::WrongState(format!(
+            "session {id} is still active; end it with POST /sessions/{id}/end, then correct its end_time",
+            id = current.id
         )));
     }
-    Ok(())
+    let start = patch.start.unwrap_or(current.start);
+    let end = patch.end.or(current.end);
+    check_times(start, end, now)?;
+    if let Some(other) = neighbour {
+        check_no_overlap(start, end, now, other)?;
+    }
+    if let Some(first) = first.filter(|first| first.start < start) {
+        return Err(RuleViolation::invalid(
+            "start_time",
+            format!(
+                "must not be after the start of interruption {} ({}); move or delete it first",
+                first.id, first.start
+            ),
+        ));
+    }
+    if let (Some(end), Some(last)) = (end, last)
+        && last.end_or(now) > end
+    {
+        return Err(RuleViolation::invalid(
+            "end_time",
+            format!(
+                "must not be before the end of interruption {} ({}); move or delete it first",
+                last.id,
+                last.end_or(now)
+            ),
+        ));
+    }
+    Ok(Span {
+        id: current.id,
+        start,
+        end,
+    })
 }
 
 /// The error for a second active session, shared with the database's
@@ -140,26 +253,180 @@ mod tests {
     #[test]
     fn an_active_session_blocks_a_new_one() {
         let active = span(7, "09:00:00", None);
-        let error = check_start(at("10:00:00"), at("10:00:00"), Some(&active), Some(&active));
+        let error = check_start(
+            at("10:00:00"),
+            None,
+            at("10:00:00"),
+            Some(&active),
+            Some(&active),
+        );
         assert_eq!(error, Err(active_session_exists(7)));
+    }
+
+    fn conflict(result: Result<(), RuleViolation>) -> String {
+        match result {
+            Err(RuleViolation::Conflict(detail)) => detail,
+            other => panic!("not a conflict: {other:?}"),
+        }
     }
 
     #[test]
     fn a_backdated_start_may_not_overlap_the_last_session() {
         let last = span(3, "08:00:00", Some("09:00:00"));
         let now = at("12:00:00");
-        assert!(matches!(
-            check_start(at("08:59:59"), now, None, Some(&last)),
-            Err(RuleViolation::Conflict(m)) if m.contains("session 3")
-        ));
-        assert_eq!(check_start(at("09:00:00"), now, None, Some(&last)), Ok(()));
+        assert_eq!(
+            conflict(check_start(at("08:59:59"), None, now, None, Some(&last))),
+            "start_time 2025-11-15T08:59:59Z falls inside session 3 (2025-11-15T08:00:00Z to 2025-11-15T09:00:00Z); sessions may not overlap"
+        );
+        assert_eq!(
+            check_start(at("09:00:00"), None, now, None, Some(&last)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_running_session_may_not_start_before_a_later_one() {
+        let later = span(127, "08:00:00", Some("09:00:00"));
+        let now = at("12:00:00");
+        assert_eq!(
+            conflict(check_start(at("07:00:00"), None, now, None, Some(&later))),
+            "a session running since 2025-11-15T07:00:00Z would overlap session 127 (2025-11-15T08:00:00Z to 2025-11-15T09:00:00Z), which starts later; to log a finished session send end_time too"
+        );
+        // As a finished session before it, it fits.
+        assert_eq!(
+            check_start(
+                at("07:00:00"),
+                Some(at("08:00:00")),
+                now,
+                None,
+                Some(&later)
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_finished_session_may_be_logged_beside_an_active_one() {
+        let active = span(9, "11:00:00", None);
+        let now = at("12:00:00");
+        assert_eq!(
+            check_start(
+                at("09:00:00"),
+                Some(at("10:00:00")),
+                now,
+                Some(&active),
+                None
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            conflict(check_start(
+                at("10:30:00"),
+                Some(at("11:30:00")),
+                now,
+                Some(&active),
+                Some(&active)
+            )),
+            "2025-11-15T10:30:00Z to 2025-11-15T11:30:00Z would overlap session 9 (2025-11-15T11:00:00Z to 2025-11-15T12:00:00Z); sessions may not overlap"
+        );
+    }
+
+    #[test]
+    fn a_finished_session_ends_after_it_starts_and_not_ahead() {
+        let now = at("12:00:00");
+        let both = check_start(at("12:05:00"), Some(at("12:00:00")), now, None, None);
+        let Err(RuleViolation::Invalid(errors)) = both else {
+            panic!("{both:?}")
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["start_time", "end_time"]);
+        assert!(check_start(at("11:00:00"), Some(at("12:01:01")), now, None, None).is_err());
+        assert!(check_start(at("11:00:00"), Some(at("12:01:00")), now, None, None).is_ok());
     }
 
     #[test]
     fn a_start_more_than_a_minute_ahead_is_refused() {
         let now = at("12:00:00");
-        assert!(check_start(at("12:01:00"), now, None, None).is_ok());
-        assert!(check_start(at("12:01:01"), now, None, None).is_err());
+        assert!(check_start(at("12:01:00"), None, now, None, None).is_ok());
+        assert!(check_start(at("12:01:01"), None, now, None, None).is_err());
+    }
+
+    #[test]
+    fn a_correction_keeps_the_interruptions_inside() {
+        let session = span(1, "09:00:00", Some("11:00:00"));
+        let now = at("12:00:00");
+        let first = span(5, "09:30:00", Some("09:40:00"));
+        let last = span(6, "10:30:00", Some("10:45:00"));
+        let patch = |start: Option<&str>, end: Option<&str>| SessionPatch {
+            start: start.map(at),
+            end: end.map(at),
+        };
+        let moved = check_update(
+            &session,
+            patch(Some("08:30:00"), Some("10:45:00")),
+            now,
+            None,
+            Some(&first),
+            Some(&last),
+        );
+        assert_eq!(moved, Ok(span(1, "08:30:00", Some("10:45:00"))));
+        let late_start = check_update(
+            &session,
+            patch(Some("09:31:00"), None),
+            now,
+            None,
+            Some(&first),
+            Some(&last),
+        );
+        assert_eq!(
+            late_start,
+            Err(RuleViolation::invalid(
+                "start_time",
+                "must not be after the start of interruption 5 (2025-11-15T09:30:00Z); move or delete it first"
+            ))
+        );
+        let early_end = check_update(
+            &session,
+            patch(None, Some("10:44:59")),
+            now,
+            None,
+            Some(&first),
+            Some(&last),
+        );
+        assert!(matches!(early_end, Err(RuleViolation::Invalid(e)) if e[0].field == "end_time"));
+        let before = span(2, "07:00:00", Some("08:45:00"));
+        let overlapping = check_update(
+            &session,
+            patch(Some("08:30:00"), None),
+            now,
+            Some(&before),
+            Some(&first),
+            Some(&last),
+        );
+        assert!(matches!(overlapping, Err(RuleViolation::Conflict(d)) if d.contains("session 2")));
+    }
+
+    #[test]
+    fn an_active_session_may_move_its_start_but_not_be_given_an_end() {
+        let active = span(1, "09:00:00", None);
+        let now = at("12:00:00");
+        let open = span(4, "11:00:00", None);
+        let earlier = SessionPatch {
+            start: Some(at("08:00:00")),
+            end: None,
+        };
+        assert_eq!(
+            check_update(&active, earlier, now, None, Some(&open), Some(&open)),
+            Ok(span(1, "08:00:00", None))
+        );
+        let ended = SessionPatch {
+            start: None,
+            end: Some(at("10:00:00")),
+        };
+        assert!(matches!(
+            check_update(&active, ended, now, None, None, None),
+            Err(RuleViolation::WrongState(_))
+        ));
     }
 
     #[test]

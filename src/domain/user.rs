@@ -72,6 +72,15 @@ impl Email {
     }
 }
 
+/// The conflict of a registration whose email is taken, the same on both
+/// backends.
+pub fn duplicate_email(email: &Email) -> RuleViolation {
+    RuleViolation::Conflict(format!(
+        "a user with the email {} already exists (emails are compared ignoring case)",
+        email.as_str()
+    ))
+}
+
 /// A registration that passed validation.
 #[derive(Debug, Clone)]
 pub struct NewUser {

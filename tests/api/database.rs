@@ -78,22 +78,45 @@ impl TestDatabase {
         }
     }
 
-    /// The token hash and the text columns of user `id`.
-    pub async fn user_row(&self, id: i64) -> (Vec<u8>, String) {
-        let sql = "SELECT token_hash, name || email || timezone FROM users WHERE id = ";
+    /// Runs `sql`, any number of statements.
+    pub async fn execute_batch(&self, sql: &str) {
         match self {
             Self::Sqlite { .. } => {
                 let conn =
                     rusqlite::Connection::open(self.sqlite_path().expect("sqlite")).expect("open");
-                conn.query_row(&format!("{sql}{id}"), [], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .expect("user row")
+                conn.execute_batch(sql).expect("statements run");
+            }
+            Self::Postgres { url } => {
+                connect(url)
+                    .await
+                    .batch_execute(sql)
+                    .await
+                    .expect("statements run");
+            }
+        }
+    }
+
+    /// The hash kept for token `token_id`, and every text column of its
+    /// user and of the token, run together.
+    pub async fn token_row(&self, token_id: i64) -> (Vec<u8>, String) {
+        let sql = "SELECT t.secret_hash,
+                          u.name || u.email || u.timezone || COALESCE(u.password_hash, '') || t.name
+                   FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ";
+        match self {
+            Self::Sqlite { .. } => {
+                let conn =
+                    rusqlite::Connection::open(self.sqlite_path().expect("sqlite")).expect("open");
+                conn.query_row(&format!("{sql}{token_id}"), [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .expect("token row")
             }
             Self::Postgres { url } => {
                 let row = connect(url)
                     .await
-                    .query_one(&format!("{sql}{id}"), &[])
+                    .query_one(&format!("{sql}{token_id}"), &[])
                     .await
-                    .expect("user row");
+                    .expect("token row");
                 (row.get(0), row.get(1))
             }
         }

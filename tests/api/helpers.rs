@@ -59,6 +59,22 @@ pub struct TestUser {
     pub token: String,
 }
 
+impl TestUser {
+    /// The id of the user's token: the number in `hf_<id>_…`.
+    pub fn token_id(&self) -> i64 {
+        token_id(&self.token)
+    }
+}
+
+/// The id in a token `hf_<id>_<secret>`.
+pub fn token_id(token: &str) -> i64 {
+    token
+        .split('_')
+        .nth(1)
+        .and_then(|id| id.parse().ok())
+        .expect("a token hf_<id>_<secret>")
+}
+
 impl TestApp {
     /// On the system clock. Rate limiting is off, as the suite sends far
     /// more requests per second than any client; `tests/api/rate_limit.rs`
@@ -87,9 +103,8 @@ impl TestApp {
         let store: Arc<dyn Store> = hyperfocus::open_store(&config)
             .await
             .expect("database opens");
-        let mut state = AppState::new(store);
+        let mut state = AppState::with_http(store, http);
         state.clock = clock;
-        state.http = Arc::new(http);
         Self::around(state, db)
     }
 

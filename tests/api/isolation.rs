@@ -37,6 +37,12 @@ fn body_for(method: &str, template: &str, ana: &TestUser, session: i64) -> Optio
         ("patch", "/interruptions/{interruption_id}") => {
             Some(json!({"description": "changed by Bob"}))
         }
+        ("patch", "/sessions/{session_id}") => Some(json!({"start_time": "2025-11-15T08:00:00Z"})),
+        ("put", "/users/me/password") => Some(json!({"new_password": "Bob's own password"})),
+        ("post", "/users/me/tokens") => Some(json!({"name": "Bob's second device"})),
+        ("post", "/auth/login") => Some(json!({
+            "email": "ana@example.com", "password": "a guess", "token_name": "stolen"
+        })),
         ("get" | "delete", _) => None,
         _ => panic!("{method} {template} is new: give it a body here so it is audited"),
     }
@@ -68,7 +74,8 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
             let path = template
                 .replace("{user_id}", &ana.id.to_string())
                 .replace("{session_id}", &session.to_string())
-                .replace("{interruption_id}", &interruption.to_string());
+                .replace("{interruption_id}", &interruption.to_string())
+                .replace("{token_id}", &ana.token_id().to_string());
             let body = body_for(method, template, &ana, session);
             let response = app
                 .call(&method.to_uppercase(), &path, Some(&bob_token), body)
@@ -105,7 +112,7 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
             }
         }
     }
-    assert_eq!(audited, 22, "operations naming Ana's data");
+    assert_eq!(audited, 24, "operations naming Ana's data");
     assert_eq!(snapshot(&app, &ana, session).await, before);
     assert_eq!(
         app.get("/users/me", &ana.token).await.status,
@@ -128,7 +135,8 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
             let path = template
                 .replace("{user_id}", "1")
                 .replace("{session_id}", "1")
-                .replace("{interruption_id}", "1");
+                .replace("{interruption_id}", "1")
+                .replace("{token_id}", "1");
             let forged = format!("{}x", &user.token[..user.token.len() - 1]);
             for token in [None, Some(forged.as_str())] {
                 let response = app
@@ -144,7 +152,7 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
             refused += 1;
         }
     }
-    assert_eq!(refused, 24);
+    assert_eq!(refused, 30);
 }
 
 mod random_histories {

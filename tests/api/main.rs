@@ -1,5 +1,8 @@
 //! API tests: one binary, every test with a fresh database, acting as a client.
 
+mod accounts;
+mod admin;
+mod corrections;
 mod database;
 mod docs;
 mod helpers;
@@ -9,6 +12,7 @@ mod rate_limit;
 mod service;
 mod sessions;
 mod stats;
+mod upgrade;
 mod users;
 
 /// This binary runs the suite on SQLite; `tests/api_postgres` runs it again

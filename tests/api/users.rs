@@ -35,7 +35,7 @@ async fn registering_returns_the_user_with_a_token_once_and_a_location() {
 async fn the_token_is_stored_only_as_its_sha256() {
     let app = TestApp::new().await;
     let user = app.register("Ana").await;
-    let (stored, text) = app.db.user_row(user.id).await;
+    let (stored, text) = app.db.token_row(user.token_id()).await;
     let secret = user.token.splitn(3, '_').nth(2).unwrap();
     assert_eq!(stored, Sha256::digest(secret.as_bytes()).to_vec());
     assert!(!text.contains(secret));
@@ -106,7 +106,7 @@ async fn unknown_and_missing_fields_are_named() {
     assert_eq!(unknown.body["errors"][0]["field"], "nmae");
     assert_eq!(
         unknown.body["errors"][0]["message"],
-        "unknown field `nmae`, expected one of `name`, `email`, `timezone`"
+        "unknown field `nmae`, expected one of `name`, `email`, `timezone`, `password`"
     );
     let missing = app
         .call("POST", "/users/", None, Some(json!({"name": "A"})))
@@ -183,7 +183,7 @@ async fn rotating_the_token_stops_the_old_one_at_once() {
     let old = app.get("/users/me", &user.token).await;
     assert_eq!(
         old.problem(401),
-        "the bearer token is invalid or has been replaced; use the latest token of your user"
+        "the bearer token is invalid, revoked or replaced; sign in again for a new one"
     );
     assert_eq!(app.get("/users/me", new_token).await.status, 200);
 }

@@ -9,6 +9,15 @@
 fn postgresql_suite() {}
 
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/accounts.rs"]
+mod accounts;
+#[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/admin.rs"]
+mod admin;
+#[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/corrections.rs"]
+mod corrections;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/database.rs"]
 mod database;
 #[cfg(hyperfocus_postgres_tests)]
@@ -37,6 +46,9 @@ mod startup;
 #[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/stats.rs"]
 mod stats;
+#[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/upgrade.rs"]
+mod upgrade;
 #[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/users.rs"]
 mod users;

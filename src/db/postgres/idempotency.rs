@@ -4,7 +4,7 @@ use deadpool_postgres::GenericClient;
 
 use super::sql;
 use crate::{
-    db::StoreResult,
+    db::{ReplayedRegistration, StoreResult},
     domain::idempotency::{self, Idempotency, RegistrationKey, StoredKey, expiry_cutoff},
 };
 
@@ -71,7 +71,7 @@ pub async fn replayed_registration<C: GenericClient>(
     c: &C,
     key: &RegistrationKey,
     now: i64,
-) -> StoreResult<Option<(i64, Vec<u8>)>> {
+) -> StoreResult<Option<ReplayedRegistration>> {
     let mut lock = [0; 8];
     lock.copy_from_slice(&key.lookup[..8]);
     sql::execute(
@@ -82,7 +82,7 @@ pub async fn replayed_registration<C: GenericClient>(
     .await?;
     let Some(row) = sql::row(
         c,
-        "SELECT request_hash, user_id, created_at, sealed_secret FROM registration_keys
+        "SELECT request_hash, user_id, created_at, sealed_secret, token_id FROM registration_keys
          WHERE lookup = $1",
         &[&key.lookup.as_slice()],
     )
@@ -97,7 +97,11 @@ pub async fn replayed_registration<C: GenericClient>(
         created_at: row.get(2),
     };
     let user = idempotency::replay(Some(&stored), &key.request_hash, "user", now)?;
-    Ok(user.map(|id| (id, row.get(3))))
+    Ok(user.map(|user_id| ReplayedRegistration {
+        user_id,
+        token_id: row.get(4),
+        sealed_secret: row.get(3),
+    }))
 }
 
 /// Remembers the registration, in its transaction, over an expired one
@@ -106,19 +110,21 @@ pub async fn record_registration<C: GenericClient>(
     c: &C,
     key: &RegistrationKey,
     user_id: i64,
+    token_id: i64,
     now: i64,
 ) -> StoreResult<()> {
     sql::execute(
         c,
-        "INSERT INTO registration_keys (lookup, request_hash, user_id, sealed_secret, created_at)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO registration_keys (lookup, request_hash, user_id, token_id, sealed_secret, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (lookup) DO UPDATE SET request_hash = excluded.request_hash,
-             user_id = excluded.user_id, sealed_secret = excluded.sealed_secret,
-             created_at = excluded.created_at",
+             user_id = excluded.user_id, token_id = excluded.token_id,
+             sealed_secret = excluded.sealed_secret, created_at = excluded.created_at",
         &[
             &key.lookup.as_slice(),
             &key.request_hash.as_slice(),
             &user_id,
+            &token_id,
             &key.sealed_secret,
             &now,
         ],
@@ -127,13 +133,14 @@ pub async fn record_registration<C: GenericClient>(
     Ok(())
 }
 
-/// Forgets the user's registration key: once the token is rotated, the
-/// sealed one no longer works and must not be handed out.
-pub async fn forget_registration<C: GenericClient>(c: &C, user_id: i64) -> StoreResult<()> {
+/// Forgets a registration's key once its token is rotated: the sealed
+/// secret no longer works and must not be handed out. (Revoking the token
+/// deletes the key by cascade.)
+pub async fn forget_registration<C: GenericClient>(c: &C, token_id: i64) -> StoreResult<()> {
     sql::execute(
         c,
-        "DELETE FROM registration_keys WHERE user_id = $1",
-        &[&user_id],
+        "DELETE FROM registration_keys WHERE token_id = $1",
+        &[&token_id],
     )
     .await?;
     Ok(())

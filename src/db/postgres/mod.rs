@@ -15,23 +15,29 @@ use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMe
 use jiff::Timestamp;
 use tokio_postgres::NoTls;
 
-use super::{Credentials, Registration, SessionListQuery, Store, StoreError, StoreResult};
+use super::{
+    CurrentSession, LoginAccount, Registration, SameName, SessionListQuery, Store, StoreError,
+    StoreResult, TokenCredentials,
+};
 use crate::domain::{
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
-    session::Session,
+    login::Failures,
+    session::{Session, SessionPatch},
     stats::SessionSpan,
-    token::TokenHash,
+    token::{NewToken, Token, TokenHash},
     user::{NewUser, User, UserPatch},
 };
 
 mod idempotency;
 mod interruptions;
+mod logins;
 mod migrate;
 mod rows;
 mod sessions;
 mod sql;
 mod stats;
+mod tokens;
 mod users;
 
 /// HyperFocus on PostgreSQL.
@@ -103,48 +109,121 @@ impl Store for PostgresStore {
     async fn create_user(
         &self,
         new: NewUser,
-        token_hash: TokenHash,
+        password_hash: Option<String>,
+        token: NewToken,
         now: Timestamp,
         key: Option<RegistrationKey>,
     ) -> StoreResult<Registration> {
-        let Some(key) = key else {
-            let user = users::insert(&self.client().await?, &new, &token_hash, now).await?;
-            return Ok(Registration::Created(user));
-        };
         in_transaction!(self, |tx| users::register(
             &tx,
             &new,
-            &token_hash,
+            password_hash.as_deref(),
+            &token,
             now,
-            &key
+            key.as_ref()
         )
         .await)
     }
 
-    async fn credentials(&self, id: i64) -> StoreResult<Option<Credentials>> {
-        users::credentials(&self.client().await?, id).await
+    async fn token_credentials(&self, id: i64) -> StoreResult<Option<TokenCredentials>> {
+        tokens::credentials(&self.client().await?, id).await
+    }
+
+    async fn record_token_use(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        tokens::record_use(&self.client().await?, id, now).await
     }
 
     async fn get_user(&self, id: i64) -> StoreResult<User> {
         users::get(&self.client().await?, id).await
     }
 
-    async fn update_user(&self, id: i64, patch: UserPatch) -> StoreResult<User> {
-        users::update(&self.client().await?, id, &patch).await
+    async fn user_by_email(&self, email_key: &str) -> StoreResult<User> {
+        users::by_email(&self.client().await?, email_key).await
     }
 
-    async fn replace_token(&self, id: i64, token_hash: TokenHash) -> StoreResult<User> {
-        in_transaction!(self, |tx| users::replace_token(&tx, id, &token_hash).await)
+    async fn update_user(&self, id: i64, patch: UserPatch) -> StoreResult<User> {
+        users::update(&self.client().await?, id, &patch).await
     }
 
     async fn delete_user(&self, id: i64) -> StoreResult<()> {
         users::delete(&self.client().await?, id).await
     }
 
+    async fn create_token(
+        &self,
+        user_id: i64,
+        token: NewToken,
+        now: Timestamp,
+        same_name: SameName,
+    ) -> StoreResult<Token> {
+        in_transaction!(self, |tx| tokens::insert(
+            &tx, user_id, &token, now, same_name
+        )
+        .await)
+    }
+
+    async fn list_tokens(&self, user_id: i64) -> StoreResult<Vec<Token>> {
+        tokens::list(&self.client().await?, user_id).await
+    }
+
+    async fn delete_token(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        tokens::delete(&self.client().await?, user_id, id).await
+    }
+
+    async fn replace_token(
+        &self,
+        user_id: i64,
+        token_id: i64,
+        token_hash: TokenHash,
+    ) -> StoreResult<User> {
+        in_transaction!(self, |tx| tokens::replace(
+            &tx,
+            user_id,
+            token_id,
+            &token_hash
+        )
+        .await)
+    }
+
+    async fn login_account(&self, email_key: &str) -> StoreResult<Option<LoginAccount>> {
+        users::login_account(&self.client().await?, email_key).await
+    }
+
+    async fn password_hash(&self, id: i64) -> StoreResult<Option<String>> {
+        users::password_hash(&self.client().await?, id).await
+    }
+
+    async fn set_password(&self, id: i64, password_hash: String) -> StoreResult<()> {
+        users::set_password(&self.client().await?, id, &password_hash).await
+    }
+
+    async fn login_failures(
+        &self,
+        email_key: &str,
+        address: &str,
+        since: Timestamp,
+    ) -> StoreResult<(Failures, Failures)> {
+        logins::failures(&self.client().await?, email_key, address, since).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        email_key: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        logins::record(&self.client().await?, email_key, address, now).await
+    }
+
+    async fn clear_login_failures(&self, email_key: &str) -> StoreResult<()> {
+        logins::clear(&self.client().await?, email_key).await
+    }
+
     async fn start_session(
         &self,
         user_id: i64,
         start: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
         idempotency: Option<Idempotency>,
     ) -> StoreResult<Session> {
@@ -152,10 +231,26 @@ impl Store for PostgresStore {
             &tx,
             user_id,
             start,
+            end,
             now,
             idempotency.as_ref()
         )
         .await)
+    }
+
+    async fn update_session(
+        &self,
+        user_id: i64,
+        id: i64,
+        patch: SessionPatch,
+        now: Timestamp,
+    ) -> StoreResult<Session> {
+        in_transaction!(self, |tx| sessions::update(&tx, user_id, id, patch, now)
+            .await)
+    }
+
+    async fn current_session(&self, user_id: i64, now: Timestamp) -> StoreResult<CurrentSession> {
+        sessions::current(&self.client().await?, user_id, now).await
     }
 
     async fn end_session(
@@ -263,5 +358,10 @@ impl Store for PostgresStore {
     async fn purge_expired_keys(&self, now: Timestamp, batch: u32) -> StoreResult<u64> {
         let client = self.client().await?;
         idempotency::purge_expired(&client, now.as_second(), batch.into()).await
+    }
+
+    async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
+        let client = self.client().await?;
+        logins::purge(&client, before, batch.into()).await
     }
 }

@@ -9,26 +9,22 @@ use super::{
     sql,
 };
 use crate::{
-    db::{SessionListQuery, StoreError, StoreResult},
+    db::{CurrentSession, SessionListQuery, StoreError, StoreResult},
     domain::idempotency::{self as idempotency_rules, Idempotency},
-    domain::session::{self, Session, Span},
+    domain::session::{self, Session, SessionPatch, Span},
 };
 
 /// Runs inside a transaction: the user's row is locked first, so two starts
-/// for one user are checked one after the other.
+/// (or corrections) for one user are checked one after the other.
 pub async fn start<C: GenericClient>(
     c: &C,
     user_id: i64,
     start: Timestamp,
+    end: Option<Timestamp>,
     now: Timestamp,
     key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
-    sql::row(
-        c,
-        "SELECT id FROM users WHERE id = $1 FOR UPDATE",
-        &[&user_id],
-    )
-    .await?;
+    lock_user(c, user_id).await?;
     if let Some(id) = idempotency::replayed(c, user_id, key, "session", now.as_second()).await? {
         return get(c, user_id, id, now)
             .await
@@ -41,18 +37,17 @@ pub async fn start<C: GenericClient>(
     )
     .await?
     .map(|r| rows::span(&r));
-    let latest = sql::row(
-        c,
-        "SELECT id, start_time, end_time FROM sessions WHERE user_id = $1 ORDER BY start_time DESC LIMIT 1",
-        &[&user_id],
-    )
-    .await?
-    .map(|r| rows::span(&r));
-    session::check_start(start, now, active.as_ref(), latest.as_ref())?;
+    let neighbour = latest_before(c, user_id, end, None).await?;
+    session::check_start(start, end, now, active.as_ref(), neighbour.as_ref())?;
     let inserted = sql::returning(
         c,
-        "INSERT INTO sessions (user_id, start_time, created_at) VALUES ($1, $2, $3) RETURNING id",
-        &[&user_id, &start.as_second(), &now.as_second()],
+        "INSERT INTO sessions (user_id, start_time, end_time, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        &[
+            &user_id,
+            &start.as_second(),
+            &end.map(|e| e.as_second()),
+            &now.as_second(),
+        ],
     )
     .await;
     match inserted {
@@ -67,6 +62,116 @@ pub async fn start<C: GenericClient>(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn lock_user<C: GenericClient>(c: &C, user_id: i64) -> StoreResult<()> {
+    sql::row(
+        c,
+        "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+        &[&user_id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The user's session, other than `except`, that starts last before `end`
+/// (before any time when `None`): the only one a span ending at `end` can
+/// overlap.
+async fn latest_before<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    end: Option<Timestamp>,
+    except: Option<i64>,
+) -> StoreResult<Option<Span>> {
+    Ok(sql::row(
+        c,
+        "SELECT id, start_time, end_time FROM sessions
+         WHERE user_id = $1 AND start_time < $2 AND id <> $3
+         ORDER BY start_time DESC LIMIT 1",
+        &[
+            &user_id,
+            &end.map_or(i64::MAX, |e| e.as_second()),
+            &except.unwrap_or(0),
+        ],
+    )
+    .await?
+    .map(|r| rows::span(&r)))
+}
+
+/// Runs inside a transaction: the user's row, then the session's, are
+/// locked, so that neither another session nor an interruption moves
+/// while the correction is checked.
+pub async fn update<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    id: i64,
+    patch: SessionPatch,
+    now: Timestamp,
+) -> StoreResult<Session> {
+    lock_user(c, user_id).await?;
+    let current = span_for_update(c, user_id, id).await?;
+    let neighbour = latest_before(c, user_id, patch.end.or(current.end), Some(id)).await?;
+    let first = interruption_bound(c, id, "ASC").await?;
+    let last = interruption_bound(c, id, "DESC").await?;
+    let new = session::check_update(
+        &current,
+        patch,
+        now,
+        neighbour.as_ref(),
+        first.as_ref(),
+        last.as_ref(),
+    )?;
+    sql::execute(
+        c,
+        "UPDATE sessions SET start_time = $2, end_time = $3 WHERE id = $1",
+        &[&id, &new.start.as_second(), &new.end.map(|e| e.as_second())],
+    )
+    .await?;
+    get(c, user_id, id, now).await
+}
+
+/// The session's interruption that starts first (`ASC`) or last (`DESC`).
+async fn interruption_bound<C: GenericClient>(
+    c: &C,
+    session_id: i64,
+    order: &str,
+) -> StoreResult<Option<Span>> {
+    Ok(sql::row(
+        c,
+        &format!(
+            "SELECT id, start_time, end_time FROM interruptions WHERE session_id = $1
+             ORDER BY start_time {order} LIMIT 1"
+        ),
+        &[&session_id],
+    )
+    .await?
+    .map(|r| rows::span(&r)))
+}
+
+/// The active session with its open interruption, in one statement over
+/// the two partial indexes.
+pub async fn current<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    now: Timestamp,
+) -> StoreResult<CurrentSession> {
+    let row = sql::row(
+        c,
+        &format!(
+            "SELECT {SESSION_COLUMNS},
+                    o.id, o.session_id, o.user_id, o.kind, o.description, o.start_time, o.end_time, o.created_at
+             FROM sessions s LEFT JOIN interruptions o ON o.session_id = s.id AND o.end_time IS NULL
+             WHERE s.user_id = $2 AND s.end_time IS NULL"
+        ),
+        &[&now.as_second(), &user_id],
+    )
+    .await?;
+    Ok(
+        row.map_or_else(CurrentSession::default, |row| CurrentSession {
+            session: Some(rows::session(&row)),
+            open_interruption: rows::optional_interruption_at(&row, 7),
+        }),
+    )
 }
 
 /// Runs inside a transaction; the session's row stays locked until commit.

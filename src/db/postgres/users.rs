@@ -3,20 +3,20 @@
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 
-use super::{idempotency, rows::unique_violation, sql};
+use super::{idempotency, rows::unique_violation, sql, tokens};
 use crate::{
-    db::{Credentials, Registration, StoreError, StoreResult},
+    db::{LoginAccount, Registration, SameName, StoreError, StoreResult},
     domain::{
-        RuleViolation,
         idempotency::RegistrationKey,
         time::from_unix_seconds,
-        user::{NewUser, User, UserPatch},
+        token::NewToken,
+        user::{NewUser, User, UserPatch, duplicate_email},
     },
 };
 
-const USER_COLUMNS: &str = "id, name, email, timezone, created_at";
+pub const USER_COLUMNS: &str = "id, name, email, timezone, created_at";
 
-fn user(row: &tokio_postgres::Row) -> User {
+pub fn user(row: &tokio_postgres::Row) -> User {
     User {
         id: row.get(0),
         name: row.get(1),
@@ -26,45 +26,54 @@ fn user(row: &tokio_postgres::Row) -> User {
     }
 }
 
-/// Runs inside a transaction: inserts the user, or with the key of an
-/// earlier registration answers with that one.
+/// Runs inside a transaction: inserts the user and their registration
+/// token, or with the key of an earlier registration answers with that one.
 pub async fn register<C: GenericClient>(
     c: &C,
     new: &NewUser,
-    token_hash: &[u8],
+    password_hash: Option<&str>,
+    token: &NewToken,
     now: Timestamp,
-    key: &RegistrationKey,
+    key: Option<&RegistrationKey>,
 ) -> StoreResult<Registration> {
-    if let Some((id, sealed_secret)) =
-        idempotency::replayed_registration(c, key, now.as_second()).await?
+    if let Some(key) = key
+        && let Some(replay) = idempotency::replayed_registration(c, key, now.as_second()).await?
     {
-        let user = get(c, id).await?;
         return Ok(Registration::Replayed {
-            user,
-            sealed_secret,
+            user: get(c, replay.user_id).await?,
+            token_id: replay.token_id,
+            sealed_secret: replay.sealed_secret,
         });
     }
-    let user = insert(c, new, token_hash, now).await?;
-    idempotency::record_registration(c, key, user.id, now.as_second()).await?;
-    Ok(Registration::Created(user))
+    let user = insert(c, new, password_hash, now).await?;
+    let token = tokens::insert(c, user.id, token, now, SameName::Keep).await?;
+    if let Some(key) = key {
+        idempotency::record_registration(c, key, user.id, token.id, now.as_second()).await?;
+    }
+    Ok(Registration::Created {
+        user,
+        token_id: token.id,
+    })
 }
 
-pub async fn insert<C: GenericClient>(
+async fn insert<C: GenericClient>(
     c: &C,
     new: &NewUser,
-    token_hash: &[u8],
+    password_hash: Option<&str>,
     now: Timestamp,
 ) -> StoreResult<User> {
     let inserted = sql::returning(
         c,
-        "INSERT INTO users (name, email, email_key, timezone, token_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, name, email, timezone, created_at",
+        &format!(
+            "INSERT INTO users (name, email, email_key, timezone, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+        ),
         &[
             &new.name.as_str(),
             &new.email.as_str(),
             &new.email.key(),
             &new.timezone.as_str(),
-            &token_hash,
+            &password_hash,
             &now.as_second(),
         ],
     )
@@ -72,27 +81,10 @@ pub async fn insert<C: GenericClient>(
     match inserted {
         Ok(row) => Ok(user(&row)),
         Err(e) if unique_violation(&e) == Some("users_email_key") => {
-            Err(RuleViolation::Conflict(format!(
-                "a user with the email {} already exists (emails are compared ignoring case)",
-                new.email.as_str()
-            ))
-            .into())
+            Err(duplicate_email(&new.email).into())
         }
         Err(e) => Err(e.into()),
     }
-}
-
-pub async fn credentials<C: GenericClient>(c: &C, id: i64) -> StoreResult<Option<Credentials>> {
-    let row = sql::row(
-        c,
-        "SELECT token_hash, timezone FROM users WHERE id = $1",
-        &[&id],
-    )
-    .await?;
-    Ok(row.map(|row| Credentials {
-        token_hash: row.get(0),
-        timezone: row.get(1),
-    }))
 }
 
 pub async fn get<C: GenericClient>(c: &C, id: i64) -> StoreResult<User> {
@@ -103,6 +95,52 @@ pub async fn get<C: GenericClient>(c: &C, id: i64) -> StoreResult<User> {
     )
     .await?;
     row.as_ref().map(user).ok_or(StoreError::NotFound("user"))
+}
+
+pub async fn by_email<C: GenericClient>(c: &C, email_key: &str) -> StoreResult<User> {
+    let row = sql::row(
+        c,
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE email_key = $1"),
+        &[&email_key],
+    )
+    .await?;
+    row.as_ref().map(user).ok_or(StoreError::NotFound("user"))
+}
+
+pub async fn login_account<C: GenericClient>(
+    c: &C,
+    email_key: &str,
+) -> StoreResult<Option<LoginAccount>> {
+    let row = sql::row(
+        c,
+        "SELECT id, password_hash FROM users WHERE email_key = $1",
+        &[&email_key],
+    )
+    .await?;
+    Ok(row.map(|row| LoginAccount {
+        user_id: row.get(0),
+        password_hash: row.get(1),
+    }))
+}
+
+pub async fn password_hash<C: GenericClient>(c: &C, id: i64) -> StoreResult<Option<String>> {
+    let row = sql::row(c, "SELECT password_hash FROM users WHERE id = $1", &[&id]).await?;
+    row.map(|row| row.get(0))
+        .ok_or(StoreError::NotFound("user"))
+}
+
+pub async fn set_password<C: GenericClient>(
+    c: &C,
+    id: i64,
+    password_hash: &str,
+) -> StoreResult<()> {
+    let changed = sql::execute(
+        c,
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        &[&id, &password_hash],
+    )
+    .await?;
+    super::changed_one(changed, "user")
 }
 
 pub async fn update<C: GenericClient>(c: &C, id: i64, patch: &UserPatch) -> StoreResult<User> {
@@ -119,21 +157,6 @@ pub async fn update<C: GenericClient>(c: &C, id: i64, patch: &UserPatch) -> Stor
         ],
     )
     .await?;
-    row.as_ref().map(user).ok_or(StoreError::NotFound("user"))
-}
-
-pub async fn replace_token<C: GenericClient>(
-    c: &C,
-    id: i64,
-    token_hash: &[u8],
-) -> StoreResult<User> {
-    let row = sql::row(
-        c,
-        &format!("UPDATE users SET token_hash = $2 WHERE id = $1 RETURNING {USER_COLUMNS}"),
-        &[&id, &token_hash],
-    )
-    .await?;
-    idempotency::forget_registration(c, id).await?;
     row.as_ref().map(user).ok_or(StoreError::NotFound("user"))
 }
 

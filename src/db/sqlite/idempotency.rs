@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
-    db::StoreResult,
+    db::{ReplayedRegistration, StoreResult},
     domain::idempotency::{self, Idempotency, RegistrationKey, StoredKey, expiry_cutoff},
 };
 
@@ -61,16 +61,16 @@ pub fn record(
     Ok(())
 }
 
-/// The user and sealed secret of an earlier registration with the key, if
-/// this is a replay of it.
+/// The user, registration token and sealed secret of an earlier
+/// registration with the key, if this is a replay of it.
 pub fn replayed_registration(
     conn: &Connection,
     key: &RegistrationKey,
     now: i64,
-) -> StoreResult<Option<(i64, Vec<u8>)>> {
+) -> StoreResult<Option<ReplayedRegistration>> {
     let stored = conn
         .prepare_cached(
-            "SELECT request_hash, user_id, created_at, sealed_secret FROM registration_keys
+            "SELECT request_hash, user_id, created_at, sealed_secret, token_id FROM registration_keys
              WHERE lookup = ?1",
         )?
         .query_row([key.lookup.as_slice()], |row| {
@@ -80,14 +80,18 @@ pub fn replayed_registration(
                 resource_id: row.get(1)?,
                 created_at: row.get(2)?,
             };
-            Ok((stored, row.get::<_, Vec<u8>>(3)?))
+            Ok((stored, row.get::<_, Vec<u8>>(3)?, row.get::<_, i64>(4)?))
         })
         .optional()?;
-    let Some((stored, sealed)) = stored else {
+    let Some((stored, sealed_secret, token_id)) = stored else {
         return Ok(None);
     };
     let user = idempotency::replay(Some(&stored), &key.request_hash, "user", now)?;
-    Ok(user.map(|id| (id, sealed)))
+    Ok(user.map(|user_id| ReplayedRegistration {
+        user_id,
+        token_id,
+        sealed_secret,
+    }))
 }
 
 /// Remembers the registration, in its transaction, over an expired one
@@ -96,30 +100,33 @@ pub fn record_registration(
     conn: &Connection,
     key: &RegistrationKey,
     user_id: i64,
+    token_id: i64,
     now: i64,
 ) -> StoreResult<()> {
     conn.prepare_cached(
-        "INSERT INTO registration_keys (lookup, request_hash, user_id, sealed_secret, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO registration_keys (lookup, request_hash, user_id, token_id, sealed_secret, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (lookup) DO UPDATE SET request_hash = excluded.request_hash,
-             user_id = excluded.user_id, sealed_secret = excluded.sealed_secret,
-             created_at = excluded.created_at",
+             user_id = excluded.user_id, token_id = excluded.token_id,
+             sealed_secret = excluded.sealed_secret, created_at = excluded.created_at",
     )?
     .execute(params![
         key.lookup.as_slice(),
         key.request_hash.as_slice(),
         user_id,
+        token_id,
         key.sealed_secret,
         now
     ])?;
     Ok(())
 }
 
-/// Forgets the user's registration key: once the token is rotated, the
-/// sealed one no longer works and must not be handed out.
-pub fn forget_registration(conn: &Connection, user_id: i64) -> StoreResult<()> {
-    conn.prepare_cached("DELETE FROM registration_keys WHERE user_id = ?1")?
-        .execute([user_id])?;
+/// Forgets a registration's key once its token is rotated: the sealed
+/// secret no longer works and must not be handed out. (Revoking the token
+/// deletes the key by cascade.)
+pub fn forget_registration(conn: &Connection, token_id: i64) -> StoreResult<()> {
+    conn.prepare_cached("DELETE FROM registration_keys WHERE token_id = ?1")?
+        .execute([token_id])?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_idempotency.sql"),
     include_str!("../../../migrations/sqlite/0003_key_expiry.sql"),
+    include_str!("../../../migrations/sqlite/0004_accounts.sql"),
 ];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs

@@ -6,17 +6,22 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, config::DbConfig};
 
-use super::{Credentials, Registration, SessionListQuery, Store, StoreError, StoreResult};
+use super::{
+    CurrentSession, LoginAccount, Registration, SameName, SessionListQuery, Store, StoreError,
+    StoreResult, TokenCredentials,
+};
 use crate::domain::{
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
-    session::Session,
-    token::TokenHash,
+    login::Failures,
+    session::{Session, SessionPatch},
+    token::{NewToken, Token, TokenHash},
     user::{NewUser, User, UserPatch},
 };
 
 mod idempotency;
 mod interruptions;
+mod logins;
 mod migrate;
 #[cfg(test)]
 mod plan_tests;
@@ -24,6 +29,7 @@ mod rows;
 mod sessions;
 mod span_cache;
 mod stats;
+mod tokens;
 mod users;
 mod worker;
 
@@ -130,32 +136,39 @@ impl Store for SqliteStore {
     async fn create_user(
         &self,
         new: NewUser,
-        token_hash: TokenHash,
+        password_hash: Option<String>,
+        token: NewToken,
         now: Timestamp,
         key: Option<RegistrationKey>,
     ) -> StoreResult<Registration> {
         self.workers
-            .write(move |c| users::register(c, &new, &token_hash, now, key.as_ref()))
+            .write(move |c| {
+                users::register(c, &new, password_hash.as_deref(), &token, now, key.as_ref())
+            })
             .await
     }
 
-    async fn credentials(&self, id: i64) -> StoreResult<Option<Credentials>> {
-        self.workers.read(|c| users::credentials(c, id))
+    async fn token_credentials(&self, id: i64) -> StoreResult<Option<TokenCredentials>> {
+        self.workers.read(|c| tokens::credentials(c, id))
+    }
+
+    async fn record_token_use(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        self.workers
+            .write(move |c| tokens::record_use(c, id, now))
+            .await
     }
 
     async fn get_user(&self, id: i64) -> StoreResult<User> {
         self.workers.read(|c| users::get(c, id))
     }
 
+    async fn user_by_email(&self, email_key: &str) -> StoreResult<User> {
+        self.workers.read(|c| users::by_email(c, email_key))
+    }
+
     async fn update_user(&self, id: i64, patch: UserPatch) -> StoreResult<User> {
         self.workers
             .write(move |c| users::update(c, id, &patch))
-            .await
-    }
-
-    async fn replace_token(&self, id: i64, token_hash: TokenHash) -> StoreResult<User> {
-        self.workers
-            .write(move |c| users::replace_token(c, id, &token_hash))
             .await
     }
 
@@ -165,19 +178,115 @@ impl Store for SqliteStore {
         written
     }
 
+    async fn create_token(
+        &self,
+        user_id: i64,
+        token: NewToken,
+        now: Timestamp,
+        same_name: SameName,
+    ) -> StoreResult<Token> {
+        self.workers
+            .write(move |c| tokens::insert(c, user_id, &token, now, same_name))
+            .await
+    }
+
+    async fn list_tokens(&self, user_id: i64) -> StoreResult<Vec<Token>> {
+        self.workers.read(|c| tokens::list(c, user_id))
+    }
+
+    async fn delete_token(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        self.workers
+            .write(move |c| tokens::delete(c, user_id, id))
+            .await
+    }
+
+    async fn replace_token(
+        &self,
+        user_id: i64,
+        token_id: i64,
+        token_hash: TokenHash,
+    ) -> StoreResult<User> {
+        self.workers
+            .write(move |c| tokens::replace(c, user_id, token_id, &token_hash))
+            .await
+    }
+
+    async fn login_account(&self, email_key: &str) -> StoreResult<Option<LoginAccount>> {
+        self.workers.read(|c| users::login_account(c, email_key))
+    }
+
+    async fn password_hash(&self, id: i64) -> StoreResult<Option<String>> {
+        self.workers.read(|c| users::password_hash(c, id))
+    }
+
+    async fn set_password(&self, id: i64, password_hash: String) -> StoreResult<()> {
+        self.workers
+            .write(move |c| users::set_password(c, id, &password_hash))
+            .await
+    }
+
+    async fn login_failures(
+        &self,
+        email_key: &str,
+        address: &str,
+        since: Timestamp,
+    ) -> StoreResult<(Failures, Failures)> {
+        self.workers
+            .read(|c| logins::failures(c, email_key, address, since))
+    }
+
+    async fn record_login_failure(
+        &self,
+        email_key: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let (email_key, address) = (email_key.to_owned(), address.to_owned());
+        self.workers
+            .write(move |c| logins::record(c, &email_key, &address, now))
+            .await
+    }
+
+    async fn clear_login_failures(&self, email_key: &str) -> StoreResult<()> {
+        let email_key = email_key.to_owned();
+        self.workers
+            .write(move |c| logins::clear(c, &email_key))
+            .await
+    }
+
     async fn start_session(
         &self,
         user_id: i64,
         start: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
         idempotency: Option<Idempotency>,
     ) -> StoreResult<Session> {
         let written = self
             .workers
-            .write(move |c| sessions::start(c, user_id, start, now, idempotency.as_ref()))
+            .write(move |c| sessions::start(c, user_id, start, end, now, idempotency.as_ref()))
             .await;
         self.spans.invalidate(user_id);
         written
+    }
+
+    async fn update_session(
+        &self,
+        user_id: i64,
+        id: i64,
+        patch: SessionPatch,
+        now: Timestamp,
+    ) -> StoreResult<Session> {
+        let written = self
+            .workers
+            .write(move |c| sessions::update(c, user_id, id, patch, now))
+            .await;
+        self.spans.invalidate(user_id);
+        written
+    }
+
+    async fn current_session(&self, user_id: i64, now: Timestamp) -> StoreResult<CurrentSession> {
+        self.workers.read(|c| sessions::current(c, user_id, now))
     }
 
     async fn end_session(
@@ -317,6 +426,12 @@ impl Store for SqliteStore {
     async fn purge_expired_keys(&self, now: Timestamp, batch: u32) -> StoreResult<u64> {
         self.workers
             .write(move |c| idempotency::purge_expired(c, now.as_second(), batch.into()))
+            .await
+    }
+
+    async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
+        self.workers
+            .write(move |c| logins::purge(c, before, batch.into()))
             .await
     }
 }

@@ -13,12 +13,14 @@ use rusqlite::{
     trace::{TraceEvent, TraceEventCodes},
 };
 
-use super::{connect, idempotency, interruptions, migrate, sessions, stats, users};
+use super::{connect, idempotency, interruptions, logins, migrate, sessions, stats, tokens, users};
 use crate::{
-    db::{Registration, SessionCursor, SessionListQuery},
+    db::{Registration, SameName, SessionCursor, SessionListQuery},
     domain::{
         idempotency::{Idempotency, RegistrationKey},
         interruption::{InterruptionKind, InterruptionPatch, NewInterruption},
+        session::SessionPatch,
+        token::{NewToken, Scope, TokenName},
         user::{NewUser, UserPatch},
     },
 };
@@ -36,23 +38,82 @@ fn exercise(conn: &Connection) {
         request_hash: [4; 32],
         sealed_secret: vec![5; 83],
     };
-    let created = users::register(conn, &new, &[0; 32], now, Some(&registration)).unwrap();
-    let Registration::Created(user) = created else {
+    let token = NewToken {
+        name: TokenName::registration(),
+        scope: Scope::Write,
+        expires_at: None,
+        hash: [0; 32],
+    };
+    let created = users::register(
+        conn,
+        &new,
+        Some("$argon2id$x"),
+        &token,
+        now,
+        Some(&registration),
+    )
+    .unwrap();
+    let Registration::Created { user, token_id } = created else {
         panic!("a new key registers: {created:?}")
     };
     let user = user.id;
-    let replayed = users::register(conn, &new, &[0; 32], now, Some(&registration)).unwrap();
+    let replayed = users::register(conn, &new, None, &token, now, Some(&registration)).unwrap();
     assert!(matches!(replayed, Registration::Replayed { .. }));
-    users::credentials(conn, user).unwrap();
+    tokens::credentials(conn, token_id).unwrap();
+    tokens::record_use(conn, token_id, now).unwrap();
+    let laptop = NewToken {
+        name: TokenName::parse("name", "laptop").unwrap(),
+        ..token
+    };
+    let second = tokens::insert(conn, user, &laptop, now, SameName::Replace).unwrap();
+    tokens::list(conn, user).unwrap();
+    tokens::replace(conn, user, token_id, &[1; 32]).unwrap();
+    tokens::delete(conn, user, second.id).unwrap();
+    users::by_email(conn, "ana@example.com").unwrap();
+    users::login_account(conn, "ana@example.com").unwrap();
+    users::password_hash(conn, user).unwrap();
+    users::set_password(conn, user, "$argon2id$y").unwrap();
+    logins::record(conn, "ana@example.com", "192.0.2.1", now).unwrap();
+    logins::failures(
+        conn,
+        "ana@example.com",
+        "192.0.2.1",
+        at("2025-11-15T11:45:00Z"),
+    )
+    .unwrap();
+    logins::clear(conn, "ana@example.com").unwrap();
+    logins::purge(conn, now, 100).unwrap();
     users::update(conn, user, &UserPatch::parse(Some("Ana B"), None).unwrap()).unwrap();
-    users::replace_token(conn, user, &[1; 32]).unwrap();
+    let logged = sessions::start(
+        conn,
+        user,
+        at("2025-11-15T06:00:00Z"),
+        Some(at("2025-11-15T07:00:00Z")),
+        now,
+        None,
+    )
+    .unwrap()
+    .id;
+    let earlier = SessionPatch {
+        start: Some(at("2025-11-15T05:30:00Z")),
+        end: None,
+    };
+    sessions::update(conn, user, logged, earlier, now).unwrap();
     let key = Idempotency {
         key: "k-1".into(),
         request_hash: [7; 32],
     };
-    let session = sessions::start(conn, user, at("2025-11-15T09:00:00Z"), now, Some(&key))
-        .unwrap()
-        .id;
+    let session = sessions::start(
+        conn,
+        user,
+        at("2025-11-15T09:00:00Z"),
+        None,
+        now,
+        Some(&key),
+    )
+    .unwrap()
+    .id;
+    sessions::current(conn, user, now).unwrap();
     let closed = NewInterruption {
         session_id: session,
         kind: InterruptionKind::Phone,

@@ -36,17 +36,33 @@ pub const INTERRUPTION_COLUMNS: &str =
 
 /// Reads a row selected with [`INTERRUPTION_COLUMNS`].
 pub fn interruption(row: &Row<'_>) -> rusqlite::Result<Interruption> {
-    let kind: String = row.get(3)?;
+    interruption_at(row, 0)
+}
+
+/// Reads [`INTERRUPTION_COLUMNS`] from column `first` on, or `None` when
+/// they are NULL (an outer join found no interruption).
+pub fn optional_interruption_at(
+    row: &Row<'_>,
+    first: usize,
+) -> rusqlite::Result<Option<Interruption>> {
+    match row.get::<_, Option<i64>>(first)? {
+        Some(_) => interruption_at(row, first).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn interruption_at(row: &Row<'_>, first: usize) -> rusqlite::Result<Interruption> {
+    let kind: String = row.get(first + 3)?;
     Ok(Interruption {
-        id: row.get(0)?,
-        session_id: row.get(1)?,
-        user_id: row.get(2)?,
+        id: row.get(first)?,
+        session_id: row.get(first + 1)?,
+        user_id: row.get(first + 2)?,
         // The CHECK constraint admits only known kinds.
         kind: InterruptionKind::from_name(&kind).unwrap_or(InterruptionKind::Unknown),
-        description: row.get(4)?,
-        start: from_unix_seconds(row.get(5)?),
-        end: row.get::<_, Option<i64>>(6)?.map(from_unix_seconds),
-        created_at: from_unix_seconds(row.get(7)?),
+        description: row.get(first + 4)?,
+        start: from_unix_seconds(row.get(first + 5)?),
+        end: row.get::<_, Option<i64>>(first + 6)?.map(from_unix_seconds),
+        created_at: from_unix_seconds(row.get(first + 7)?),
     })
 }
 

@@ -6,15 +6,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::idempotency;
 use super::rows::{self, SESSION_COLUMNS, is_unique_violation};
 use crate::{
-    db::{SessionListQuery, StoreError, StoreResult},
+    db::{CurrentSession, SessionListQuery, StoreError, StoreResult},
     domain::idempotency::{self as idempotency_rules, Idempotency},
-    domain::session::{self, Session, Span},
+    domain::session::{self, Session, SessionPatch, Span},
 };
 
 pub fn start(
     conn: &Connection,
     user_id: i64,
     start: Timestamp,
+    end: Option<Timestamp>,
     now: Timestamp,
     key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
@@ -22,25 +23,19 @@ pub fn start(
         return get(conn, user_id, id, now)
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("session", id)));
     }
-    let active = conn
-        .prepare_cached(
-            "SELECT id, start_time, end_time FROM sessions WHERE user_id = ?1 AND end_time IS NULL",
-        )?
-        .query_row([user_id], rows::span)
-        .optional()?;
-    let latest = conn
-        .prepare_cached(
-            "SELECT id, start_time, end_time FROM sessions WHERE user_id = ?1
-             ORDER BY start_time DESC LIMIT 1",
-        )?
-        .query_row([user_id], rows::span)
-        .optional()?;
-    session::check_start(start, now, active.as_ref(), latest.as_ref())?;
+    let active = active_span(conn, user_id)?;
+    let neighbour = latest_before(conn, user_id, end, None)?;
+    session::check_start(start, end, now, active.as_ref(), neighbour.as_ref())?;
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO sessions (user_id, start_time, created_at) VALUES (?1, ?2, ?3)",
+            "INSERT INTO sessions (user_id, start_time, end_time, created_at) VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![user_id, start.as_second(), now.as_second()]);
+        .execute(params![
+            user_id,
+            start.as_second(),
+            end.map(|e| e.as_second()),
+            now.as_second()
+        ]);
     match inserted {
         Ok(_) => {
             let id = conn.last_insert_rowid();
@@ -58,6 +53,99 @@ pub fn start(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn active_span(conn: &Connection, user_id: i64) -> StoreResult<Option<Span>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, start_time, end_time FROM sessions WHERE user_id = ?1 AND end_time IS NULL",
+        )?
+        .query_row([user_id], rows::span)
+        .optional()?)
+}
+
+/// The user's session, other than `except`, that starts last before `end`
+/// (before any time when `None`): the only one a span ending at `end` can
+/// overlap, since sessions never overlap one another.
+fn latest_before(
+    conn: &Connection,
+    user_id: i64,
+    end: Option<Timestamp>,
+    except: Option<i64>,
+) -> StoreResult<Option<Span>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, start_time, end_time FROM sessions
+             WHERE user_id = ?1 AND start_time < ?2 AND id <> ?3
+             ORDER BY start_time DESC LIMIT 1",
+        )?
+        .query_row(
+            params![
+                user_id,
+                end.map_or(i64::MAX, |e| e.as_second()),
+                except.unwrap_or(0)
+            ],
+            rows::span,
+        )
+        .optional()?)
+}
+
+/// Corrects a session's times: every rule of a new session, and its
+/// interruptions stay inside.
+pub fn update(
+    conn: &Connection,
+    user_id: i64,
+    id: i64,
+    patch: SessionPatch,
+    now: Timestamp,
+) -> StoreResult<Session> {
+    let current = span(conn, user_id, id)?;
+    let neighbour = latest_before(conn, user_id, patch.end.or(current.end), Some(id))?;
+    let bound = |order: &str| -> StoreResult<Option<Span>> {
+        Ok(conn
+            .prepare_cached(&format!(
+                "SELECT id, start_time, end_time FROM interruptions WHERE session_id = ?1
+                 ORDER BY start_time {order} LIMIT 1"
+            ))?
+            .query_row([id], rows::span)
+            .optional()?)
+    };
+    let (first, last) = (bound("ASC")?, bound("DESC")?);
+    let new = session::check_update(
+        &current,
+        patch,
+        now,
+        neighbour.as_ref(),
+        first.as_ref(),
+        last.as_ref(),
+    )?;
+    conn.prepare_cached("UPDATE sessions SET start_time = ?2, end_time = ?3 WHERE id = ?1")?
+        .execute(params![
+            id,
+            new.start.as_second(),
+            new.end.map(|e| e.as_second())
+        ])?;
+    get(conn, user_id, id, now)
+}
+
+/// The active session with its open interruption, in one statement over
+/// the two partial indexes.
+pub fn current(conn: &Connection, user_id: i64, now: Timestamp) -> StoreResult<CurrentSession> {
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS},
+                    o.id, o.session_id, o.user_id, o.kind, o.description, o.start_time, o.end_time, o.created_at
+             FROM sessions s LEFT JOIN interruptions o ON o.session_id = s.id AND o.end_time IS NULL
+             WHERE s.user_id = ?2 AND s.end_time IS NULL"
+        ))?
+        .query_row(params![now.as_second(), user_id], |row| {
+            Ok(CurrentSession {
+                session: Some(rows::session(row)?),
+                open_interruption: rows::optional_interruption_at(row, 7)?,
+            })
+        })
+        .optional()?;
+    Ok(found.unwrap_or_default())
 }
 
 pub fn end(
