@@ -361,16 +361,25 @@ pub async fn set_password(
     address: ClientAddress,
     Json(body): Json<PasswordIn>,
 ) -> AppResult<StatusCode> {
-    let new = Password::new_for_account("new_password", body.new_password.expose())?;
+    let mut v = Validator::default();
+    let new = v.check(Password::new_for_account(
+        "new_password",
+        body.new_password.expose(),
+    ));
+    let current = body
+        .current_password
+        .as_ref()
+        .and_then(|p| v.check(Password::presented("current_password", p.expose())));
+    v.finish()?;
+    let new = new.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no password after checks")))?;
     if let Some(stored) = state.store.password_hash(auth.user_id).await? {
-        let user = state.store.get_user(auth.user_id).await?;
-        let current = body.current_password.as_ref().ok_or_else(|| {
+        let current = current.ok_or_else(|| {
             AppError::invalid(
                 "current_password",
                 "is needed to change a password that is set; send the password now",
             )
         })?;
-        let current = Password::presented("current_password", current.expose())?;
+        let user = state.store.get_user(auth.user_id).await?;
         let attempt = SignInAttempt::new(&state, &user.email.to_lowercase(), &address);
         attempt.admit().await?;
         if !state.passwords.verify(current, Some(stored)).await? {
