@@ -10,7 +10,9 @@
 # reports (requests/s, latency percentiles, non-2xx responses), the rows
 # written, and the server's peak RSS. Rate limiting is off unless
 # HF_RATE_LIMIT sets it (e.g. HF_RATE_LIMIT=1000000/s, high enough never to
-# refuse, to measure what counting costs).
+# refuse, to measure what counting costs). HF_BINARY serves another build
+# (e.g. an earlier release, to compare in one run) instead of building this
+# tree's; HF_SCENARIOS picks among `writes banner reports` (default all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,8 +25,13 @@ work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
-./target/release/hyperfocus serve --bind "127.0.0.1:$port" \
+scenarios=${HF_SCENARIOS:-writes banner reports}
+binary=${HF_BINARY:-}
+if [ -z "$binary" ]; then
+    cargo build --release --quiet
+    binary=./target/release/hyperfocus
+fi
+"$binary" serve --bind "127.0.0.1:$port" \
     --database-url "sqlite://$work/bench.db" --log warn \
     --rate-limit "${HF_RATE_LIMIT:-off}" &
 server=$!
@@ -36,21 +43,27 @@ python3 bench/setup.py writers "$base" 64 "$work/users.txt"
 if [ -n "${HF_PROFILE:-}" ]; then
     (sleep 2; perf record -F 999 -g -a -o "$HF_PROFILE" -- sleep 5 >/dev/null 2>&1) &
 fi
-echo "== POST /interruptions/ ($connections connections, ${duration}s)"
-HF_USERS_FILE="$work/users.txt" HF_THREADS=$threads TZ=UTC \
-    wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \
-    -s bench/interruptions.lua "$base"
+if [[ " $scenarios " == *" writes "* ]]; then
+    echo "== POST /interruptions/ ($connections connections, ${duration}s)"
+    HF_USERS_FILE="$work/users.txt" HF_THREADS=$threads TZ=UTC \
+        wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \
+        -s bench/interruptions.lua "$base"
+fi
 
-echo "== GET / ($connections connections, ${duration}s)"
-wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$base/"
+if [[ " $scenarios " == *" banner "* ]]; then
+    echo "== GET / ($connections connections, ${duration}s)"
+    wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$base/"
+fi
 
-python3 bench/setup.py year "$base" "$work/year.txt"
-read -r year_user year_token < "$work/year.txt"
-for report in summary productive-hours weekly-pattern overview; do
-    echo "== GET /users/{id}/stats/$report?range=365d over a year ($connections connections, ${duration}s)"
-    wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \
-        -H "Authorization: Bearer $year_token" "$base/users/$year_user/stats/$report?range=365d"
-done
+if [[ " $scenarios " == *" reports "* ]]; then
+    python3 bench/setup.py year "$base" "$work/year.txt"
+    read -r year_user year_token < "$work/year.txt"
+    for report in summary productive-hours weekly-pattern overview; do
+        echo "== GET /users/{id}/stats/$report?range=365d over a year ($connections connections, ${duration}s)"
+        wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \
+            -H "Authorization: Bearer $year_token" "$base/users/$year_user/stats/$report?range=365d"
+    done
+fi
 
 rows=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM interruptions" 2>/dev/null || echo "?")
 echo "== interruptions stored: $rows"
