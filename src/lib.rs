@@ -14,8 +14,10 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod maintenance;
 pub mod passwords;
+pub mod reports;
 pub mod state;
 pub mod telemetry;
 

@@ -8,8 +8,8 @@ use std::sync::{
 use jiff::Timestamp;
 
 use crate::{
-    config::HttpConfig, db::Store, domain::time::from_unix_seconds, passwords::Passwords,
-    telemetry::Metrics,
+    config::HttpConfig, db::Store, domain::time::from_unix_seconds, events::EventHub,
+    passwords::Passwords, telemetry::Metrics,
 };
 
 /// Shared by all requests; cloning is a few reference-count bumps.
@@ -25,6 +25,8 @@ pub struct AppState {
     pub http: Arc<HttpConfig>,
     /// Where passwords are hashed and checked.
     pub passwords: Passwords,
+    /// Live events to every open stream of a user.
+    pub events: EventHub,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
     /// State around `store` with these HTTP settings.
     pub fn with_http(store: Arc<dyn Store>, http: HttpConfig) -> Self {
         Self {
+            events: EventHub::new(store.clone()),
             store,
             metrics: Arc::new(Metrics::new()),
             clock: Clock::System,

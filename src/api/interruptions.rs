@@ -6,7 +6,7 @@ use axum::{
     response::IntoResponse,
 };
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
@@ -17,12 +17,13 @@ use super::{
     extract::{Auth, Idempotent, Json, OptionalJson, PathId, non_null},
     sessions::{EndIn, optional_time},
 };
+pub use crate::domain::views::InterruptionOut;
 use crate::{
     domain::{
         Validator,
+        events::EventKind,
         interruption::{
-            Interruption, InterruptionKind, InterruptionPatch, NewInterruption, check_order,
-            parse_description,
+            InterruptionKind, InterruptionPatch, NewInterruption, check_order, parse_description,
         },
         time::parse_timestamp,
     },
@@ -80,50 +81,6 @@ pub struct InterruptionPatchIn {
     #[schema(nullable = false, format = DateTime, max_length = 35)]
     #[serde(default, deserialize_with = "non_null")]
     pub end_time: Option<String>,
-}
-
-/// An interruption.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InterruptionOut {
-    /// Positive id.
-    pub id: i64,
-    /// The session it happened in.
-    pub session_id: i64,
-    /// The session's owner.
-    pub user_id: i64,
-    /// What caused it.
-    #[serde(rename = "type")]
-    pub kind: InterruptionKind,
-    /// Free text.
-    pub description: String,
-    /// When it began (UTC).
-    #[schema(value_type = String, format = DateTime)]
-    pub start_time: Timestamp,
-    /// When focus resumed (UTC); `null` while it goes on.
-    #[schema(value_type = Option<String>, format = DateTime, required = true)]
-    pub end_time: Option<Timestamp>,
-    /// Whole seconds lost, computed by the server; `null` while it goes on.
-    #[schema(required = true)]
-    pub duration: Option<i64>,
-    /// When it was recorded (UTC).
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Timestamp,
-}
-
-impl From<Interruption> for InterruptionOut {
-    fn from(interruption: Interruption) -> Self {
-        Self {
-            duration: interruption.duration_seconds(),
-            id: interruption.id,
-            session_id: interruption.session_id,
-            user_id: interruption.user_id,
-            kind: interruption.kind,
-            description: interruption.description,
-            start_time: interruption.start,
-            end_time: interruption.end,
-            created_at: interruption.created_at,
-        }
-    }
 }
 
 impl InterruptionIn {
@@ -221,6 +178,10 @@ pub async fn create_interruption(
         .store
         .create_interruption(auth.user_id, new, now, idempotency)
         .await?;
+    state
+        .events
+        .interruption(EventKind::InterruptionCreated, &interruption, now)
+        .await;
     let location = format!("/interruptions/{}", interruption.id);
     Ok((
         StatusCode::CREATED,
@@ -260,6 +221,10 @@ pub async fn end_interruption(
         .store
         .end_interruption(auth.user_id, id, end, now)
         .await?;
+    state
+        .events
+        .interruption(EventKind::InterruptionEnded, &interruption, now)
+        .await;
     Ok(axum::Json(interruption.into()))
 }
 
@@ -311,10 +276,15 @@ pub async fn update_interruption(
     Json(body): Json<InterruptionPatchIn>,
 ) -> AppResult<axum::Json<InterruptionOut>> {
     let patch = body.parse()?;
+    let now = state.clock.now();
     let updated = state
         .store
-        .update_interruption(auth.user_id, id, patch, state.clock.now())
+        .update_interruption(auth.user_id, id, patch, now)
         .await?;
+    state
+        .events
+        .interruption(EventKind::InterruptionUpdated, &updated, now)
+        .await;
     Ok(axum::Json(updated.into()))
 }
 
@@ -359,5 +329,14 @@ pub async fn delete_interruption(
     PathId(id): PathId,
 ) -> AppResult<StatusCode> {
     state.store.delete_interruption(auth.user_id, id).await?;
+    state
+        .events
+        .deleted(
+            EventKind::InterruptionDeleted,
+            auth.user_id,
+            id,
+            state.clock.now(),
+        )
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }

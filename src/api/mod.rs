@@ -27,6 +27,7 @@ pub mod auth;
 pub mod docs;
 pub mod extract;
 pub mod interruptions;
+pub mod live;
 pub mod rate_limit;
 pub mod service;
 pub mod sessions;
@@ -75,6 +76,7 @@ fn routes() -> OpenApiRouter<AppState> {
             interruptions::delete_interruption
         ))
         .routes(routes!(interruptions::list_session_interruptions))
+        .routes(routes!(live::get_events))
         .routes(routes!(stats::get_summary))
         .routes(routes!(stats::get_interruption_types))
         .routes(routes!(stats::get_productive_hours))

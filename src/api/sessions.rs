@@ -17,11 +17,13 @@ use super::{
     },
     extract::{ApiQuery, Auth, Idempotent, Json, OptionalJson, PathId, non_null},
 };
+pub use crate::domain::views::SessionOut;
 use crate::{
-    api::interruptions::InterruptionOut,
     db::{SessionCursor, SessionListQuery},
+    domain::views::InterruptionOut,
     domain::{
         Validator,
+        events::EventKind,
         session::{Session, SessionPatch},
         time::{from_unix_seconds, local_day, parse_date, parse_timestamp},
     },
@@ -105,46 +107,6 @@ pub struct EndIn {
     pub end_time: Option<String>,
 }
 
-/// A focus session.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SessionOut {
-    /// Positive id.
-    pub id: i64,
-    /// Owner.
-    pub user_id: i64,
-    /// When focus began (UTC).
-    #[schema(value_type = String, format = DateTime)]
-    pub start_time: Timestamp,
-    /// When it ended (UTC); `null` while active.
-    #[schema(value_type = Option<String>, format = DateTime, required = true)]
-    pub end_time: Option<Timestamp>,
-    /// When it was recorded (UTC).
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Timestamp,
-    /// Whole seconds from start to end; `null` while active.
-    #[schema(required = true)]
-    pub duration_seconds: Option<i64>,
-    /// Interruptions logged in it.
-    pub interruption_count: i64,
-    /// Seconds lost to them; an open interruption counts up to now.
-    pub time_lost_seconds: i64,
-}
-
-impl From<Session> for SessionOut {
-    fn from(session: Session) -> Self {
-        Self {
-            duration_seconds: session.duration_seconds(),
-            id: session.id,
-            user_id: session.user_id,
-            start_time: session.start,
-            end_time: session.end,
-            created_at: session.created_at,
-            interruption_count: session.interruption_count,
-            time_lost_seconds: session.time_lost_seconds,
-        }
-    }
-}
-
 /// Filters and paging of a session listing.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -220,6 +182,10 @@ pub async fn start_session(
         .store
         .start_session(auth.user_id, start, end, now, idempotency)
         .await?;
+    state
+        .events
+        .session(EventKind::SessionStarted, &session, now)
+        .await;
     let location = format!("/sessions/{}", session.id);
     Ok((
         StatusCode::CREATED,
@@ -257,10 +223,15 @@ pub async fn update_session(
     Json(body): Json<SessionPatchIn>,
 ) -> AppResult<axum::Json<SessionOut>> {
     let patch = body.parse()?;
+    let now = state.clock.now();
     let session = state
         .store
-        .update_session(auth.user_id, id, patch, state.clock.now())
+        .update_session(auth.user_id, id, patch, now)
         .await?;
+    state
+        .events
+        .session(EventKind::SessionUpdated, &session, now)
+        .await;
     Ok(axum::Json(session.into()))
 }
 
@@ -317,8 +288,18 @@ pub async fn end_session(
 ) -> AppResult<axum::Json<SessionOut>> {
     let now = state.clock.now();
     let end = optional_time("end_time", body.end_time.as_deref(), now)?;
-    let session = state.store.end_session(auth.user_id, id, end, now).await?;
-    Ok(axum::Json(session.into()))
+    let ended = state.store.end_session(auth.user_id, id, end, now).await?;
+    if let Some(closed) = &ended.closed {
+        state
+            .events
+            .interruption(EventKind::InterruptionEnded, closed, now)
+            .await;
+    }
+    state
+        .events
+        .session(EventKind::SessionEnded, &ended.session, now)
+        .await;
+    Ok(axum::Json(ended.session.into()))
 }
 
 /// One session.
@@ -469,5 +450,14 @@ pub async fn delete_session(
     PathId(id): PathId,
 ) -> AppResult<StatusCode> {
     state.store.delete_session(auth.user_id, id).await?;
+    state
+        .events
+        .deleted(
+            EventKind::SessionDeleted,
+            auth.user_id,
+            id,
+            state.clock.now(),
+        )
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }

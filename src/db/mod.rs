@@ -13,6 +13,7 @@ use jiff::Timestamp;
 
 use crate::domain::{
     RuleViolation,
+    events::Event,
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
@@ -122,6 +123,16 @@ pub struct CurrentSession {
     pub session: Option<Session>,
     /// Its interruption still going on, if any.
     pub open_interruption: Option<Interruption>,
+}
+
+/// A session just ended, and the interruption its end closed, if one was
+/// still open.
+#[derive(Debug, Clone)]
+pub struct EndedSession {
+    /// The session, ended.
+    pub session: Session,
+    /// The interruption closed at the session's end.
+    pub closed: Option<Interruption>,
 }
 
 /// Whether a new token takes the place of the user's tokens of the same
@@ -264,7 +275,7 @@ pub trait Store: Send + Sync + 'static {
         id: i64,
         end: Timestamp,
         now: Timestamp,
-    ) -> StoreResult<Session>;
+    ) -> StoreResult<EndedSession>;
     /// One session.
     async fn get_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<Session>;
     /// Sessions newest first.
@@ -333,4 +344,11 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes up to `batch` failed sign-ins older than `before`; they no
     /// longer count.
     async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
+
+    /// Passes a live event to the other processes sharing this database
+    /// (PostgreSQL: NOTIFY). SQLite is served by one process: a no-op.
+    async fn announce(&self, event: &Event) -> StoreResult<()>;
+    /// The live events other processes announce, as they arrive; `None`
+    /// where there are no other processes.
+    fn remote_events(&self) -> Option<tokio::sync::broadcast::Receiver<Event>>;
 }

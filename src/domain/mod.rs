@@ -18,6 +18,7 @@ mod tests {
         assert_eq!(quote(&"x".repeat(64)), format!("`{}`", "x".repeat(64)));
     }
 }
+pub mod events;
 pub mod idempotency;
 pub mod interruption;
 pub mod login;
@@ -27,6 +28,7 @@ pub mod stats;
 pub mod time;
 pub mod token;
 pub mod user;
+pub mod views;
 
 /// One input field that failed validation, reported back so a client can fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -112,7 +112,7 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
             }
         }
     }
-    assert_eq!(audited, 24, "operations naming Ana's data");
+    assert_eq!(audited, 25, "operations naming Ana's data");
     assert_eq!(snapshot(&app, &ana, session).await, before);
     assert_eq!(
         app.get("/users/me", &ana.token).await.status,
@@ -152,7 +152,7 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
             refused += 1;
         }
     }
-    assert_eq!(refused, 30);
+    assert_eq!(refused, 31);
 }
 
 mod random_histories {

@@ -8,6 +8,7 @@ mod docs;
 mod helpers;
 mod interruptions;
 mod isolation;
+mod live;
 mod rate_limit;
 mod service;
 mod sessions;

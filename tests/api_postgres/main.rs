@@ -33,6 +33,9 @@ mod interruptions;
 #[path = "../api/isolation.rs"]
 mod isolation;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/live.rs"]
+mod live;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/rate_limit.rs"]
 mod rate_limit;
 #[cfg(hyperfocus_postgres_tests)]

@@ -13,7 +13,7 @@ use crate::{
     domain::{
         quote,
         stats::{
-            self, Params, Report,
+            Report,
             window::{RawQuery, Window, WindowSpec},
         },
     },
@@ -93,12 +93,6 @@ impl utoipa::PartialSchema for DateOrTimestamp {
 
 impl ToSchema for DateOrTimestamp {}
 
-/// Reports over at most this many spans (about a year of heavy use, under a
-/// millisecond) are computed on the request's own thread; larger ones (a
-/// decade takes ~17 ms) on the blocking pool, so they never stall other
-/// requests.
-const INLINE_SPANS: usize = 20_000;
-
 /// A computed report with the window it covers.
 struct Computed {
     window: Window,
@@ -145,24 +139,14 @@ async fn run(
     recovery_allowance: i64,
     now: jiff::Timestamp,
 ) -> AppResult<Report> {
-    let spans = state
-        .store
-        .window_spans(user_id, window.from, window.to)
-        .await?;
-    let params = Params {
-        from: window.from.as_second(),
-        to: window.to.as_second(),
-        zone: window.zone.zone(),
-        now: now.as_second(),
+    crate::reports::run(
+        state.store.as_ref(),
+        user_id,
+        window,
         recovery_allowance,
-    };
-    let size: usize = spans.iter().map(|s| 1 + s.interruptions.len()).sum();
-    if size <= INLINE_SPANS {
-        return Ok(stats::report(&spans, &params));
-    }
-    tokio::task::spawn_blocking(move || stats::report(&spans, &params))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))
+        now,
+    )
+    .await
 }
 
 fn wants_previous(params: &CompareParams) -> AppResult<bool> {

@@ -16,10 +16,11 @@ use jiff::Timestamp;
 use tokio_postgres::NoTls;
 
 use super::{
-    CurrentSession, LoginAccount, Registration, SameName, SessionListQuery, Store, StoreError,
-    StoreResult, TokenCredentials,
+    CurrentSession, EndedSession, LoginAccount, Registration, SameName, SessionListQuery, Store,
+    StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
+    events::Event,
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
@@ -33,6 +34,7 @@ mod idempotency;
 mod interruptions;
 mod logins;
 mod migrate;
+mod notify;
 mod rows;
 mod sessions;
 mod sql;
@@ -43,6 +45,7 @@ mod users;
 /// HyperFocus on PostgreSQL.
 pub struct PostgresStore {
     pool: Pool,
+    bridge: notify::Bridge,
 }
 
 impl PostgresStore {
@@ -51,7 +54,7 @@ impl PostgresStore {
     pub async fn open(url: &str, pool_size: usize) -> anyhow::Result<Self> {
         let config: tokio_postgres::Config = url.parse()?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -65,7 +68,8 @@ impl PostgresStore {
             .build()?;
         let mut client = pool.get().await?;
         migrate::run(&mut client).await?;
-        Ok(Self { pool })
+        let bridge = notify::Bridge::start(config);
+        Ok(Self { pool, bridge })
     }
 
     async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
@@ -103,6 +107,7 @@ impl Store for PostgresStore {
     }
 
     async fn close(&self) {
+        self.bridge.stop();
         self.pool.close();
     }
 
@@ -259,7 +264,7 @@ impl Store for PostgresStore {
         id: i64,
         end: Timestamp,
         now: Timestamp,
-    ) -> StoreResult<Session> {
+    ) -> StoreResult<EndedSession> {
         in_transaction!(self, |tx| sessions::end(&tx, user_id, id, end, now).await)
     }
 
@@ -363,5 +368,13 @@ impl Store for PostgresStore {
     async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
         let client = self.client().await?;
         logins::purge(&client, before, batch.into()).await
+    }
+
+    async fn announce(&self, event: &Event) -> StoreResult<()> {
+        self.bridge.announce(&self.client().await?, event).await
+    }
+
+    fn remote_events(&self) -> Option<tokio::sync::broadcast::Receiver<Event>> {
+        Some(self.bridge.subscribe())
     }
 }

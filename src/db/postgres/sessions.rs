@@ -9,7 +9,7 @@ use super::{
     sql,
 };
 use crate::{
-    db::{CurrentSession, SessionListQuery, StoreError, StoreResult},
+    db::{CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult},
     domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::session::{self, Session, SessionPatch, Span},
 };
@@ -181,7 +181,7 @@ pub async fn end<C: GenericClient>(
     id: i64,
     end: Timestamp,
     now: Timestamp,
-) -> StoreResult<Session> {
+) -> StoreResult<EndedSession> {
     let current = span_for_update(c, user_id, id).await?;
     let last_closed = sql::row(
         c,
@@ -211,7 +211,14 @@ pub async fn end<C: GenericClient>(
         &[&id, &end.as_second()],
     )
     .await?;
-    get(c, user_id, id, now).await
+    let closed = match open {
+        Some(open) => Some(super::interruptions::get(c, user_id, open.id).await?),
+        None => None,
+    };
+    Ok(EndedSession {
+        session: get(c, user_id, id, now).await?,
+        closed,
+    })
 }
 
 /// The interval of session `id` if `user_id` owns it, locking its row so

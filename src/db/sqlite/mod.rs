@@ -7,10 +7,11 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, config::DbConfig};
 
 use super::{
-    CurrentSession, LoginAccount, Registration, SameName, SessionListQuery, Store, StoreError,
-    StoreResult, TokenCredentials,
+    CurrentSession, EndedSession, LoginAccount, Registration, SameName, SessionListQuery, Store,
+    StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
+    events::Event,
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
@@ -295,7 +296,7 @@ impl Store for SqliteStore {
         id: i64,
         end: Timestamp,
         now: Timestamp,
-    ) -> StoreResult<Session> {
+    ) -> StoreResult<EndedSession> {
         let written = self
             .workers
             .write(move |c| sessions::end(c, user_id, id, end, now))
@@ -433,6 +434,14 @@ impl Store for SqliteStore {
         self.workers
             .write(move |c| logins::purge(c, before, batch.into()))
             .await
+    }
+
+    async fn announce(&self, _event: &Event) -> StoreResult<()> {
+        Ok(())
+    }
+
+    fn remote_events(&self) -> Option<tokio::sync::broadcast::Receiver<Event>> {
+        None
     }
 }
 

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::idempotency;
 use super::rows::{self, SESSION_COLUMNS, is_unique_violation};
 use crate::{
-    db::{CurrentSession, SessionListQuery, StoreError, StoreResult},
+    db::{CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult},
     domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::session::{self, Session, SessionPatch, Span},
 };
@@ -154,7 +154,7 @@ pub fn end(
     id: i64,
     end: Timestamp,
     now: Timestamp,
-) -> StoreResult<Session> {
+) -> StoreResult<EndedSession> {
     let current = span(conn, user_id, id)?;
     let last_closed = conn
         .prepare_cached(
@@ -176,7 +176,14 @@ pub fn end(
         "UPDATE interruptions SET end_time = ?2 WHERE session_id = ?1 AND end_time IS NULL",
     )?
     .execute(params![id, end.as_second()])?;
-    get(conn, user_id, id, now)
+    let closed = match open {
+        Some(open) => Some(super::interruptions::get(conn, user_id, open.id)?),
+        None => None,
+    };
+    Ok(EndedSession {
+        session: get(conn, user_id, id, now)?,
+        closed,
+    })
 }
 
 /// The interval of session `id` if `user_id` owns it.

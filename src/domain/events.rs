@@ -1,0 +1,137 @@
+//! The changes of a user's data that are announced: on the live event
+//! stream now, and to webhooks. Each carries the JSON its resource's GET
+//! answers (a deleted one: `{"id": …}`).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What happened. The names are part of the contract (shared/API.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A session was started, or logged (a logged one has its `end_time`).
+    #[serde(rename = "session.started")]
+    SessionStarted,
+    /// A session was ended.
+    #[serde(rename = "session.ended")]
+    SessionEnded,
+    /// A session's times were corrected.
+    #[serde(rename = "session.updated")]
+    SessionUpdated,
+    /// A session was deleted, with its interruptions.
+    #[serde(rename = "session.deleted")]
+    SessionDeleted,
+    /// An interruption was logged (open or closed).
+    #[serde(rename = "interruption.created")]
+    InterruptionCreated,
+    /// An open interruption was closed, by itself or by its session's end.
+    #[serde(rename = "interruption.ended")]
+    InterruptionEnded,
+    /// An interruption was corrected.
+    #[serde(rename = "interruption.updated")]
+    InterruptionUpdated,
+    /// An interruption was deleted.
+    #[serde(rename = "interruption.deleted")]
+    InterruptionDeleted,
+}
+
+impl EventKind {
+    /// Every kind, in the contract's order.
+    pub const ALL: [Self; 8] = [
+        Self::SessionStarted,
+        Self::SessionEnded,
+        Self::SessionUpdated,
+        Self::SessionDeleted,
+        Self::InterruptionCreated,
+        Self::InterruptionEnded,
+        Self::InterruptionUpdated,
+        Self::InterruptionDeleted,
+    ];
+
+    /// The event's name, e.g. `session.started`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SessionStarted => "session.started",
+            Self::SessionEnded => "session.ended",
+            Self::SessionUpdated => "session.updated",
+            Self::SessionDeleted => "session.deleted",
+            Self::InterruptionCreated => "interruption.created",
+            Self::InterruptionEnded => "interruption.ended",
+            Self::InterruptionUpdated => "interruption.updated",
+            Self::InterruptionDeleted => "interruption.deleted",
+        }
+    }
+}
+
+/// One announced change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Unique: `evt_` and 32 hex digits.
+    pub id: String,
+    /// What happened.
+    pub kind: EventKind,
+    /// Whose data changed.
+    pub user_id: i64,
+    /// When it was announced.
+    pub at: Timestamp,
+    /// The resource as its GET answers it; `{"id": …}` once deleted.
+    pub data: serde_json::Value,
+}
+
+impl Event {
+    /// An event with a fresh random id.
+    pub fn new(
+        kind: EventKind,
+        user_id: i64,
+        at: Timestamp,
+        data: serde_json::Value,
+    ) -> Result<Self, getrandom::Error> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes)?;
+        let id = bytes.iter().fold(String::from("evt_"), |mut id, b| {
+            id.push_str(&format!("{b:02x}"));
+            id
+        });
+        Ok(Self {
+            id,
+            kind,
+            user_id,
+            at,
+            data,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_contracts_and_serde_agrees() {
+        let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "session.started",
+                "session.ended",
+                "session.updated",
+                "session.deleted",
+                "interruption.created",
+                "interruption.ended",
+                "interruption.updated",
+                "interruption.deleted"
+            ]
+        );
+        for kind in EventKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+        }
+    }
+
+    #[test]
+    fn ids_are_random_and_prefixed() {
+        let at = Timestamp::UNIX_EPOCH;
+        let a = Event::new(EventKind::SessionStarted, 1, at, serde_json::json!({})).unwrap();
+        let b = Event::new(EventKind::SessionStarted, 1, at, serde_json::json!({})).unwrap();
+        assert!(a.id.starts_with("evt_") && a.id.len() == 36, "{}", a.id);
+        assert_ne!(a.id, b.id);
+    }
+}

@@ -1,0 +1,159 @@
+//! Live events: every change of a user's data, fanned out to that user's
+//! open event streams (`GET /users/{id}/events`, and the web app's pages),
+//! on this process and, through the store, on every other process sharing
+//! the database (PostgreSQL LISTEN/NOTIFY).
+//!
+//! Announcing costs nothing while nobody listens: an event's JSON is built
+//! only when a stream of its user is open here, or other processes may
+//! have one.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use tokio::sync::broadcast;
+
+use crate::{
+    db::Store,
+    domain::{
+        events::{Event, EventKind},
+        interruption::Interruption,
+        session::Session,
+        views::{InterruptionOut, SessionOut},
+    },
+};
+
+fn json(value: impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
+/// Events a slow stream may fall behind by before it is told to catch up.
+const BACKLOG: usize = 256;
+
+/// Who listens to what, shared by all requests.
+#[derive(Clone)]
+pub struct EventHub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    streams: Mutex<HashMap<i64, broadcast::Sender<Arc<Event>>>>,
+    shared: bool,
+}
+
+impl EventHub {
+    /// A hub over `store`; on a store shared by processes, it also passes
+    /// on what the others announce.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        let remote = store.remote_events();
+        let hub = Self {
+            inner: Arc::new(Inner {
+                shared: remote.is_some(),
+                store,
+                streams: Mutex::new(HashMap::new()),
+            }),
+        };
+        if let Some(remote) = remote {
+            tokio::spawn(forward(hub.clone(), remote));
+        }
+        hub
+    }
+
+    /// A stream of `user_id`'s events from now on.
+    pub fn subscribe(&self, user_id: i64) -> broadcast::Receiver<Arc<Event>> {
+        let mut streams = self.streams();
+        streams.retain(|_, sender| sender.receiver_count() > 0);
+        streams
+            .entry(user_id)
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .subscribe()
+    }
+
+    /// Announces a change; `data` builds the resource's JSON and is called
+    /// only if someone may be listening. A failure to reach the other
+    /// processes is logged: the change itself has been made.
+    pub async fn announce(
+        &self,
+        kind: EventKind,
+        user_id: i64,
+        at: jiff::Timestamp,
+        data: impl FnOnce() -> serde_json::Value,
+    ) {
+        if !self.inner.shared && !self.listened(user_id) {
+            return;
+        }
+        let event = match Event::new(kind, user_id, at, data()) {
+            Ok(event) => Arc::new(event),
+            Err(e) => {
+                tracing::warn!(error = %e, "no randomness for an event id; event dropped");
+                return;
+            }
+        };
+        self.deliver(event.clone());
+        if self.inner.shared
+            && let Err(e) = self.inner.store.announce(&event).await
+        {
+            tracing::warn!(error = %e, kind = kind.name(), "could not pass an event to other processes");
+        }
+    }
+
+    /// Announces a change of `session`.
+    pub async fn session(&self, kind: EventKind, session: &Session, at: jiff::Timestamp) {
+        self.announce(kind, session.user_id, at, || {
+            json(SessionOut::from(session.clone()))
+        })
+        .await;
+    }
+
+    /// Announces a change of `interruption`.
+    pub async fn interruption(
+        &self,
+        kind: EventKind,
+        interruption: &Interruption,
+        at: jiff::Timestamp,
+    ) {
+        self.announce(kind, interruption.user_id, at, || {
+            json(InterruptionOut::from(interruption.clone()))
+        })
+        .await;
+    }
+
+    /// Announces that resource `id` of the user is gone.
+    pub async fn deleted(&self, kind: EventKind, user_id: i64, id: i64, at: jiff::Timestamp) {
+        self.announce(kind, user_id, at, || serde_json::json!({ "id": id }))
+            .await;
+    }
+
+    fn listened(&self, user_id: i64) -> bool {
+        self.streams()
+            .get(&user_id)
+            .is_some_and(|sender| sender.receiver_count() > 0)
+    }
+
+    /// Hands `event` to this process's streams of its user.
+    fn deliver(&self, event: Arc<Event>) {
+        if let Some(sender) = self.streams().get(&event.user_id) {
+            // No receiver left is fine: the stream closed meanwhile.
+            let _ = sender.send(event);
+        }
+    }
+
+    fn streams(&self) -> std::sync::MutexGuard<'_, HashMap<i64, broadcast::Sender<Arc<Event>>>> {
+        self.inner.streams.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Delivers other processes' events here, until the store stops.
+async fn forward(hub: EventHub, mut remote: broadcast::Receiver<Event>) {
+    loop {
+        match remote.recv().await {
+            Ok(event) => hub.deliver(Arc::new(event)),
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "fell behind other processes' events");
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
