@@ -111,7 +111,8 @@ impl AppError {
         }
     }
 
-    fn detail(&self) -> String {
+    /// The problem's `detail`: what went wrong, for a client to show.
+    pub fn detail(&self) -> String {
         match self {
             Self::Rule(RuleViolation::Invalid(errors)) => match errors.as_slice() {
                 [one] => format!("{}: {}", one.field, one.message),

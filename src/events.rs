@@ -9,10 +9,14 @@
 
 use std::{
     collections::HashMap,
+    convert::Infallible,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use tokio::sync::broadcast;
+use tokio_stream::{Stream, StreamExt, wrappers::BroadcastStream};
 
 use crate::{
     db::Store,
@@ -30,6 +34,10 @@ fn json(value: impl serde::Serialize) -> serde_json::Value {
 
 /// Events a slow stream may fall behind by before it is told to catch up.
 const BACKLOG: usize = 256;
+/// How long a client waits before reconnecting after a stream drops.
+const RETRY: Duration = Duration::from_secs(3);
+/// A comment this often keeps proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Who listens to what, shared by all requests.
 #[derive(Clone)]
@@ -124,6 +132,26 @@ impl EventHub {
     pub async fn deleted(&self, kind: EventKind, user_id: i64, id: i64, at: jiff::Timestamp) {
         self.announce(kind, user_id, at, || serde_json::json!({ "id": id }))
             .await;
+    }
+
+    /// `user_id`'s live events as server-sent events, from now on: what
+    /// `GET /users/{id}/events` and the web app's pages stream.
+    pub fn stream(
+        &self,
+        user_id: i64,
+    ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<>> {
+        let first = tokio_stream::once(Ok(SseEvent::default().retry(RETRY).comment("connected")));
+        let live = BroadcastStream::new(self.subscribe(user_id)).map(|item| {
+            Ok(match item {
+                Ok(event) => SseEvent::default()
+                    .event(event.kind.name())
+                    .id(event.id.clone())
+                    .data(event.data.to_string()),
+                // Fell more than BACKLOG behind: the client refetches.
+                Err(_lagged) => SseEvent::default().event("resync").data("{}"),
+            })
+        });
+        Sse::new(first.chain(live)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
     }
 
     fn listened(&self, user_id: i64) -> bool {

@@ -8,6 +8,7 @@ use std::{future::Future, sync::Arc};
 
 use tokio::net::TcpListener;
 
+pub mod accounts;
 pub mod admin;
 pub mod api;
 pub mod config;
@@ -16,10 +17,12 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod maintenance;
+pub mod net;
 pub mod passwords;
 pub mod reports;
 pub mod state;
 pub mod telemetry;
+pub mod web;
 
 pub use api::{app, openapi};
 use config::{Backend, DatabaseConfig};

@@ -37,6 +37,25 @@ pub async fn purge_expired_keys_forever(store: Arc<dyn Store>, clock: Clock) {
             Ok(deleted) => tracing::info!(deleted, "old failed sign-ins deleted"),
             Err(error) => tracing::warn!(%error, "deleting old failed sign-ins failed"),
         }
+        match purge_browser_sessions(store.as_ref(), &clock).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "expired browser sessions deleted"),
+            Err(error) => tracing::warn!(%error, "deleting expired browser sessions failed"),
+        }
+    }
+}
+
+/// Deletes every browser session that has expired (they no longer sign
+/// anyone in), a batch at a time.
+pub async fn purge_browser_sessions(store: &dyn Store, clock: &Clock) -> StoreResult<u64> {
+    let now = clock.now();
+    let mut total = 0;
+    loop {
+        let deleted = store.purge_browser_sessions(now, KEY_PURGE_BATCH).await?;
+        if deleted == 0 {
+            return Ok(total);
+        }
+        total += deleted;
     }
 }
 

@@ -6,19 +6,15 @@ use utoipa::ToSchema;
 
 use super::{
     docs::{BadRequest, Invalid, NotJson, TooLarge, Unauthorized},
-    extract::{ClientAddress, Json, Secret, non_null},
-    tokens::{NewTokenOut, ScopeIn, issue},
+    extract::{Json, Secret, non_null},
+    tokens::{NewTokenOut, ScopeIn},
 };
 use crate::{
+    accounts::{self, SignInAttempt},
     db::SameName,
-    domain::{
-        Validator,
-        login::{self},
-        password::Password,
-        token::TokenName,
-        user::Email,
-    },
+    domain::{Validator, password::Password, token::TokenName, user::Email},
     error::{AppError, AppResult},
+    net::ClientAddress,
     state::AppState,
 };
 
@@ -88,7 +84,7 @@ pub async fn login(
             "validation passed without values"
         )));
     };
-    let attempt = SignInAttempt::new(&state, &email.key(), &address);
+    let attempt = SignInAttempt::new(&state, &email.key(), address.0);
     attempt.admit().await?;
     let account = state.store.login_account(&email.key()).await?;
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
@@ -99,7 +95,7 @@ pub async fn login(
     };
     state.store.clear_login_failures(&email.key()).await?;
     let scope = body.scope.map(Into::into).unwrap_or_default();
-    let token = issue(
+    let token = accounts::issue(
         &state,
         account.user_id,
         name,
@@ -108,47 +104,5 @@ pub async fn login(
         SameName::Replace,
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(token)))
-}
-
-/// One attempt at a password, counted against its account and its address.
-pub struct SignInAttempt<'a> {
-    state: &'a AppState,
-    email_key: String,
-    address: String,
-}
-
-impl<'a> SignInAttempt<'a> {
-    /// An attempt on the account of `email_key` (lower-cased) from `address`.
-    pub fn new(state: &'a AppState, email_key: &str, address: &ClientAddress) -> Self {
-        Self {
-            state,
-            email_key: email_key.to_owned(),
-            // Only in-process calls have no address; they share one count.
-            address: address
-                .0
-                .map_or_else(|| "in-process".to_owned(), |a| a.to_string()),
-        }
-    }
-
-    /// 429 when the account or the address has failed too often lately.
-    pub async fn admit(&self) -> AppResult<()> {
-        let now = self.state.clock.now();
-        let (account, address) = self
-            .state
-            .store
-            .login_failures(&self.email_key, &self.address, login::window_start(now))
-            .await?;
-        login::admit(account, address, now).map_err(AppError::TooManySignIns)
-    }
-
-    /// Counts the attempt as failed.
-    pub async fn failed(&self) -> AppResult<()> {
-        let now = self.state.clock.now();
-        Ok(self
-            .state
-            .store
-            .record_login_failure(&self.email_key, &self.address, now)
-            .await?)
-    }
+    Ok((StatusCode::CREATED, axum::Json(token.into())))
 }

@@ -372,26 +372,6 @@ async fn record_use(state: &AppState, token_id: i64, now: jiff::Timestamp) {
     }
 }
 
-/// The client's address, as the rate limiter sees it (through
-/// `--client-ip-header` behind a proxy); `None` only for in-process calls.
-pub struct ClientAddress(pub Option<std::net::IpAddr>);
-
-impl FromRequestParts<AppState> for ClientAddress {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip());
-        Ok(Self(super::rate_limit::client_address(
-            state.http.client_ip_header.as_ref(),
-            &parts.headers,
-            peer,
-        )))
-    }
-}
-
 /// The token of an `Authorization: Bearer <token>` header (the scheme in
 /// any case), as sent.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {

@@ -1,23 +1,18 @@
 //! `/users/{user_id}/events`: the live event stream (server-sent events).
 
-use std::{convert::Infallible, time::Duration};
+use std::convert::Infallible;
 
 use axum::{
     extract::State,
-    response::sse::{Event as SseEvent, KeepAlive, Sse},
+    response::sse::{Event as SseEvent, Sse},
 };
-use tokio_stream::{Stream, StreamExt, wrappers::BroadcastStream};
+use tokio_stream::Stream;
 
 use super::{
     docs::{Forbidden, Invalid, Unauthorized},
     extract::{Auth, PathId},
 };
-use crate::{error::AppResult, events::EventHub, state::AppState};
-
-/// How long a client waits before reconnecting after the stream drops.
-const RETRY: Duration = Duration::from_secs(3);
-/// A comment this often keeps proxies from closing an idle stream.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+use crate::{error::AppResult, state::AppState};
 
 /// Live events: every change of the user's sessions and interruptions.
 ///
@@ -58,24 +53,5 @@ pub async fn get_events(
     PathId(user_id): PathId,
 ) -> AppResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
     auth.require_self(user_id)?;
-    Ok(stream(&state.events, user_id))
-}
-
-/// `user_id`'s live events as server-sent events; the web app's pages use
-/// the same stream through their cookie session.
-pub fn stream(
-    events: &EventHub,
-    user_id: i64,
-) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<>> {
-    let first = tokio_stream::once(Ok(SseEvent::default().retry(RETRY).comment("connected")));
-    let live = BroadcastStream::new(events.subscribe(user_id)).map(|item| {
-        Ok(match item {
-            Ok(event) => SseEvent::default()
-                .event(event.kind.name())
-                .id(event.id.clone())
-                .data(event.data.to_string()),
-            Err(_lagged) => SseEvent::default().event("resync").data("{}"),
-        })
-    });
-    Sse::new(first.chain(live)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Ok(state.events.stream(user_id))
 }

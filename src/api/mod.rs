@@ -106,6 +106,7 @@ pub fn app(state: AppState) -> Router {
     let (router, openapi) = split();
     router
         .merge(docs::pages(openapi))
+        .merge(crate::web::router())
         .route_layer(middleware::from_fn(telemetry::tag_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -58,7 +58,7 @@ pub static RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-
 pub static RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 
 /// Who a client bucket belongs to. Tokens are kept as a keyed hash, never as
-/// secrets; addresses as [`bucket_address`] groups them.
+/// secrets; addresses as [`crate::net::client_address`] groups them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Client {
     Anonymous(IpAddr),
@@ -128,7 +128,7 @@ impl Limiter {
     /// does not use up its neighbours' share.
     fn admit(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Result<Standing, Refusal> {
         self.sweep_now_and_then();
-        let address = client_address(self.client_ip_header.as_ref(), headers, peer);
+        let address = crate::net::client_address(self.client_ip_header.as_ref(), headers, peer);
         let client = match bearer_token(headers) {
             Some(token) => Some(Client::Token(self.token_hasher.hash_one(token))),
             None => address.map(Client::Anonymous),
@@ -249,32 +249,6 @@ fn write_headers(headers: &mut HeaderMap, standing: Standing) {
     headers.insert(&RATELIMIT_LIMIT, HeaderValue::from(standing.limit));
     headers.insert(&RATELIMIT_REMAINING, HeaderValue::from(standing.remaining));
     headers.insert(&RATELIMIT_RESET, HeaderValue::from(standing.reset));
-}
-
-/// The client's address: from the proxy's header when one is configured
-/// and present, else the TCP peer; IPv6 by its /64 (see [`bucket_address`]).
-pub fn client_address(
-    client_ip_header: Option<&HeaderName>,
-    headers: &HeaderMap,
-    peer: Option<IpAddr>,
-) -> Option<IpAddr> {
-    let forwarded = client_ip_header.and_then(|name| {
-        let last_value = headers.get_all(name).iter().next_back()?;
-        let last_hop = last_value.to_str().ok()?.rsplit(',').next()?;
-        last_hop.trim().parse::<IpAddr>().ok()
-    });
-    forwarded.or(peer).map(bucket_address)
-}
-
-/// IPv4 (also when mapped into IPv6) as is; other IPv6 by its /64.
-fn bucket_address(address: IpAddr) -> IpAddr {
-    match address {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
-        },
-        v4 => v4,
-    }
 }
 
 /// Seconds, rounded up: a client that waits this long is never early.

@@ -2,8 +2,8 @@
 
 use axum::{
     extract::State,
-    http::{StatusCode, header},
-    response::IntoResponse,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -31,13 +31,27 @@ pub struct StatusOut {
 /// Banner with the running version.
 ///
 /// Open to anyone: the quickest check that a client reaches a HyperFocus
-/// server, and which version it runs.
-#[utoipa::path(get, path = "/", tag = "service", responses((status = 200, description = "The banner", body = RootOut)))]
-pub async fn root() -> axum::Json<RootOut> {
+/// server, and which version it runs. A browser (a request that accepts
+/// `text/html`) is sent on to the web app at `/app/` instead.
+#[utoipa::path(get, path = "/", tag = "service",
+    responses(
+        (status = 200, description = "The banner", body = RootOut),
+        (status = 303, description = "A browser: to the web app",
+            headers(("Location" = String, description = "`/app/`"))),
+    ))]
+pub async fn root(headers: HeaderMap) -> Response {
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if browser {
+        return Redirect::to("/app/").into_response();
+    }
     axum::Json(RootOut {
         message: "HyperFocus API is running 🚀",
         version: env!("CARGO_PKG_VERSION"),
     })
+    .into_response()
 }
 
 /// Liveness: 200 while the process serves requests.

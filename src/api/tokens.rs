@@ -13,13 +13,13 @@ use utoipa::ToSchema;
 use super::{
     docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
     extract::{Auth, Json, PathId, non_null},
-    users::new_secret,
 };
 use crate::{
+    accounts::{self, IssuedToken},
     db::SameName,
     domain::{
         Validator,
-        token::{self, NewToken, Scope, Token, TokenName},
+        token::{self, Scope, Token, TokenName},
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -117,32 +117,14 @@ pub struct NewTokenOut {
     pub api_token: String,
 }
 
-/// Draws a secret and stores a token with it; the answer carries the
-/// secret once. Shared by token creation and sign-in.
-pub async fn issue(
-    state: &AppState,
-    user_id: i64,
-    name: TokenName,
-    scope: Scope,
-    expires_at: Option<Timestamp>,
-    same_name: SameName,
-) -> AppResult<NewTokenOut> {
-    let secret = new_secret()?;
-    let new = NewToken {
-        name,
-        scope,
-        expires_at,
-        hash: secret.hash,
-    };
-    let stored = state
-        .store
-        .create_token(user_id, new, state.clock.now(), same_name)
-        .await?;
-    Ok(NewTokenOut {
-        api_token: secret.token_for(stored.id),
-        user_id,
-        token: stored.into(),
-    })
+impl From<IssuedToken> for NewTokenOut {
+    fn from(issued: IssuedToken) -> Self {
+        Self {
+            api_token: issued.api_token,
+            user_id: issued.token.user_id,
+            token: issued.token.into(),
+        }
+    }
 }
 
 /// The user's personal tokens, oldest first.
@@ -194,7 +176,7 @@ pub async fn create_token(
     v.finish()?;
     let name = name.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no name after checks")))?;
     let scope = body.scope.map(Into::into).unwrap_or_default();
-    let created = issue(
+    let created = accounts::issue(
         &state,
         auth.user_id,
         name,
@@ -206,7 +188,7 @@ pub async fn create_token(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, "/users/me/tokens")],
-        axum::Json(created),
+        axum::Json(NewTokenOut::from(created)),
     ))
 }
 

@@ -10,14 +10,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    auth::SignInAttempt,
     docs::{
         BadRequest, Conflict, Forbidden, IanaZone, IdempotencyKeyHeader, Invalid, NotJson,
         TooLarge, Unauthorized,
     },
-    extract::{Auth, ClientAddress, Idempotent, Json, PathId, Secret, non_null},
+    extract::{Auth, Idempotent, Json, PathId, Secret, non_null},
 };
 use crate::{
+    accounts::{SignInAttempt, new_secret},
     db::Registration,
     domain::{
         Validator,
@@ -27,6 +27,7 @@ use crate::{
         user::{NewUser, User, UserPatch},
     },
     error::{AppError, AppResult},
+    net::ClientAddress,
     state::AppState,
 };
 
@@ -110,15 +111,6 @@ fn with_token(user: User, api_token: String) -> UserWithTokenOut {
         api_token,
         user: user.into(),
     }
-}
-
-/// A fresh token secret, or a 500 when the host has no randomness.
-pub fn new_secret() -> AppResult<NewSecret> {
-    NewSecret::generate().map_err(no_randomness)
-}
-
-fn no_randomness(e: getrandom::Error) -> AppError {
-    AppError::Internal(anyhow::anyhow!("no randomness: {e}"))
 }
 
 /// Register a user and get their API token.
@@ -380,7 +372,7 @@ pub async fn set_password(
             )
         })?;
         let user = state.store.get_user(auth.user_id).await?;
-        let attempt = SignInAttempt::new(&state, &user.email.to_lowercase(), &address);
+        let attempt = SignInAttempt::new(&state, &user.email.to_lowercase(), address.0);
         attempt.admit().await?;
         if !state.passwords.verify(current, Some(stored)).await? {
             attempt.failed().await?;

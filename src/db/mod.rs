@@ -13,6 +13,7 @@ use jiff::Timestamp;
 
 use crate::domain::{
     RuleViolation,
+    browser::{BrowserSession, NewBrowserSession},
     events::Event,
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
@@ -344,6 +345,30 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes up to `batch` failed sign-ins older than `before`; they no
     /// longer count.
     async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
+
+    /// Signs a browser in.
+    async fn create_browser_session(
+        &self,
+        new: NewBrowserSession,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The browser session whose cookie hashes to `id_hash`, with its user.
+    async fn browser_session(&self, id_hash: [u8; 32]) -> StoreResult<Option<BrowserSession>>;
+    /// Signs one browser out.
+    async fn delete_browser_session(&self, id_hash: [u8; 32]) -> StoreResult<()>;
+    /// Signs every browser of the user out but the one of `keep`; returns
+    /// how many.
+    async fn delete_other_browser_sessions(&self, user_id: i64, keep: [u8; 32])
+    -> StoreResult<u64>;
+    /// Deletes up to `batch` browser sessions expired by `now`.
+    async fn purge_browser_sessions(&self, now: Timestamp, batch: u32) -> StoreResult<u64>;
+    /// The interruptions of the user's sessions `session_ids`, by session
+    /// and start: what a page of history shows, in one read.
+    async fn interruptions_of_sessions(
+        &self,
+        user_id: i64,
+        session_ids: Vec<i64>,
+    ) -> StoreResult<Vec<Interruption>>;
 
     /// Passes a live event to the other processes sharing this database
     /// (PostgreSQL: NOTIFY). SQLite is served by one process: a no-op.

@@ -18,6 +18,7 @@ mod tests {
         assert_eq!(quote(&"x".repeat(64)), format!("`{}`", "x".repeat(64)));
     }
 }
+pub mod browser;
 pub mod events;
 pub mod idempotency;
 pub mod interruption;

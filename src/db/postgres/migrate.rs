@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0002_idempotency.sql"),
     include_str!("../../../migrations/postgres/0003_key_expiry.sql"),
     include_str!("../../../migrations/postgres/0004_accounts.sql"),
+    include_str!("../../../migrations/postgres/0005_web_sessions.sql"),
 ];
 
 /// An arbitrary key for `pg_advisory_xact_lock`, fixed for HyperFocus.

@@ -20,6 +20,7 @@ use super::{
     StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
+    browser::{BrowserSession, NewBrowserSession},
     events::Event,
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
@@ -30,6 +31,7 @@ use crate::domain::{
     user::{NewUser, User, UserPatch},
 };
 
+mod browsers;
 mod idempotency;
 mod interruptions;
 mod logins;
@@ -368,6 +370,42 @@ impl Store for PostgresStore {
     async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
         let client = self.client().await?;
         logins::purge(&client, before, batch.into()).await
+    }
+
+    async fn create_browser_session(
+        &self,
+        new: NewBrowserSession,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        browsers::create(&self.client().await?, &new, now).await
+    }
+
+    async fn browser_session(&self, id_hash: [u8; 32]) -> StoreResult<Option<BrowserSession>> {
+        browsers::get(&self.client().await?, &id_hash).await
+    }
+
+    async fn delete_browser_session(&self, id_hash: [u8; 32]) -> StoreResult<()> {
+        browsers::delete(&self.client().await?, &id_hash).await
+    }
+
+    async fn delete_other_browser_sessions(
+        &self,
+        user_id: i64,
+        keep: [u8; 32],
+    ) -> StoreResult<u64> {
+        browsers::delete_others(&self.client().await?, user_id, &keep).await
+    }
+
+    async fn purge_browser_sessions(&self, now: Timestamp, batch: u32) -> StoreResult<u64> {
+        browsers::purge(&self.client().await?, now, batch.into()).await
+    }
+
+    async fn interruptions_of_sessions(
+        &self,
+        user_id: i64,
+        session_ids: Vec<i64>,
+    ) -> StoreResult<Vec<Interruption>> {
+        browsers::interruptions_of_sessions(&self.client().await?, user_id, &session_ids).await
     }
 
     async fn announce(&self, event: &Event) -> StoreResult<()> {

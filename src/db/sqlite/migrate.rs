@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0002_idempotency.sql"),
     include_str!("../../../migrations/sqlite/0003_key_expiry.sql"),
     include_str!("../../../migrations/sqlite/0004_accounts.sql"),
+    include_str!("../../../migrations/sqlite/0005_web_sessions.sql"),
 ];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs

@@ -11,6 +11,7 @@ use super::{
     StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
+    browser::{BrowserSession, NewBrowserSession},
     events::Event,
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
@@ -20,6 +21,7 @@ use crate::domain::{
     user::{NewUser, User, UserPatch},
 };
 
+mod browsers;
 mod idempotency;
 mod interruptions;
 mod logins;
@@ -433,6 +435,52 @@ impl Store for SqliteStore {
     async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
         self.workers
             .write(move |c| logins::purge(c, before, batch.into()))
+            .await
+    }
+
+    async fn create_browser_session(
+        &self,
+        new: NewBrowserSession,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.workers
+            .write(move |c| browsers::create(c, &new, now))
+            .await
+    }
+
+    async fn browser_session(&self, id_hash: [u8; 32]) -> StoreResult<Option<BrowserSession>> {
+        self.workers.read(|c| browsers::get(c, &id_hash))
+    }
+
+    async fn delete_browser_session(&self, id_hash: [u8; 32]) -> StoreResult<()> {
+        self.workers
+            .write(move |c| browsers::delete(c, &id_hash))
+            .await
+    }
+
+    async fn delete_other_browser_sessions(
+        &self,
+        user_id: i64,
+        keep: [u8; 32],
+    ) -> StoreResult<u64> {
+        self.workers
+            .write(move |c| browsers::delete_others(c, user_id, &keep))
+            .await
+    }
+
+    async fn purge_browser_sessions(&self, now: Timestamp, batch: u32) -> StoreResult<u64> {
+        self.workers
+            .write(move |c| browsers::purge(c, now, batch.into()))
+            .await
+    }
+
+    async fn interruptions_of_sessions(
+        &self,
+        user_id: i64,
+        session_ids: Vec<i64>,
+    ) -> StoreResult<Vec<Interruption>> {
+        self.workers
+            .read_blocking(move |c| browsers::interruptions_of_sessions(c, user_id, &session_ids))
             .await
     }
 

@@ -13,10 +13,13 @@ use rusqlite::{
     trace::{TraceEvent, TraceEventCodes},
 };
 
-use super::{connect, idempotency, interruptions, logins, migrate, sessions, stats, tokens, users};
+use super::{
+    browsers, connect, idempotency, interruptions, logins, migrate, sessions, stats, tokens, users,
+};
 use crate::{
     db::{Registration, SameName, SessionCursor, SessionListQuery},
     domain::{
+        browser::NewBrowserSession,
         idempotency::{Idempotency, RegistrationKey},
         interruption::{InterruptionKind, InterruptionPatch, NewInterruption},
         session::SessionPatch,
@@ -83,6 +86,20 @@ fn exercise(conn: &Connection) {
     .unwrap();
     logins::clear(conn, "ana@example.com").unwrap();
     logins::purge(conn, now, 100).unwrap();
+    let browser = NewBrowserSession {
+        id_hash: [9; 32],
+        user_id: user,
+        scope: Scope::Write,
+        csrf: "c".into(),
+        user_agent: "test".into(),
+        expires_at: now,
+    };
+    browsers::create(conn, &browser, now).unwrap();
+    browsers::get(conn, &[9; 32]).unwrap();
+    browsers::delete_others(conn, user, &[8; 32]).unwrap();
+    browsers::create(conn, &browser, now).unwrap();
+    browsers::delete(conn, &[9; 32]).unwrap();
+    browsers::purge(conn, now, 100).unwrap();
     users::update(conn, user, &UserPatch::parse(Some("Ana B"), None).unwrap()).unwrap();
     let logged = sessions::start(
         conn,
@@ -148,6 +165,7 @@ fn exercise(conn: &Connection) {
     };
     interruptions::update(conn, user, first, patch, now).unwrap();
     interruptions::list(conn, user, session).unwrap();
+    browsers::interruptions_of_sessions(conn, user, &[session, 99]).unwrap();
     sessions::end(conn, user, session, at("2025-11-15T11:30:00Z"), now).unwrap();
     let query = SessionListQuery {
         overlapping: Some((at("2025-11-15T00:00:00Z"), at("2025-11-16T00:00:00Z"))),

@@ -1,0 +1,128 @@
+// HyperFocus web app: what the server-rendered pages cannot do alone.
+// Every page works without this file; it adds the ticking timers (and the
+// tab title), the keyboard shortcuts, and live updates from the event
+// stream. Links and forms go through htmx (hx-boost), so actions do not
+// reload the page.
+"use strict";
+
+(function () {
+  // Seconds to add to the browser's clock to get the server's.
+  let offset = 0;
+
+  function readOffset() {
+    const main = document.getElementById("main");
+    const now = main && Number(main.dataset.now);
+    if (now) {
+      offset = now - Date.now() / 1000;
+    }
+  }
+
+  function clock(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    const pad = (n) => String(n).padStart(2, "0");
+    return pad(Math.floor(s / 3600)) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+  }
+
+  function tick() {
+    const now = Date.now() / 1000 + offset;
+    let title = null;
+    document.querySelectorAll("[data-since]").forEach((timer) => {
+      const text = clock(now - Number(timer.dataset.since));
+      timer.textContent = text;
+      if (timer.dataset.title) {
+        title = text + " · " + timer.dataset.title;
+      }
+    });
+    const main = document.getElementById("main");
+    const base = main && main.dataset.title;
+    if (base) {
+      document.title = title ? title + " · HyperFocus" : base;
+    }
+  }
+
+  function typing(target) {
+    return target instanceof HTMLElement &&
+      (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) {
+      return;
+    }
+    let target = null;
+    if (/^[1-6]$/.test(event.key)) {
+      target = document.querySelector('[data-key="' + event.key + '"]');
+    } else if (event.key === "ArrowLeft") {
+      target = document.querySelector('a[rel="prev"]');
+    } else if (event.key === "ArrowRight") {
+      target = document.querySelector('a[rel="next"]');
+    }
+    if (target && !target.disabled) {
+      event.preventDefault();
+      target.click();
+    }
+  });
+
+  // Live: any change of this person's data, from any tab, device or the
+  // API, refreshes the page's main part; not while they are typing in it.
+  let pending = false;
+
+  function refresh() {
+    const main = document.getElementById("main");
+    if (!main || !window.htmx) {
+      return;
+    }
+    if (main.contains(document.activeElement) && typing(document.activeElement)) {
+      pending = true;
+      return;
+    }
+    pending = false;
+    window.htmx.ajax("GET", window.location.href, { target: "#main", select: "#main", swap: "outerHTML" });
+  }
+
+  let debounce = null;
+  function soon() {
+    clearTimeout(debounce);
+    debounce = setTimeout(refresh, 250);
+  }
+
+  document.addEventListener("focusout", () => {
+    if (pending) {
+      setTimeout(soon, 0);
+    }
+  });
+
+  // One stream while a signed-in page is shown (it says where, in
+  // data-live), none otherwise; pages come and go through htmx swaps.
+  let stream = null;
+
+  function listen() {
+    const main = document.getElementById("main");
+    const url = main && main.dataset.live;
+    if (stream && !url) {
+      stream.close();
+      stream = null;
+    }
+    if (stream || !url || !window.EventSource) {
+      return;
+    }
+    const names = ["session.started", "session.ended", "session.updated", "session.deleted",
+      "interruption.created", "interruption.ended", "interruption.updated", "interruption.deleted", "resync"];
+    stream = new EventSource(url);
+    names.forEach((name) => stream.addEventListener(name, soon));
+    let dropped = false;
+    stream.addEventListener("error", () => { dropped = true; });
+    stream.addEventListener("open", () => {
+      if (dropped) {
+        dropped = false;
+        soon();
+      }
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", () => { readOffset(); tick(); listen(); });
+  readOffset();
+  tick();
+  setInterval(tick, 1000);
+  listen();
+})();

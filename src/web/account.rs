@@ -1,0 +1,346 @@
+//! Signing in (password or token), creating an account, signing out.
+
+use askama::Template;
+use axum::{
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+
+use super::{
+    Flash, Layout, WebError, render,
+    session::{
+        self, Anonymous, CsrfForm, Posted, cleared_session_cookie, local_target, session_cookie,
+    },
+};
+use crate::{
+    accounts::{SignInAttempt, new_secret},
+    db::Registration,
+    domain::{
+        browser::{self, LIFETIME_DAYS, NewBrowserSession, NewSecrets},
+        password::Password,
+        time::known_zone_names,
+        token::{NewToken, PresentedToken, Scope, TokenName},
+        user::{Email, NewUser},
+    },
+    error::AppError,
+    net::ClientAddress,
+    state::AppState,
+};
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    layout: Layout,
+    next: String,
+    email: String,
+}
+
+/// `?next=` of the sign-in page.
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// The sign-in page.
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(next): Query<Next>,
+) -> Response {
+    let flash = Flash::from_jar(&jar);
+    let shown = flash.is_some();
+    let page = SignInPage {
+        layout: Layout::anonymous("Sign in", session::theme(&jar), flash, state.clock.now()),
+        next: local_target(next.next.as_deref()),
+        email: String::new(),
+    };
+    render(&page, shown)
+}
+
+/// The sign-in forms: email and password, or a personal token.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: Option<String>,
+    password: Option<String>,
+    token: Option<String>,
+    next: Option<String>,
+}
+
+/// Signs the browser in, throttled like `POST /auth/login`.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Anonymous(form): Anonymous<SignInForm>,
+) -> Response {
+    let next = local_target(form.next.as_deref());
+    let email = form.email.clone().unwrap_or_default();
+    let signed_in = match form.token.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(token) => user_of_token(&state, token.trim()).await,
+        None => check_password(&state, &form, address).await,
+    };
+    match signed_in {
+        Ok((user_id, scope)) => match start_session(&state, &headers, user_id, scope).await {
+            Ok(cookie) => (CookieJar::new().add(cookie), Redirect::to(&next)).into_response(),
+            Err(e) => e.into_response(),
+        },
+        Err(SignInFailure::Refused(why)) => {
+            let page = SignInPage {
+                layout: Layout::anonymous(
+                    "Sign in",
+                    session::theme(&jar),
+                    Some(Flash::error(why)),
+                    state.clock.now(),
+                ),
+                next,
+                email,
+            };
+            let mut response = render(&page, false);
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            response
+        }
+        Err(SignInFailure::Failed(e)) => e.into_response(),
+    }
+}
+
+enum SignInFailure {
+    /// Wrong credentials, or too many tries: shown on the form.
+    Refused(String),
+    /// Anything else.
+    Failed(WebError),
+}
+
+impl From<AppError> for SignInFailure {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::TooManySignIns(_) | AppError::Unauthorized(_) | AppError::Rule(_) => {
+                Self::Refused(error.detail())
+            }
+            other => Self::Failed(other.into()),
+        }
+    }
+}
+
+async fn check_password(
+    state: &AppState,
+    form: &SignInForm,
+    address: Option<std::net::IpAddr>,
+) -> Result<(i64, Scope), SignInFailure> {
+    let email = Email::parse(form.email.as_deref().unwrap_or_default())
+        .map_err(|e| SignInFailure::Refused(e.message))?;
+    let password = Password::presented("password", form.password.as_deref().unwrap_or_default())
+        .map_err(|e| SignInFailure::Refused(format!("the password {}", e.message)))?;
+    let attempt = SignInAttempt::new(state, &email.key(), address);
+    attempt.admit().await?;
+    let account = state
+        .store
+        .login_account(&email.key())
+        .await
+        .map_err(AppError::from)?;
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let verified = state.passwords.verify(password, stored).await?;
+    match account.filter(|_| verified) {
+        Some(account) => {
+            state
+                .store
+                .clear_login_failures(&email.key())
+                .await
+                .map_err(AppError::from)?;
+            Ok((account.user_id, Scope::Write))
+        }
+        None => {
+            attempt.failed().await?;
+            Err(SignInFailure::Refused(
+                "the email or the password is wrong".into(),
+            ))
+        }
+    }
+}
+
+/// The user and scope of a valid personal token; the token itself is not
+/// kept.
+async fn user_of_token(state: &AppState, raw: &str) -> Result<(i64, Scope), SignInFailure> {
+    let refused = || {
+        SignInFailure::Refused("that token is not valid, or has been revoked or has expired".into())
+    };
+    let token = PresentedToken::parse(raw).ok_or_else(refused)?;
+    let credentials = state
+        .store
+        .token_credentials(token.token_id)
+        .await
+        .map_err(AppError::from)?
+        .filter(|c| token.matches(&c.secret_hash))
+        .filter(|c| c.expires_at.is_none_or(|at| at > state.clock.now()))
+        .ok_or_else(refused)?;
+    Ok((credentials.user_id, credentials.scope))
+}
+
+/// Stores a browser session and returns its cookie.
+async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: i64,
+    scope: Scope,
+) -> Result<axum_extra::extract::cookie::Cookie<'static>, WebError> {
+    let secrets = NewSecrets::generate()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+    let now = state.clock.now();
+    let expires_at = now
+        .checked_add(jiff::SignedDuration::from_hours(LIFETIME_DAYS * 24))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let new = NewBrowserSession {
+        id_hash: secrets.id_hash,
+        user_id,
+        scope,
+        csrf: secrets.csrf,
+        user_agent: browser::user_agent(user_agent),
+        expires_at,
+    };
+    state.store.create_browser_session(new, now).await?;
+    Ok(session_cookie(secrets.cookie, headers, LIFETIME_DAYS))
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    layout: Layout,
+    name: String,
+    email: String,
+    timezone: String,
+    zones: Vec<String>,
+}
+
+/// The registration page.
+pub async fn register_page(State(state): State<AppState>, jar: CookieJar) -> Response {
+    let page = RegisterPage {
+        layout: Layout::anonymous(
+            "Create an account",
+            session::theme(&jar),
+            None,
+            state.clock.now(),
+        ),
+        name: String::new(),
+        email: String::new(),
+        timezone: "UTC".into(),
+        zones: known_zone_names(),
+    };
+    render(&page, false)
+}
+
+/// The registration form.
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    name: String,
+    email: String,
+    password: String,
+    timezone: Option<String>,
+}
+
+/// Creates the account with a password and signs this browser in.
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Anonymous(form): Anonymous<RegisterForm>,
+) -> Response {
+    match create_account(&state, &form).await {
+        Ok(user_id) => match start_session(&state, &headers, user_id, Scope::Write).await {
+            Ok(cookie) => (CookieJar::new().add(cookie), Redirect::to("/app/")).into_response(),
+            Err(e) => e.into_response(),
+        },
+        Err(WebError::App(error)) if error.status().is_client_error() => {
+            let page = RegisterPage {
+                layout: Layout::anonymous(
+                    "Create an account",
+                    session::theme(&jar),
+                    Some(Flash::error(error.detail())),
+                    state.clock.now(),
+                ),
+                name: form.name,
+                email: form.email,
+                timezone: form.timezone.unwrap_or_else(|| "UTC".into()),
+                zones: known_zone_names(),
+            };
+            let mut response = render(&page, false);
+            *response.status_mut() = error.status();
+            response
+        }
+        Err(other) => other.into_response(),
+    }
+}
+
+async fn create_account(state: &AppState, form: &RegisterForm) -> Result<i64, WebError> {
+    let new = NewUser::parse(&form.name, &form.email, form.timezone.as_deref())
+        .map_err(AppError::from)?;
+    let password = Password::new_for_account("password", &form.password).map_err(AppError::from)?;
+    let hash = state.passwords.hash(password).await?;
+    let secret = new_secret()?;
+    let token = NewToken {
+        name: TokenName::registration(),
+        scope: Scope::Write,
+        expires_at: None,
+        hash: secret.hash,
+    };
+    let registration = state
+        .store
+        .create_user(new, Some(hash), token, state.clock.now(), None)
+        .await?;
+    match registration {
+        Registration::Created { user, .. } | Registration::Replayed { user, .. } => Ok(user.id),
+    }
+}
+
+/// A form that only carries its CSRF token.
+#[derive(Deserialize)]
+pub struct Confirm {
+    csrf: String,
+}
+
+impl CsrfForm for Confirm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Signs this browser out.
+pub async fn sign_out(State(state): State<AppState>, posted: Posted<Confirm>) -> Response {
+    if let Err(e) = state
+        .store
+        .delete_browser_session(posted.visitor.id_hash)
+        .await
+    {
+        return WebError::from(e).into_response();
+    }
+    (
+        CookieJar::new().add(cleared_session_cookie()),
+        Redirect::to("/app/signin"),
+    )
+        .into_response()
+}
+
+/// Signs every other browser of this user out.
+pub async fn sign_out_others(State(state): State<AppState>, posted: Posted<Confirm>) -> Response {
+    let visitor = posted.visitor;
+    match state
+        .store
+        .delete_other_browser_sessions(visitor.user_id(), visitor.id_hash)
+        .await
+    {
+        Ok(count) => session::back(
+            "/app/settings",
+            Flash::notice(match count {
+                0 => "No other browser was signed in.".to_owned(),
+                1 => "One other browser was signed out.".to_owned(),
+                n => format!("{n} other browsers were signed out."),
+            }),
+        ),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}

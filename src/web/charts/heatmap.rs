@@ -1,0 +1,56 @@
+//! The weekday × hour heatmap of effective focus.
+
+use std::fmt::Write;
+
+use super::{Frame, escape, level, open};
+use crate::web::time_input::duration;
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const CELL: u32 = 24;
+const LEFT: u32 = 36;
+const TOP: u32 = 16;
+
+/// 7 rows (Monday first) of 24 hours: effective seconds and interruptions
+/// of each cell.
+pub fn heatmap(frame: &Frame<'_>, cells: &[[(i64, i64); 24]; 7]) -> String {
+    let width = LEFT + 24 * CELL;
+    let height = TOP + 7 * CELL;
+    let mut out = String::with_capacity(168 * 150);
+    open(&mut out, frame, width, height, "img");
+    let max = cells.iter().flatten().map(|c| c.0).max().unwrap_or(0);
+    for hour in (0..24).step_by(3) {
+        let _ = write!(
+            out,
+            r#"<text x="{}" y="12" text-anchor="middle">{hour:02}</text>"#,
+            LEFT + hour * CELL + CELL / 2
+        );
+    }
+    for (row, day) in cells.iter().enumerate() {
+        let y = TOP + row as u32 * CELL;
+        let _ = write!(
+            out,
+            r#"<text x="0" y="{}">{}</text>"#,
+            y + CELL / 2 + 4,
+            WEEKDAYS[row]
+        );
+        for (hour, &(effective, interruptions)) in day.iter().enumerate() {
+            let tip = format!(
+                "{} {hour:02}:00: {} effective, {interruptions} interruption{}",
+                WEEKDAYS[row],
+                duration(effective),
+                if interruptions == 1 { "" } else { "s" }
+            );
+            let _ = write!(
+                out,
+                r#"<rect class="level-{}" x="{}" y="{y}" width="{}" height="{}" rx="3"><title>{}</title></rect>"#,
+                level(effective, max),
+                LEFT + hour as u32 * CELL + 1,
+                CELL - 2,
+                CELL - 2,
+                escape(&tip)
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}

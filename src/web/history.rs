@@ -1,0 +1,454 @@
+//! The history page: sessions with their interruptions, newest first,
+//! paged; every time and note can be corrected, and a forgotten session
+//! logged.
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    response::Response,
+};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::{
+    Layout, Visitor, WebError, answer, kind_label, render,
+    session::{CsrfForm, Posted, local_target},
+    time_input::{day_and_clock, duration, parse_local, to_input},
+};
+use crate::{
+    db::{SessionCursor, SessionListQuery},
+    domain::{
+        events::EventKind,
+        interruption::{Interruption, InterruptionKind, InterruptionPatch, parse_description},
+        session::SessionPatch,
+        time::{from_unix_seconds, local_day, parse_date},
+    },
+    error::AppError,
+    state::AppState,
+};
+
+/// Sessions shown a page.
+const PAGE: u32 = 20;
+
+/// `?day=` and `?before=` of the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct HistoryQuery {
+    /// Only sessions overlapping this local day.
+    day: Option<String>,
+    /// Continue after this position: `<start seconds>.<id>`.
+    before: Option<String>,
+}
+
+struct KindOption {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+struct InterruptionView {
+    id: i64,
+    label: &'static str,
+    kind: &'static str,
+    note: String,
+    when: String,
+    length: String,
+    start: String,
+    end: String,
+    open: bool,
+    kinds: Vec<KindOption>,
+}
+
+struct SessionView {
+    id: i64,
+    title: String,
+    worked: String,
+    lost: String,
+    start: String,
+    end: String,
+    active: bool,
+    interruptions: Vec<InterruptionView>,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    layout: Layout,
+    heading: String,
+    day: Option<String>,
+    sessions: Vec<SessionView>,
+    older: Option<String>,
+    back: String,
+    log_start: String,
+    log_end: String,
+}
+
+/// The page.
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    let tz = visitor.zone().zone();
+    let day = query
+        .day
+        .as_deref()
+        .map(|raw| parse_date("day", raw))
+        .transpose()
+        .map_err(AppError::from)?;
+    let after = query.before.as_deref().and_then(parse_position);
+    let list = SessionListQuery {
+        overlapping: day.map(|d| local_day(d, &tz)),
+        after,
+        limit: PAGE + 1,
+    };
+    let mut sessions = state
+        .store
+        .list_sessions(visitor.user_id(), list, now)
+        .await?;
+    let older = (sessions.len() > PAGE as usize).then(|| {
+        sessions.truncate(PAGE as usize);
+        let last = sessions
+            .last()
+            .map_or((0, 0), |s| (s.start.as_second(), s.id));
+        let mut href = format!("/app/history?before={}.{}", last.0, last.1);
+        if let Some(day) = &query.day {
+            href.push_str(&format!("&day={day}"));
+        }
+        href
+    });
+    let ids = sessions.iter().map(|s| s.id).collect();
+    let interruptions = state
+        .store
+        .interruptions_of_sessions(visitor.user_id(), ids)
+        .await?;
+    let views = sessions
+        .iter()
+        .map(|s| {
+            let own: Vec<&Interruption> = interruptions
+                .iter()
+                .filter(|i| i.session_id == s.id)
+                .collect();
+            SessionView {
+                id: s.id,
+                title: match s.end {
+                    Some(end) => format!(
+                        "{} – {}",
+                        day_and_clock(s.start, &tz),
+                        super::time_input::clock(end, &tz)
+                    ),
+                    None => format!("{} – now", day_and_clock(s.start, &tz)),
+                },
+                worked: duration(s.end.unwrap_or(now).as_second() - s.start.as_second()),
+                lost: duration(s.time_lost_seconds),
+                start: to_input(s.start, &tz),
+                end: s.end.map(|e| to_input(e, &tz)).unwrap_or_default(),
+                active: s.end.is_none(),
+                interruptions: own
+                    .into_iter()
+                    .map(|i| interruption_view(i, &tz, now))
+                    .collect(),
+            }
+        })
+        .collect();
+    let heading = match day {
+        Some(d) => format!("History of {}", d.strftime("%A %-d %B %Y")),
+        None => "History".to_owned(),
+    };
+    let back = match (&query.day, &query.before) {
+        (Some(day), _) => format!("/app/history?day={day}"),
+        _ => "/app/history".to_owned(),
+    };
+    let hour_ago = from_unix_seconds(now.as_second() - 3600);
+    let page = HistoryPage {
+        layout: Layout::signed_in(&visitor, "History", "history", now),
+        heading,
+        day: query.day.clone(),
+        sessions: views,
+        older,
+        back,
+        log_start: to_input(hour_ago, &tz),
+        log_end: to_input(now, &tz),
+    };
+    Ok(render(&page, visitor.flash.is_some()))
+}
+
+fn parse_position(raw: &str) -> Option<SessionCursor> {
+    let (start, id) = raw.split_once('.')?;
+    Some(SessionCursor {
+        start: from_unix_seconds(start.parse().ok()?),
+        id: id.parse().ok()?,
+    })
+}
+
+fn interruption_view(
+    i: &Interruption,
+    tz: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> InterruptionView {
+    InterruptionView {
+        id: i.id,
+        label: kind_label(i.kind),
+        kind: i.kind.as_str(),
+        note: i.description.clone(),
+        when: match i.end {
+            Some(end) => format!(
+                "{} – {}",
+                super::time_input::clock(i.start, tz),
+                super::time_input::clock(end, tz)
+            ),
+            None => format!("since {}", super::time_input::clock(i.start, tz)),
+        },
+        length: duration(i.end.unwrap_or(now).as_second() - i.start.as_second()),
+        start: to_input(i.start, tz),
+        end: i.end.map(|e| to_input(e, tz)).unwrap_or_default(),
+        open: i.end.is_none(),
+        kinds: InterruptionKind::ALL
+            .iter()
+            .map(|&k| KindOption {
+                value: k.as_str(),
+                label: kind_label(k),
+                selected: k == i.kind,
+            })
+            .collect(),
+    }
+}
+
+/// The times of a session, as typed.
+#[derive(Deserialize)]
+pub struct TimesForm {
+    csrf: String,
+    start: String,
+    end: Option<String>,
+    back: Option<String>,
+}
+
+impl CsrfForm for TimesForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl TimesForm {
+    fn times(&self, tz: &jiff::tz::TimeZone) -> Result<(Timestamp, Option<Timestamp>), AppError> {
+        let start = parse_local("start_time", &self.start, tz)?;
+        let end = match self.end.as_deref().map(str::trim) {
+            Some(raw) if !raw.is_empty() => Some(parse_local("end_time", raw, tz)?),
+            _ => None,
+        };
+        Ok((start, end))
+    }
+}
+
+/// Logs a forgotten session, start and end.
+pub async fn log_session(State(state): State<AppState>, posted: Posted<TimesForm>) -> Response {
+    let Posted { visitor, form } = posted;
+    let back = local_target(form.back.as_deref());
+    let result = async {
+        visitor.require_write()?;
+        let (start, end) = form.times(&visitor.zone().zone())?;
+        let end = end
+            .ok_or_else(|| AppError::invalid("end_time", "is needed to log a finished session"))?;
+        let now = state.clock.now();
+        let session = state
+            .store
+            .start_session(visitor.user_id(), start, Some(end), now, None)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .session(EventKind::SessionStarted, &session, now)
+            .await;
+        Ok(format!(
+            "Session logged: {}.",
+            duration(end.as_second() - start.as_second())
+        ))
+    }
+    .await;
+    answer(result, &back)
+}
+
+/// Corrects a session's times.
+pub async fn update_session(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<TimesForm>,
+) -> Response {
+    let Posted { visitor, form } = posted;
+    let back = local_target(form.back.as_deref());
+    let result = async {
+        visitor.require_write()?;
+        let (start, end) = form.times(&visitor.zone().zone())?;
+        let now = state.clock.now();
+        let patch = SessionPatch {
+            start: Some(start),
+            end,
+        };
+        let session = state
+            .store
+            .update_session(visitor.user_id(), id, patch, now)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .session(EventKind::SessionUpdated, &session, now)
+            .await;
+        Ok("Session corrected.".to_owned())
+    }
+    .await;
+    answer(result, &back)
+}
+
+/// A form that carries its CSRF token and where to come back to.
+#[derive(Deserialize)]
+pub struct BackForm {
+    csrf: String,
+    back: Option<String>,
+}
+
+impl CsrfForm for BackForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Deletes a session with its interruptions.
+pub async fn delete_session(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<BackForm>,
+) -> Response {
+    let Posted { visitor, form } = posted;
+    let result = async {
+        visitor.require_write()?;
+        state
+            .store
+            .delete_session(visitor.user_id(), id)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .deleted(
+                EventKind::SessionDeleted,
+                visitor.user_id(),
+                id,
+                state.clock.now(),
+            )
+            .await;
+        Ok("Session deleted.".to_owned())
+    }
+    .await;
+    answer(result, &local_target(form.back.as_deref()))
+}
+
+/// An interruption as corrected.
+#[derive(Deserialize)]
+pub struct InterruptionForm {
+    csrf: String,
+    #[serde(rename = "type")]
+    kind: String,
+    note: Option<String>,
+    start: String,
+    end: Option<String>,
+    back: Option<String>,
+}
+
+impl CsrfForm for InterruptionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Corrects an interruption: type, note and times.
+pub async fn update_interruption(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<InterruptionForm>,
+) -> Response {
+    let Posted { visitor, form } = posted;
+    let back = local_target(form.back.as_deref());
+    let result = async {
+        visitor.require_write()?;
+        let tz = visitor.zone().zone();
+        let kind = InterruptionKind::from_name(&form.kind)
+            .ok_or_else(|| AppError::invalid("type", "is not one of the six kinds"))?;
+        let start = parse_local("start_time", &form.start, &tz)?;
+        let end = match form.end.as_deref().map(str::trim) {
+            Some(raw) if !raw.is_empty() => Some(parse_local("end_time", raw, &tz)?),
+            _ => None,
+        };
+        let patch = InterruptionPatch {
+            kind: Some(kind),
+            description: Some(parse_description(form.note.clone())?),
+            start: Some(start),
+            end,
+        };
+        let now = state.clock.now();
+        let updated = state
+            .store
+            .update_interruption(visitor.user_id(), id, patch, now)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .interruption(EventKind::InterruptionUpdated, &updated, now)
+            .await;
+        Ok("Interruption corrected.".to_owned())
+    }
+    .await;
+    answer(result, &back)
+}
+
+/// Closes an interruption still open, now.
+pub async fn close_interruption(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<BackForm>,
+) -> Response {
+    let Posted { visitor, form } = posted;
+    let result = async {
+        visitor.require_write()?;
+        let now = state.clock.now();
+        let closed = state
+            .store
+            .end_interruption(visitor.user_id(), id, now, now)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .interruption(EventKind::InterruptionEnded, &closed, now)
+            .await;
+        Ok("Interruption closed.".to_owned())
+    }
+    .await;
+    answer(result, &local_target(form.back.as_deref()))
+}
+
+/// Deletes an interruption.
+pub async fn delete_interruption(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<BackForm>,
+) -> Response {
+    let Posted { visitor, form } = posted;
+    let result = async {
+        visitor.require_write()?;
+        state
+            .store
+            .delete_interruption(visitor.user_id(), id)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .deleted(
+                EventKind::InterruptionDeleted,
+                visitor.user_id(),
+                id,
+                state.clock.now(),
+            )
+            .await;
+        Ok("Interruption deleted.".to_owned())
+    }
+    .await;
+    answer(result, &local_target(form.back.as_deref()))
+}

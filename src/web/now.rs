@@ -1,0 +1,438 @@
+//! The landing page: start and end focus, log an interruption as it
+//! happens, and today at a glance.
+
+use askama::Template;
+use axum::{extract::State, response::Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::{
+    Layout, Visitor, WebError, answer,
+    charts::{self, Frame, Mark},
+    kind_label, render,
+    session::{CsrfForm, Posted},
+    time_input::{clock, duration, stopwatch},
+};
+use crate::{
+    db::SessionListQuery,
+    domain::{
+        events::EventKind,
+        interruption::{
+            Interruption, InterruptionKind, InterruptionPatch, NewInterruption, parse_description,
+        },
+        session::Session,
+        stats::window::Window,
+        time::local_day,
+    },
+    error::AppError,
+    state::AppState,
+};
+
+/// The running session, as the page shows it.
+struct ActiveView {
+    id: i64,
+    since: i64,
+    started: String,
+    elapsed: String,
+}
+
+/// The interruption going on.
+struct OpenView {
+    id: i64,
+    label: &'static str,
+    since: i64,
+    started: String,
+    elapsed: String,
+    note: String,
+}
+
+/// One interruption button.
+struct KindButton {
+    value: &'static str,
+    label: &'static str,
+    key: usize,
+}
+
+/// Today's headline figures, formatted.
+struct TodayFigures {
+    effective: String,
+    worked: String,
+    lost: String,
+    score: i64,
+}
+
+/// A line of today's table.
+struct Row {
+    what: String,
+    from: String,
+    to: String,
+    length: String,
+}
+
+#[derive(Template)]
+#[template(path = "now.html")]
+struct NowPage {
+    layout: Layout,
+    active: Option<ActiveView>,
+    open: Option<OpenView>,
+    kinds: Vec<KindButton>,
+    today: TodayFigures,
+    timeline: String,
+    rows: Vec<Row>,
+}
+
+/// The six interruption buttons, keys 1 to 6.
+fn kind_buttons() -> Vec<KindButton> {
+    InterruptionKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &kind)| KindButton {
+            value: kind.as_str(),
+            label: kind_label(kind),
+            key: i + 1,
+        })
+        .collect()
+}
+
+/// The page.
+pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    let zone = visitor.zone();
+    let tz = zone.zone();
+    let current = state.store.current_session(visitor.user_id(), now).await?;
+    let today = now.to_zoned_datetime(tz.clone()).date();
+    let (day_start, day_end) = local_day(today, &tz);
+    let query = SessionListQuery {
+        overlapping: Some((day_start, day_end)),
+        after: None,
+        limit: 200,
+    };
+    let sessions = state
+        .store
+        .list_sessions(visitor.user_id(), query, now)
+        .await?;
+    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    let interruptions = state
+        .store
+        .interruptions_of_sessions(visitor.user_id(), ids)
+        .await?;
+    let window = Window {
+        from: day_start,
+        to: day_end,
+        zone: zone.clone(),
+    };
+    let report = crate::reports::run(
+        state.store.as_ref(),
+        visitor.user_id(),
+        &window,
+        crate::domain::stats::DEFAULT_RECOVERY_SECONDS,
+        now,
+    )
+    .await?;
+    let summary = &report.summary;
+    let active = current.session.as_ref().map(|s| ActiveView {
+        id: s.id,
+        since: s.start.as_second(),
+        started: clock(s.start, &tz),
+        elapsed: stopwatch(now.as_second() - s.start.as_second()),
+    });
+    let open = current.open_interruption.as_ref().map(|i| OpenView {
+        id: i.id,
+        label: kind_label(i.kind),
+        since: i.start.as_second(),
+        started: clock(i.start, &tz),
+        elapsed: stopwatch(now.as_second() - i.start.as_second()),
+        note: i.description.clone(),
+    });
+    let page = NowPage {
+        layout: Layout::signed_in(&visitor, "Now", "now", now),
+        active,
+        open,
+        kinds: kind_buttons(),
+        today: TodayFigures {
+            effective: duration(summary.effective),
+            worked: duration(summary.worked),
+            lost: duration(summary.lost),
+            score: summary.focus.score,
+        },
+        timeline: day_timeline(&sessions, &interruptions, (day_start, day_end), now),
+        rows: rows(&sessions, &interruptions, &tz, now),
+    };
+    Ok(render(&page, visitor.flash.is_some()))
+}
+
+/// Today's sessions and interruptions on a line from midnight to midnight.
+fn day_timeline(
+    sessions: &[Session],
+    interruptions: &[Interruption],
+    (from, to): (Timestamp, Timestamp),
+    now: Timestamp,
+) -> String {
+    let offset = |t: Timestamp| t.as_second() - from.as_second();
+    let session_marks: Vec<Mark> = sessions
+        .iter()
+        .map(|s| Mark {
+            start: offset(s.start),
+            end: offset(s.end.unwrap_or(now)),
+            class: "session",
+            tooltip: format!(
+                "Focus, {}",
+                duration(s.end.unwrap_or(now).as_second() - s.start.as_second())
+            ),
+        })
+        .collect();
+    let interruption_marks: Vec<Mark> = interruptions
+        .iter()
+        .map(|i| Mark {
+            start: offset(i.start),
+            end: offset(i.end.unwrap_or(now)),
+            class: i.kind.as_str(),
+            tooltip: format!(
+                "{}, {}",
+                kind_label(i.kind),
+                duration(i.end.unwrap_or(now).as_second() - i.start.as_second())
+            ),
+        })
+        .collect();
+    let showing_now = (from..to).contains(&now).then(|| offset(now));
+    // From an hour before the first thing logged (or now) to the last
+    // (or now), at least four hours: a day of work, not of sleep.
+    let marks = session_marks.iter().flat_map(|m| [m.start, m.end]);
+    let earliest = marks.clone().chain(showing_now).min().unwrap_or(8 * 3600);
+    let latest = marks.chain(showing_now).max().unwrap_or(18 * 3600);
+    let view_from = (earliest - 3600).max(0);
+    let view_to = (latest + 1800)
+        .max(view_from + 4 * 3600)
+        .min(to.as_second() - from.as_second());
+    charts::timeline(
+        &Frame {
+            id: "today",
+            title: "Today's timeline",
+            desc: "Focus sessions as bars from midnight to midnight, interruptions as coloured marks on them",
+        },
+        &session_marks,
+        &interruption_marks,
+        showing_now,
+        (view_from, view_to),
+    )
+}
+
+/// Today's table twin of the timeline, in time order.
+fn rows(
+    sessions: &[Session],
+    interruptions: &[Interruption],
+    tz: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> Vec<Row> {
+    let mut rows: Vec<(Timestamp, Row)> = Vec::new();
+    let row = |what: String, start: Timestamp, end: Option<Timestamp>| Row {
+        what,
+        from: clock(start, tz),
+        to: end.map_or_else(|| "now".to_owned(), |e| clock(e, tz)),
+        length: duration(end.unwrap_or(now).as_second() - start.as_second()),
+    };
+    for s in sessions {
+        rows.push((s.start, row("Focus session".into(), s.start, s.end)));
+    }
+    for i in interruptions {
+        let what = match i.description.as_str() {
+            "" => format!("Interruption: {}", kind_label(i.kind)),
+            note => format!("Interruption: {} ({note})", kind_label(i.kind)),
+        };
+        rows.push((i.start, row(what, i.start, i.end)));
+    }
+    rows.sort_by_key(|(start, _)| *start);
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
+/// A form that carries only its CSRF token.
+#[derive(Deserialize)]
+pub struct Plain {
+    csrf: String,
+}
+
+impl CsrfForm for Plain {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Starts focusing now.
+pub async fn start(State(state): State<AppState>, posted: Posted<Plain>) -> Response {
+    let visitor = posted.visitor;
+    let result = async {
+        visitor.require_write()?;
+        let now = state.clock.now();
+        let session = state
+            .store
+            .start_session(visitor.user_id(), now, None, now, None)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .session(EventKind::SessionStarted, &session, now)
+            .await;
+        Ok("Focus started. Good luck!".to_owned())
+    }
+    .await;
+    answer(result, "/app/")
+}
+
+/// A form about one session.
+#[derive(Deserialize)]
+pub struct SessionForm {
+    csrf: String,
+    session_id: i64,
+}
+
+impl CsrfForm for SessionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Ends the session now.
+pub async fn end(State(state): State<AppState>, posted: Posted<SessionForm>) -> Response {
+    let Posted { visitor, form } = posted;
+    let result = async {
+        visitor.require_write()?;
+        let now = state.clock.now();
+        let ended = state
+            .store
+            .end_session(visitor.user_id(), form.session_id, now, now)
+            .await
+            .map_err(AppError::from)?;
+        if let Some(closed) = &ended.closed {
+            state
+                .events
+                .interruption(EventKind::InterruptionEnded, closed, now)
+                .await;
+        }
+        state
+            .events
+            .session(EventKind::SessionEnded, &ended.session, now)
+            .await;
+        let worked = ended.session.duration_seconds().unwrap_or_default();
+        Ok(format!(
+            "Session ended: {} worked, {} lost.",
+            duration(worked),
+            duration(ended.session.time_lost_seconds)
+        ))
+    }
+    .await;
+    answer(result, "/app/")
+}
+
+/// An interruption button, with the optional note.
+#[derive(Deserialize)]
+pub struct InterruptForm {
+    csrf: String,
+    session_id: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    note: Option<String>,
+}
+
+impl CsrfForm for InterruptForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Opens an interruption now: it goes on until "Back to focus".
+pub async fn interrupt(State(state): State<AppState>, posted: Posted<InterruptForm>) -> Response {
+    let Posted { visitor, form } = posted;
+    let result = async {
+        visitor.require_write()?;
+        let kind = InterruptionKind::from_name(&form.kind)
+            .ok_or_else(|| AppError::invalid("type", "is not one of the six kinds"))?;
+        let description = parse_description(form.note.filter(|n| !n.trim().is_empty()))
+            .map_err(AppError::from)?;
+        let now = state.clock.now();
+        let new = NewInterruption {
+            session_id: form.session_id,
+            kind,
+            description,
+            start: now,
+            end: None,
+        };
+        let logged = state
+            .store
+            .create_interruption(visitor.user_id(), new, now, None)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .interruption(EventKind::InterruptionCreated, &logged, now)
+            .await;
+        Ok(format!(
+            "{} interruption started; press Back to focus when it is over.",
+            kind_label(kind)
+        ))
+    }
+    .await;
+    answer(result, "/app/")
+}
+
+/// A form about one interruption.
+#[derive(Deserialize)]
+pub struct InterruptionForm {
+    csrf: String,
+    interruption_id: i64,
+    note: Option<String>,
+}
+
+impl CsrfForm for InterruptionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Closes the open interruption now.
+pub async fn resume(State(state): State<AppState>, posted: Posted<InterruptionForm>) -> Response {
+    let Posted { visitor, form } = posted;
+    let result = async {
+        visitor.require_write()?;
+        let now = state.clock.now();
+        let closed = state
+            .store
+            .end_interruption(visitor.user_id(), form.interruption_id, now, now)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .interruption(EventKind::InterruptionEnded, &closed, now)
+            .await;
+        Ok(format!(
+            "Back to focus after {}.",
+            duration(closed.duration_seconds().unwrap_or_default())
+        ))
+    }
+    .await;
+    answer(result, "/app/")
+}
+
+/// Sets the note of the open interruption.
+pub async fn note(State(state): State<AppState>, posted: Posted<InterruptionForm>) -> Response {
+    let Posted { visitor, form } = posted;
+    let result = async {
+        visitor.require_write()?;
+        let now = state.clock.now();
+        let patch = InterruptionPatch {
+            description: Some(parse_description(form.note).map_err(AppError::from)?),
+            ..InterruptionPatch::default()
+        };
+        let updated = state
+            .store
+            .update_interruption(visitor.user_id(), form.interruption_id, patch, now)
+            .await
+            .map_err(AppError::from)?;
+        state
+            .events
+            .interruption(EventKind::InterruptionUpdated, &updated, now)
+            .await;
+        Ok("Note saved.".to_owned())
+    }
+    .await;
+    answer(result, "/app/")
+}
