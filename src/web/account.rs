@@ -300,6 +300,7 @@ async fn create_account(state: &AppState, form: &RegisterForm) -> Result<i64, We
 /// A form that only carries its CSRF token.
 #[derive(Deserialize)]
 pub struct Confirm {
+    #[serde(default)]
     csrf: String,
 }
 

@@ -217,6 +217,7 @@ fn interruption_view(
 /// The times of a session, as typed.
 #[derive(Deserialize)]
 pub struct TimesForm {
+    #[serde(default)]
     csrf: String,
     start: String,
     end: Option<String>,
@@ -302,6 +303,7 @@ pub async fn update_session(
 /// A form that carries its CSRF token and where to come back to.
 #[derive(Deserialize)]
 pub struct BackForm {
+    #[serde(default)]
     csrf: String,
     back: Option<String>,
 }
@@ -344,6 +346,7 @@ pub async fn delete_session(
 /// An interruption as corrected.
 #[derive(Deserialize)]
 pub struct InterruptionForm {
+    #[serde(default)]
     csrf: String,
     #[serde(rename = "type")]
     kind: String,

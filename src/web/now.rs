@@ -248,6 +248,7 @@ fn rows(
 /// A form that carries only its CSRF token.
 #[derive(Deserialize)]
 pub struct Plain {
+    #[serde(default)]
     csrf: String,
 }
 
@@ -281,6 +282,7 @@ pub async fn start(State(state): State<AppState>, posted: Posted<Plain>) -> Resp
 /// A form about one session.
 #[derive(Deserialize)]
 pub struct SessionForm {
+    #[serde(default)]
     csrf: String,
     session_id: i64,
 }
@@ -326,6 +328,7 @@ pub async fn end(State(state): State<AppState>, posted: Posted<SessionForm>) -> 
 /// An interruption button, with the optional note.
 #[derive(Deserialize)]
 pub struct InterruptForm {
+    #[serde(default)]
     csrf: String,
     session_id: i64,
     #[serde(rename = "type")]
@@ -377,6 +380,7 @@ pub async fn interrupt(State(state): State<AppState>, posted: Posted<InterruptFo
 /// A form about one interruption.
 #[derive(Deserialize)]
 pub struct InterruptionForm {
+    #[serde(default)]
     csrf: String,
     interruption_id: i64,
     note: Option<String>,

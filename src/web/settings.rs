@@ -103,6 +103,7 @@ async fn settings(
 /// Name and time zone.
 #[derive(Deserialize)]
 pub struct ProfileForm {
+    #[serde(default)]
     csrf: String,
     name: String,
     timezone: String,
@@ -135,6 +136,7 @@ pub async fn profile(State(state): State<AppState>, posted: Posted<ProfileForm>)
 /// The theme to use.
 #[derive(Deserialize)]
 pub struct ThemeForm {
+    #[serde(default)]
     csrf: String,
     theme: String,
 }
@@ -165,6 +167,7 @@ pub async fn theme(posted: Posted<ThemeForm>) -> Response {
 /// A new password, and the one now.
 #[derive(Deserialize)]
 pub struct PasswordForm {
+    #[serde(default)]
     csrf: String,
     current_password: Option<String>,
     new_password: String,
@@ -214,6 +217,7 @@ pub async fn password(
 /// A token to create.
 #[derive(Deserialize)]
 pub struct TokenForm {
+    #[serde(default)]
     csrf: String,
     name: String,
     scope: String,
@@ -279,6 +283,7 @@ pub async fn create_token(State(state): State<AppState>, posted: Posted<TokenFor
 /// A form that carries only its CSRF token.
 #[derive(Deserialize)]
 pub struct Plain {
+    #[serde(default)]
     csrf: String,
 }
 
@@ -307,6 +312,7 @@ pub async fn revoke_token(
 /// The confirmation of an erasure: the account's email, typed.
 #[derive(Deserialize)]
 pub struct EraseForm {
+    #[serde(default)]
     csrf: String,
     email: String,
 }

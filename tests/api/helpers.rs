@@ -201,6 +201,49 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// A browser's GET of a page, with its session cookie if any.
+    pub async fn page(&self, path: &str, cookie: Option<&str>) -> TestResponse {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("hf_session={cookie}"));
+        }
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// A browser's form post from this site (`Sec-Fetch-Site: same-origin`),
+    /// with its session cookie if any.
+    pub async fn form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        self.form_from(path, cookie, fields, "same-origin").await
+    }
+
+    /// A form post as a browser sends it from `site` (`Sec-Fetch-Site`).
+    pub async fn form_from(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+        site: &str,
+    ) -> TestResponse {
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", site);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("hf_session={cookie}"));
+        }
+        self.send(request.body(Body::from(body.join("&"))).expect("request"))
+            .await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> TestResponse {
         self.call("GET", path, Some(token), None).await
     }
@@ -301,6 +344,39 @@ pub fn is_secured(operation: &Value) -> bool {
     operation["security"]
         .as_array()
         .is_some_and(|requirements| !requirements.is_empty())
+}
+
+/// Percent-encodes a form field.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The value a `Set-Cookie` header gives cookie `name`, if one does.
+pub fn set_cookie(response: &TestResponse, name: &str) -> Option<String> {
+    response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|cookie| {
+            let value = cookie.strip_prefix(&format!("{name}="))?;
+            Some(value.split(';').next().unwrap_or_default().to_owned())
+        })
+}
+
+/// Every `Set-Cookie` header of a response.
+pub fn set_cookies(response: &TestResponse) -> Vec<String> {
+    response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect()
 }
 
 /// Parses an RFC 3339 timestamp.

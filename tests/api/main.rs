@@ -15,6 +15,7 @@ mod sessions;
 mod stats;
 mod upgrade;
 mod users;
+mod web;
 
 /// This binary runs the suite on SQLite; `tests/api_postgres` runs it again
 /// on PostgreSQL.

@@ -58,3 +58,6 @@ mod users;
 
 #[cfg(hyperfocus_postgres_tests)]
 const BACKEND: database::Backend = database::Backend::Postgres;
+#[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/web.rs"]
+mod web;

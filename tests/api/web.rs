@@ -1,0 +1,581 @@
+//! The web app, driven as a browser would drive it: pages, forms, cookies.
+//! (The browser suite in e2e/ runs it in Chromium.)
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestResponse, set_cookie, set_cookies};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Registers Ana through the page and returns her browser's cookie.
+async fn ana(app: &TestApp) -> String {
+    let registered = app
+        .form(
+            "/app/register",
+            None,
+            &[
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("password", PASSWORD),
+                ("timezone", "Europe/Madrid"),
+            ],
+        )
+        .await;
+    assert_eq!(registered.status, 303, "{}", registered.text);
+    assert_eq!(registered.header("location"), Some("/app/"));
+    set_cookie(&registered, "hf_session").expect("a session cookie")
+}
+
+/// The CSRF token of the page behind `path`.
+async fn csrf(app: &TestApp, cookie: &str, path: &str) -> String {
+    let page = app.page(path, Some(cookie)).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let marker = r#"name="csrf" value=""#;
+    let at = page.text.find(marker).expect("a form with a CSRF token") + marker.len();
+    page.text[at..].split('"').next().unwrap().to_owned()
+}
+
+fn flash_of(response: &TestResponse) -> String {
+    let value = set_cookie(response, "hf_flash").expect("a message for the next page");
+    let bytes = base64_url_decode(&value);
+    String::from_utf8(bytes).unwrap()
+}
+
+fn base64_url_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn browsers_are_sent_to_the_app_and_clients_keep_the_banner() {
+    let app = TestApp::new().await;
+    let browser = app.page("/", None).await;
+    assert_eq!(
+        (browser.status.as_u16(), browser.header("location")),
+        (303, Some("/app/"))
+    );
+    let client = app.call("GET", "/", None, None).await;
+    assert_eq!(client.body["message"], "HyperFocus API is running 🚀");
+    let signed_out = app.page("/app/reports?period=month", None).await;
+    assert_eq!(signed_out.status, 303);
+    assert_eq!(
+        signed_out.header("location"),
+        Some("/app/signin?next=%2Fapp%2Freports%3Fperiod%3Dmonth")
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_strict_and_secure_over_tls() {
+    let app = TestApp::new().await;
+    let registered = app
+        .form(
+            "/app/register",
+            None,
+            &[
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let cookie = set_cookies(&registered)
+        .into_iter()
+        .find(|c| c.starts_with("hf_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    let request = axum::http::Request::post("/app/signin")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-proto", "https")
+        .body(axum::body::Body::from(format!(
+            "email=ana%40example.com&password={}",
+            PASSWORD.replace(' ', "+")
+        )))
+        .unwrap();
+    let over_tls = app.send(request).await;
+    let cookie = set_cookies(&over_tls)
+        .into_iter()
+        .find(|c| c.starts_with("hf_session="))
+        .unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    // The database keeps a hash of the cookie, not the cookie.
+    let value = cookie
+        .trim_start_matches("hf_session=")
+        .split(';')
+        .next()
+        .unwrap();
+    assert_eq!(app.count_rows("web_sessions").await, 2);
+    let stored = app
+        .db
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM web_sessions WHERE csrf = '{value}' OR user_agent = '{value}'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
+async fn signing_in_with_a_password_or_a_token() {
+    let app = TestApp::new().await;
+    ana(&app).await;
+    let wrong = app
+        .form(
+            "/app/signin",
+            None,
+            &[("email", "ana@example.com"), ("password", "nope nope")],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert!(
+        wrong.text.contains("the email or the password is wrong"),
+        "{}",
+        wrong.text
+    );
+    let right = app
+        .form(
+            "/app/signin",
+            None,
+            &[
+                ("email", "ANA@example.com"),
+                ("password", PASSWORD),
+                ("next", "/app/history"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (right.status.as_u16(), right.header("location")),
+        (303, Some("/app/history"))
+    );
+    let cookie = set_cookie(&right, "hf_session").unwrap();
+    assert_eq!(app.page("/app/history", Some(&cookie)).await.status, 200);
+    // Somewhere else after signing in: never.
+    let elsewhere = app
+        .form(
+            "/app/signin",
+            None,
+            &[
+                ("email", "ana@example.com"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.header("location"), Some("/app/"));
+
+    let token = app
+        .call(
+            "POST",
+            "/auth/login",
+            None,
+            Some(json!({"email": "ana@example.com", "password": PASSWORD, "token_name": "laptop"})),
+        )
+        .await;
+    let token = token.body["api_token"].as_str().unwrap();
+    let with_token = app.form("/app/signin", None, &[("token", token)]).await;
+    let cookie = set_cookie(&with_token, "hf_session").unwrap();
+    let page = app.page("/app/", Some(&cookie)).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.text.contains(token),
+        "the token never reaches the page"
+    );
+    let forged = app
+        .form("/app/signin", None, &[("token", "hf_1_forged")])
+        .await;
+    assert_eq!(forged.status, 401);
+}
+
+#[tokio::test]
+async fn focus_interruptions_and_notes_from_the_now_page() {
+    let app = TestApp::at("2025-11-15T09:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/").await;
+    let started = app
+        .form("/app/focus/start", Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(started.status, 303);
+    assert_eq!(flash_of(&started), "notice:Focus started. Good luck!");
+    let page = app.page("/app/", Some(&cookie)).await;
+    assert!(page.text.contains("Focusing since"), "{}", page.text);
+    let session = app
+        .db
+        .scalar("SELECT MAX(id) FROM sessions")
+        .await
+        .unwrap()
+        .to_string();
+    let note = r#"<script>alert(1)</script> "><img src=x onerror=alert(2)>"#;
+    let interrupted = app
+        .form(
+            "/app/interrupt",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("session_id", &session),
+                ("type", "phone"),
+                ("note", note),
+            ],
+        )
+        .await;
+    assert_eq!(
+        flash_of(&interrupted),
+        "notice:Phone interruption started; press Back to focus when it is over."
+    );
+    for path in ["/app/", "/app/history"] {
+        let page = app.page(path, Some(&cookie)).await;
+        assert!(!page.text.contains("<script>alert"), "{path}");
+        assert!(!page.text.contains("<img src=x"), "{path}");
+        assert!(
+            page.text
+                .contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{path}: the note is shown as text"
+        );
+    }
+    let open = app
+        .db
+        .scalar("SELECT MAX(id) FROM interruptions")
+        .await
+        .unwrap()
+        .to_string();
+    app.set_now("2025-11-15T09:03:00Z");
+    let resumed = app
+        .form(
+            "/app/resume",
+            Some(&cookie),
+            &[("csrf", &csrf), ("interruption_id", &open)],
+        )
+        .await;
+    assert_eq!(flash_of(&resumed), "notice:Back to focus after 3 min.");
+    app.set_now("2025-11-15T09:30:00Z");
+    let ended = app
+        .form(
+            "/app/focus/end",
+            Some(&cookie),
+            &[("csrf", &csrf), ("session_id", &session)],
+        )
+        .await;
+    assert_eq!(
+        flash_of(&ended),
+        "notice:Session ended: 30 min worked, 3 min lost."
+    );
+    assert_eq!(
+        app.db
+            .scalar("SELECT COUNT(*) FROM sessions WHERE end_time IS NULL")
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_form_from_another_site_or_without_its_token_is_refused() {
+    let app = TestApp::new().await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/").await;
+    let without = app.form("/app/focus/start", Some(&cookie), &[]).await;
+    assert_eq!(without.status, 403);
+    assert!(without.text.contains("reload the page and try again"));
+    let forged = app
+        .form("/app/focus/start", Some(&cookie), &[("csrf", "forged")])
+        .await;
+    assert_eq!(forged.status, 403);
+    let cross_site = app
+        .form_from(
+            "/app/focus/start",
+            Some(&cookie),
+            &[("csrf", &csrf)],
+            "cross-site",
+        )
+        .await;
+    assert_eq!(cross_site.status, 403);
+    assert!(cross_site.text.contains("this form came from another site"));
+    assert_eq!(app.count_rows("sessions").await, 0);
+    let registered_cross_site = app
+        .form_from(
+            "/app/register",
+            None,
+            &[
+                ("name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", PASSWORD),
+            ],
+            "cross-site",
+        )
+        .await;
+    assert_eq!(registered_cross_site.status, 403);
+}
+
+#[tokio::test]
+async fn a_rule_broken_from_a_page_comes_back_as_a_message() {
+    let app = TestApp::new().await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/history").await;
+    let backwards = app
+        .form(
+            "/app/history/log",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("start", "2025-11-15T10:00"),
+                ("end", "2025-11-15T09:00"),
+                ("back", "/app/history"),
+            ],
+        )
+        .await;
+    assert_eq!(backwards.header("location"), Some("/app/history"));
+    assert_eq!(
+        flash_of(&backwards),
+        "error:end_time: must be after start_time (2025-11-15T09:00:00Z)"
+    );
+    let logged = app
+        .form(
+            "/app/history/log",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("start", "2025-11-15T09:00"),
+                ("end", "2025-11-15T10:30"),
+                ("back", "/app/history"),
+            ],
+        )
+        .await;
+    assert_eq!(flash_of(&logged), "notice:Session logged: 1 h 30 min.");
+    // Local time in Madrid: 09:00 is 08:00 UTC.
+    let api_token = app
+        .call(
+            "POST",
+            "/auth/login",
+            None,
+            Some(json!({"email": "ana@example.com", "password": PASSWORD, "token_name": "t"})),
+        )
+        .await;
+    let token = api_token.body["api_token"].as_str().unwrap();
+    let listed = app.get("/sessions/user/1", token).await;
+    assert_eq!(listed.body[0]["start_time"], "2025-11-15T08:00:00Z");
+    assert_eq!(listed.body[0]["duration_seconds"], 5400);
+    let page = app.page("/app/history", Some(&cookie)).await;
+    assert!(
+        page.text.contains("Sat 15 Nov, 09:00 – 10:30"),
+        "{}",
+        page.text
+    );
+    // The next page shows the message once, then clears it.
+    let request = axum::http::Request::get("/app/history")
+        .header(
+            "cookie",
+            format!(
+                "hf_session={cookie}; hf_flash={}",
+                set_cookie(&logged, "hf_flash").unwrap()
+            ),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let shown = app.send(request).await;
+    assert!(shown.text.contains("Session logged: 1 h 30 min."));
+    assert!(
+        set_cookies(&shown)
+            .iter()
+            .any(|c| c.starts_with("hf_flash=;"))
+    );
+}
+
+#[tokio::test]
+async fn a_browser_signed_in_with_a_read_token_changes_nothing() {
+    let app = TestApp::new().await;
+    let user = app.register("Ana").await;
+    let read = app
+        .post(
+            "/users/me/tokens",
+            &user.token,
+            json!({"name": "dashboard", "scope": "read"}),
+        )
+        .await;
+    let read = read.body["api_token"].as_str().unwrap();
+    let signed_in = app.form("/app/signin", None, &[("token", read)]).await;
+    let cookie = set_cookie(&signed_in, "hf_session").unwrap();
+    assert_eq!(app.page("/app/reports", Some(&cookie)).await.status, 200);
+    let csrf = csrf(&app, &cookie, "/app/").await;
+    let refused = app
+        .form("/app/focus/start", Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(app.count_rows("sessions").await, 0);
+}
+
+#[tokio::test]
+async fn signing_out_here_and_elsewhere() {
+    let app = TestApp::new().await;
+    let first = ana(&app).await;
+    let second = app
+        .form(
+            "/app/signin",
+            None,
+            &[("email", "ana@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    let second = set_cookie(&second, "hf_session").unwrap();
+    let csrf = csrf(&app, &first, "/app/settings").await;
+    let others = app
+        .form("/app/signout/others", Some(&first), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(
+        flash_of(&others),
+        "notice:One other browser was signed out."
+    );
+    assert_eq!(app.page("/app/", Some(&second)).await.status, 303);
+    assert_eq!(app.page("/app/", Some(&first)).await.status, 200);
+    let out = app
+        .form("/app/signout", Some(&first), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(out.header("location"), Some("/app/signin"));
+    assert!(
+        set_cookies(&out)
+            .iter()
+            .any(|c| c.starts_with("hf_session=;"))
+    );
+    assert_eq!(app.page("/app/", Some(&first)).await.status, 303);
+    assert_eq!(app.count_rows("web_sessions").await, 0);
+}
+
+#[tokio::test]
+async fn erasing_the_account_from_settings_needs_its_email() {
+    let app = TestApp::new().await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/settings").await;
+    let wrong = app
+        .form(
+            "/app/settings/erase",
+            Some(&cookie),
+            &[("csrf", &csrf), ("email", "bob@example.com")],
+        )
+        .await;
+    assert!(flash_of(&wrong).starts_with("error:email: is not this account's email"));
+    assert_eq!(app.count_rows("users").await, 1);
+    let erased = app
+        .form(
+            "/app/settings/erase",
+            Some(&cookie),
+            &[("csrf", &csrf), ("email", "ANA@example.com")],
+        )
+        .await;
+    assert_eq!(erased.header("location"), Some("/app/signin"));
+    assert_eq!(app.count_rows("users").await, 0);
+    assert_eq!(app.count_rows("web_sessions").await, 0);
+}
+
+#[tokio::test]
+async fn a_token_created_in_settings_is_shown_once_and_works() {
+    let app = TestApp::new().await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/settings").await;
+    let created = app
+        .form(
+            "/app/settings/tokens",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "cli"),
+                ("scope", "read"),
+                ("expires_in_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 200);
+    let at = created.text.find("hf_").expect("the token on the page");
+    let token: String = created.text[at..]
+        .chars()
+        .take_while(|c| *c != '<')
+        .collect();
+    assert_eq!(app.get("/users/me", &token).await.status, 200);
+    let again = app.page("/app/settings", Some(&cookie)).await;
+    assert!(!again.text.contains(&token), "shown once");
+}
+
+#[tokio::test]
+async fn pages_carry_no_inline_script_style_or_handler() {
+    let app = TestApp::new().await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/").await;
+    app.form("/app/focus/start", Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    for path in [
+        "/app/signin",
+        "/app/register",
+        "/app/",
+        "/app/reports",
+        "/app/reports?period=year",
+        "/app/history",
+        "/app/settings",
+    ] {
+        let cookie = (path != "/app/signin" && path != "/app/register").then_some(cookie.as_str());
+        let page = app.page(path, cookie).await;
+        assert_eq!(page.status, 200, "{path}");
+        let policy = page.header("content-security-policy").unwrap();
+        assert!(
+            policy.contains("script-src 'self'") && !policy.contains("unsafe"),
+            "{policy}"
+        );
+        assert_eq!(
+            page.text.matches("<script").count(),
+            page.text.matches("<script src=").count(),
+            "{path}"
+        );
+        assert!(!page.text.contains(" style="), "{path}");
+        assert!(
+            !regex_like_handler(&page.text),
+            "{path} has an on…= handler"
+        );
+    }
+}
+
+/// Whether `html` has an attribute such as ` onclick=`.
+fn regex_like_handler(html: &str) -> bool {
+    html.match_indices(" on").any(|(i, _)| {
+        let rest = &html[i + 3..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase())
+            .collect();
+        !name.is_empty() && rest[name.len()..].starts_with('=')
+    })
+}
+
+#[tokio::test]
+async fn assets_are_versioned_cached_compressed_and_revalidated() {
+    let app = TestApp::new().await;
+    let page = app.page("/app/signin", None).await;
+    let at = page.text.find("/app/assets/app.css?v=").unwrap();
+    let url: String = page.text[at..].chars().take_while(|c| *c != '"').collect();
+    let css = app.page(&url, None).await;
+    assert_eq!(css.status, 200);
+    assert_eq!(
+        css.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(css.header("content-type"), Some("text/css"));
+    let etag = css.header("etag").unwrap().to_owned();
+    let request = axum::http::Request::get(&url)
+        .header("if-none-match", &etag)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status, 304);
+    let request = axum::http::Request::get("/app/assets/htmx.min.js")
+        .header("accept-encoding", "gzip")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let gzipped = app.send(request).await;
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert_eq!(
+        gzipped.header("cache-control"),
+        Some("no-cache"),
+        "unversioned: revalidate"
+    );
+    assert_eq!(app.page("/app/assets/nothing.js", None).await.status, 404);
+}
