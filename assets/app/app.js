@@ -121,6 +121,8 @@
   }
 
   document.addEventListener("htmx:afterSwap", () => { readOffset(); tick(); listen(); });
+  // htmx sets the title from the new page once the swap settles.
+  document.addEventListener("htmx:afterSettle", tick);
   readOffset();
   tick();
   setInterval(tick, 1000);

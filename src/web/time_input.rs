@@ -1,5 +1,5 @@
 //! Times as people read and type them on the pages: in their own zone,
-//! to the minute.
+//! to the minute where they read them, to the second where they edit them.
 
 use jiff::{Timestamp, civil::DateTime, tz::TimeZone};
 
@@ -21,11 +21,13 @@ pub fn parse_local(field: &str, raw: &str, zone: &TimeZone) -> Result<Timestamp,
         .map_err(|_| FieldError::new(field, "is outside the times that can be stored".to_owned()))
 }
 
-/// The value of a `datetime-local` input for `instant` in `zone`.
+/// The value of a `datetime-local` input (with `step="1"`, to the second,
+/// so that an unchanged field sends back exactly what it showed) for
+/// `instant` in `zone`.
 pub fn to_input(instant: Timestamp, zone: &TimeZone) -> String {
     instant
         .to_zoned_datetime(zone.clone())
-        .strftime("%Y-%m-%dT%H:%M")
+        .strftime("%Y-%m-%dT%H:%M:%S")
         .to_string()
 }
 
@@ -76,7 +78,7 @@ mod tests {
         let madrid = TimeZone::get("Europe/Madrid").unwrap();
         let at = parse_local("start", "2025-11-15T09:30", &madrid).unwrap();
         assert_eq!(at.to_string(), "2025-11-15T08:30:00Z");
-        assert_eq!(to_input(at, &madrid), "2025-11-15T09:30");
+        assert_eq!(to_input(at, &madrid), "2025-11-15T09:30:00");
         assert_eq!(clock(at, &madrid), "09:30");
         assert_eq!(day_and_clock(at, &madrid), "Sat 15 Nov, 09:30");
         assert!(parse_local("start", "tomorrow", &madrid).is_err());

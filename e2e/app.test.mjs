@@ -1,0 +1,244 @@
+// The web app in Chromium, as a person uses it: register, focus, get
+// interrupted, look at the reports, correct the record, leave. Every page
+// is checked for console errors (CSP violations included), for axe-core
+// violations in both themes, and photographed at 390 px and 1280 px.
+//
+// Run by e2e/run.sh, which serves the binary and sets HF_BASE and HF_OUT.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const base = process.env.HF_BASE;
+const out = process.env.HF_OUT;
+const password = "a long passphrase for e2e";
+const xss = `<script>alert(1)</script> "><img src=x onerror=alert(2)>`;
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A page that records every console error, page error and dialog. */
+async function open(context, path) {
+  const page = await context.newPage();
+  // A violation of the pages' policy, with the element at fault.
+  await page.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) => {
+    console.error(`CSP violation of ${e.violatedDirective}: ${e.target?.outerHTML?.slice(0, 160)}`);
+  }));
+  page.problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      page.problems.push(`console: ${message.text().slice(0, 300)}`);
+    }
+  });
+  page.on("pageerror", (error) => page.problems.push(`page error: ${error}`));
+  page.on("dialog", async (dialog) => {
+    page.problems.push(`dialog: ${dialog.message()}`);
+    await dialog.dismiss();
+  });
+  if (path) {
+    await page.goto(base + path);
+  }
+  return page;
+}
+
+/** Checks the page as it is now, and photographs it. */
+async function audit(page, name) {
+  await page.waitForLoadState("networkidle").catch(() => {});
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    assert.deepEqual(violations, [], `axe on ${name} (${scheme})`);
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.screenshot({ path: `${out}/screenshots/${name}-${width}-${scheme}.png`, fullPage: true });
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.deepEqual(page.problems, [], `console and page errors on ${name}`);
+  // axe leaves `style=""` on elements it measured, which htmx would then
+  // copy onto the next page's elements of the same id: start clean.
+  await page.reload();
+}
+
+/** How the pages write a length of time (web/time_input.rs). */
+function duration(seconds) {
+  if (seconds === 0) return "0 min";
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  const minutes = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
+  return `${Math.floor(seconds / 3600)} h ${minutes} min`;
+}
+
+async function api(token, path) {
+  const response = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(response.status, 200, path);
+  return response.json();
+}
+
+async function register(page, name, email) {
+  await page.goto(`${base}/app/register`);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create the account" }).click();
+  await page.getByText("Not focusing").waitFor();
+}
+
+test("a whole day in the browser, with a second tab following live", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const first = await open(context, "/app/signin");
+  await audit(first, "signin");
+  await first.goto(`${base}/app/register`);
+  await audit(first, "register");
+  await register(first, "Eli E2E", "eli@example.com");
+  await audit(first, "now-idle");
+
+  const second = await open(context, "/app/");
+  await second.getByText("Not focusing").waitFor();
+
+  await first.getByRole("button", { name: "Start focus" }).click();
+  await first.getByText("Focusing since").waitFor();
+  // The other tab follows through the live event stream.
+  await second.getByText("Focusing since").waitFor({ timeout: 10_000 });
+  await first.waitForFunction(() => /^\d\d:\d\d:\d\d · Focusing · HyperFocus$/.test(document.title));
+
+  // A note, then the key 2 (Phone) once the note has lost focus.
+  await first.getByLabel("Note (optional)").fill(xss);
+  await first.getByRole("heading", { name: "Today" }).click();
+  await first.keyboard.press("2");
+  await first.getByText("Interrupted: Phone").waitFor();
+  await second.getByText("Interrupted: Phone").waitFor({ timeout: 10_000 });
+  await audit(first, "now-interrupted");
+  await first.waitForTimeout(2200);
+  await first.getByRole("button", { name: "Back to focus" }).click();
+  await first.getByText(/Back to focus after/).waitFor();
+  await first.waitForTimeout(1200);
+  await first.getByRole("button", { name: "End focus" }).click();
+  await first.getByText(/Session ended:/).waitFor();
+  await second.getByText("Not focusing").waitFor({ timeout: 10_000 });
+  // The note is text, nothing else: no dialog, no image.
+  assert.equal(await first.locator('img[src="x"]').count(), 0);
+
+  // A token from Settings, to read what the API recorded.
+  await first.goto(`${base}/app/settings`);
+  await audit(first, "settings");
+  await first.getByLabel("Name", { exact: true }).last().fill("e2e check");
+  await first.getByRole("button", { name: "Create token" }).click();
+  const token = (await first.locator(".token").textContent()).trim();
+  assert.match(token, /^hf_\d+_/);
+  const me = await api(token, "/users/me");
+  const [session] = await api(token, `/sessions/user/${me.id}`);
+  const [interruption] = await api(token, `/interruptions/session/${session.id}`);
+  assert.equal(interruption.type, "phone");
+  assert.equal(interruption.description, xss);
+  assert.ok(interruption.duration >= 2, `${interruption.duration} s`);
+
+  // Today's report shows exactly those seconds.
+  await first.goto(`${base}/app/reports?period=day`);
+  const card = (label) => first.locator(".figure", { has: first.getByText(label, { exact: true }) }).locator(".value");
+  assert.equal(await card("Worked").textContent(), duration(session.duration_seconds));
+  assert.equal(await card("Lost to interruptions").textContent(), duration(interruption.duration));
+  assert.equal(await card("Interruptions").textContent(), "1");
+  const summary = await api(token, `/users/${me.id}/stats/summary?range=1d`);
+  assert.equal(await card("Effective focus").textContent(), duration(summary.effective_time_seconds));
+  await audit(first, "reports");
+  await first.keyboard.press("ArrowLeft");
+  await first.waitForURL(/period=day&date=/);
+  await first.goto(`${base}/app/reports?period=year`);
+  await audit(first, "reports-year");
+
+  // History shows the note as text; correct the session's start.
+  await first.goto(`${base}/app/history`);
+  await first.getByText(xss).first().waitFor();
+  assert.equal(await first.locator('img[src="x"]').count(), 0);
+  await audit(first, "history");
+  await first.getByText("Correct or delete").first().click();
+  const start = first.getByLabel("Started").nth(1);
+  const earlier = (await start.inputValue()).replace(/T(\d\d)/, (_, hour) => `T${String((Number(hour) + 23) % 24).padStart(2, "0")}`);
+  await start.fill(earlier);
+  await first.getByRole("button", { name: "Save times" }).first().click();
+  await first.locator(".flash").waitFor();
+  assert.equal(await first.locator(".flash").textContent(), "Session corrected.", `from ${earlier}`);
+  const [corrected] = await api(token, `/sessions/user/${me.id}`);
+  assert.equal(corrected.duration_seconds, session.duration_seconds + 3600);
+
+  // A form another site makes the browser post is refused.
+  const evil = await context.newPage();
+  await evil.setContent(`<form method="post" action="${base}/app/focus/start"><button>win</button></form>`);
+  const [refused] = await Promise.all([
+    evil.waitForResponse((r) => r.url().endsWith("/app/focus/start")),
+    evil.getByRole("button", { name: "win" }).click(),
+  ]);
+  assert.equal(refused.status(), 403);
+  const current = await api(token, "/sessions/current");
+  assert.equal(current.session, null, "no session was started");
+
+  // Erase the account.
+  await first.goto(`${base}/app/settings`);
+  await first.getByLabel("Type your email to confirm").fill("eli@example.com");
+  await first.getByRole("button", { name: "Erase everything" }).click();
+  await first.getByText("Your account and everything in it have been erased.").waitFor();
+  const gone = await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(gone.status, 401);
+  assert.deepEqual(second.problems, [], "console and page errors in the second tab");
+  await context.close();
+});
+
+test("signing in and out with a password", async () => {
+  const context = await browser.newContext();
+  const page = await open(context, "/app/register");
+  await register(page, "Sam E2E", "sam@example.com");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.locator("#email").fill("sam@example.com");
+  await page.locator("#password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByText("the email or the password is wrong").waitFor();
+  await page.locator("#password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByText("Not focusing").waitFor();
+  assert.deepEqual(page.problems.filter((p) => !p.includes("401")), []);
+  await context.close();
+});
+
+test("the first view of every page weighs at most 100 KB", async () => {
+  const context = await browser.newContext();
+  const setup = await open(context, "/app/register");
+  await register(setup, "Wei E2E", "wei@example.com");
+  await setup.close();
+  const lines = [];
+  for (const path of ["/app/signin", "/app/register", "/app/", "/app/reports", "/app/history", "/app/settings"]) {
+    // A fresh page with an empty cache: everything it needs comes over the wire.
+    const fresh = await browser.newContext({ storageState: await context.storageState() });
+    const page = await fresh.newPage();
+    const cdp = await fresh.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    let bytes = 0;
+    cdp.on("Network.loadingFinished", (event) => { bytes += event.encodedDataLength; });
+    await page.goto(base + path, { waitUntil: "networkidle" });
+    lines.push(`${path}\t${bytes}`);
+    assert.ok(bytes <= 100_000, `${path} transferred ${bytes} bytes`);
+    await fresh.close();
+  }
+  appendFileSync(`${out}/weights.txt`, lines.join("\n") + "\n");
+  await context.close();
+});
