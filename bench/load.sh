@@ -22,10 +22,11 @@ threads=2
 port=${HF_BENCH_PORT:-18080}
 base="http://127.0.0.1:$port"
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-scenarios=${HF_SCENARIOS:-writes banner reports}
+scenarios=${HF_SCENARIOS:-writes banner reports web}
 binary=${HF_BINARY:-}
 if [ -z "$binary" ]; then
     cargo build --release --quiet
@@ -55,14 +56,46 @@ if [[ " $scenarios " == *" banner "* ]]; then
     wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$base/"
 fi
 
-if [[ " $scenarios " == *" reports "* ]]; then
+if [[ " $scenarios " == *" reports "* || " $scenarios " == *" web "* ]]; then
     python3 bench/setup.py year "$base" "$work/year.txt"
     read -r year_user year_token < "$work/year.txt"
+fi
+
+if [[ " $scenarios " == *" reports "* ]]; then
     for report in summary productive-hours weekly-pattern overview; do
         echo "== GET /users/{id}/stats/$report?range=365d over a year ($connections connections, ${duration}s)"
         wrk -t "$threads" -c "$connections" -d "${duration}s" --latency \
             -H "Authorization: Bearer $year_token" "$base/users/$year_user/stats/$report?range=365d"
     done
+fi
+
+# Runs wrk with the given arguments and adds the server's CPU time per
+# request (from /proc), which varies less than the rate on a shared machine.
+wrk_with_cpu() {
+    local tick before after output count
+    tick=$(getconf CLK_TCK)
+    before=$(awk '{print $14 + $15}' "/proc/$server/stat")
+    output=$(wrk "$@")
+    after=$(awk '{print $14 + $15}' "/proc/$server/stat")
+    echo "$output"
+    count=$(echo "$output" | awk '/requests in/ {print $1}')
+    echo "Server CPU per request: $(( (after - before) * 1000000 / tick / count )) µs"
+}
+
+if [[ " $scenarios " == *" web "* ]]; then
+    # A browser session for the year's user, signed in with its token.
+    curl -sf -o /dev/null -c "$work/cookies.txt" --data-urlencode "token=$year_token" "$base/app/signin"
+    cookie="hf_session=$(awk '$6 == "hf_session" {print $7}' "$work/cookies.txt")"
+    for round in 1 2 3; do
+        echo "== round $round: GET /app/reports?period=year, the whole page ($connections connections, ${duration}s)"
+        wrk_with_cpu -t "$threads" -c "$connections" -d "${duration}s" --latency \
+            -H "Cookie: $cookie" "$base/app/reports?period=year"
+        echo "== round $round: GET /users/{id}/stats/overview?range=365d, the same user ($connections connections, ${duration}s)"
+        wrk_with_cpu -t "$threads" -c "$connections" -d "${duration}s" --latency \
+            -H "Authorization: Bearer $year_token" "$base/users/$year_user/stats/overview?range=365d"
+    done
+    echo "== GET /app/reports (this week, beside the last 365 days' calendar)"
+    wrk_with_cpu -t "$threads" -c "$connections" -d "${duration}s" -H "Cookie: $cookie" "$base/app/reports"
 fi
 
 rows=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM interruptions" 2>/dev/null || echo "?")

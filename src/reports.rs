@@ -4,7 +4,7 @@
 
 use crate::{
     db::Store,
-    domain::stats::{self, Params, Report, window::Window},
+    domain::stats::{self, Params, Report, SessionSpan, window::Window},
     error::{AppError, AppResult},
 };
 
@@ -22,19 +22,40 @@ pub async fn run(
     recovery_allowance: i64,
     now: jiff::Timestamp,
 ) -> AppResult<Report> {
-    let spans = store.window_spans(user_id, window.from, window.to).await?;
-    let params = Params {
+    let [report] = run_each(store, user_id, [window], recovery_allowance, now).await?;
+    Ok(report)
+}
+
+/// The reports of several windows (a page's period, the period before and
+/// the year), from one read of the spans they cover together: the engine
+/// clips every span to each window, and one read is what the store's span
+/// cache keeps between a user's writes.
+pub async fn run_each<const N: usize>(
+    store: &dyn Store,
+    user_id: i64,
+    windows: [&Window; N],
+    recovery_allowance: i64,
+    now: jiff::Timestamp,
+) -> AppResult<[Report; N]> {
+    let from = windows.iter().map(|w| w.from).min().unwrap_or_default();
+    let to = windows.iter().map(|w| w.to).max().unwrap_or_default();
+    let spans = store.window_spans(user_id, from, to).await?;
+    let params = windows.map(|window| Params {
         from: window.from.as_second(),
         to: window.to.as_second(),
         zone: window.zone.zone(),
         now: now.as_second(),
         recovery_allowance,
-    };
+    });
     let size: usize = spans.iter().map(|s| 1 + s.interruptions.len()).sum();
-    if size <= INLINE_SPANS {
-        return Ok(stats::report(&spans, &params));
+    if size * N <= INLINE_SPANS {
+        return Ok(build_each(&spans, &params));
     }
-    tokio::task::spawn_blocking(move || stats::report(&spans, &params))
+    tokio::task::spawn_blocking(move || build_each(&spans, &params))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))
+}
+
+fn build_each<const N: usize>(spans: &[SessionSpan], params: &[Params; N]) -> [Report; N] {
+    std::array::from_fn(|i| stats::report(spans, &params[i]))
 }

@@ -120,11 +120,17 @@
     });
   }
 
-  document.addEventListener("htmx:afterSwap", () => { readOffset(); tick(); listen(); });
+  // A year of days scrolled sideways on a phone starts at the latest day.
+  function scrollToEnds() {
+    document.querySelectorAll("[data-scroll-end]").forEach((box) => { box.scrollLeft = box.scrollWidth; });
+  }
+
+  document.addEventListener("htmx:afterSwap", () => { readOffset(); tick(); listen(); scrollToEnds(); });
   // htmx sets the title from the new page once the swap settles.
   document.addEventListener("htmx:afterSettle", tick);
   readOffset();
   tick();
   setInterval(tick, 1000);
   listen();
+  scrollToEnds();
 })();

@@ -168,10 +168,20 @@ impl Layout {
     }
 }
 
+/// Room reserved for a page as it renders, in bytes: most pages fit.
+const PAGE_CAPACITY: usize = 64 * 1024;
+
 /// Renders a page; a message it showed is then removed.
 pub fn render(template: &impl Template, shown_flash: bool) -> Response {
-    match template.render() {
-        Ok(html) => {
+    render_sized(template, shown_flash, PAGE_CAPACITY)
+}
+
+/// [`render`] into room for `capacity` bytes: a page that knows it is large
+/// (a year of reports) renders without a doubling series of copies.
+pub fn render_sized(template: &impl Template, shown_flash: bool, capacity: usize) -> Response {
+    let mut html = String::with_capacity(capacity);
+    match template.render_into(&mut html) {
+        Ok(()) => {
             let page = ([(header::CACHE_CONTROL, "no-store")], Html(html));
             if shown_flash {
                 (CookieJar::new().add(Flash::cleared()), page).into_response()

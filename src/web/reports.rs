@@ -6,15 +6,15 @@ use axum::{
     extract::{Query, State},
     response::Response,
 };
-use jiff::{Timestamp, ToSpan, civil::Date};
+use jiff::{ToSpan, civil::Date};
 
 use super::{
     Flash, Layout, Visitor, WebError,
     charts::{self, Bar, CalendarDay, Frame},
     kind_label,
     period::{Period, PeriodQuery, Unit},
-    render,
-    time_input::duration,
+    render_sized,
+    time_input::{DayLabel, Length, duration},
 };
 use crate::{
     domain::{
@@ -44,9 +44,9 @@ struct Card {
 /// A line of a table of buckets (day, hour, weekday).
 struct BucketRow {
     label: String,
-    worked: String,
-    lost: String,
-    effective: String,
+    worked: Length,
+    lost: Length,
+    effective: Length,
     interruptions: i64,
 }
 
@@ -63,8 +63,8 @@ struct TypeRow {
 /// A day of the calendar's table twin.
 struct CalendarRow {
     date: Date,
-    label: String,
-    effective: String,
+    label: DayLabel,
+    effective: Length,
 }
 
 /// A link of the period bar.
@@ -86,8 +86,9 @@ struct ReportsPage {
     to_value: Date,
     cards: Vec<Card>,
     focus: FocusParts,
-    daily_chart: String,
-    daily: Vec<BucketRow>,
+    series_heading: &'static str,
+    series_chart: String,
+    series_rows: Vec<BucketRow>,
     hours_chart: String,
     hours: Vec<BucketRow>,
     weekday_chart: String,
@@ -96,9 +97,28 @@ struct ReportsPage {
     self_share: String,
     external_share: String,
     heatmap: String,
-    heatmap_rows: Vec<(&'static str, Vec<String>)>,
+    heatmap_rows: Vec<(&'static str, Vec<i64>)>,
     calendar: String,
     calendar_rows: Vec<CalendarRow>,
+}
+
+impl ReportsPage {
+    /// About how long the page is, in bytes: its drawings, about 120 bytes
+    /// a table row, and 16 KB for the rest.
+    fn size_estimate(&self) -> usize {
+        let drawings = [
+            &self.series_chart,
+            &self.hours_chart,
+            &self.weekday_chart,
+            &self.heatmap,
+            &self.calendar,
+        ]
+        .iter()
+        .map(|svg| svg.len())
+        .sum::<usize>();
+        let rows = self.series_rows.len() + self.calendar_rows.len() + 24 + 7 + 7 * 24;
+        16 * 1024 + drawings + rows * 120
+    }
 }
 
 /// The focus score and what it is made of.
@@ -122,31 +142,27 @@ pub async fn page(
     let tz = zone.zone();
     let today = now.to_zoned_datetime(tz.clone()).date();
     let (period, note) = Period::from_query(&query, today);
-    // The year comes first: its spans stay cached for the user, and the
-    // period and the one before are usually inside it.
-    let year_start = today - 364.days();
-    let year = run(
-        &state,
-        &visitor,
-        window(year_start, today + 1.day(), &zone),
-        now,
-    )
-    .await?;
-    let report = run(
-        &state,
-        &visitor,
-        window(period.start, period.end, &zone),
-        now,
-    )
-    .await?;
     let before = period.previous();
-    let previous = run(
-        &state,
-        &visitor,
-        window(before.start, before.end, &zone),
-        now,
-    )
-    .await?;
+    let this = window(period.start, period.end, &zone);
+    let earlier = window(before.start, before.end, &zone);
+    let store = state.store.as_ref();
+    let user_id = visitor.user_id();
+    let allowance = DEFAULT_RECOVERY_SECONDS;
+    // A year's calendar is that year's own days; any shorter period shows
+    // the last 365 days beside it. Either way one read covers every window.
+    let (report, previous, year) = if period.unit == Unit::Year {
+        let [report, previous] =
+            crate::reports::run_each(store, user_id, [&this, &earlier], allowance, now).await?;
+        (report, previous, None)
+    } else {
+        let trailing = window(today - 364.days(), today + 1.day(), &zone);
+        let [report, previous, year] =
+            crate::reports::run_each(store, user_id, [&this, &earlier, &trailing], allowance, now)
+                .await?;
+        (report, previous, Some(year))
+    };
+    let calendar_days = year.as_ref().unwrap_or(&report);
+    let series = series(&report, &period);
     let mut layout = Layout::signed_in(&visitor, "Reports", "reports", now);
     if let Some(note) = note {
         layout.flash = Some(Flash::error(note));
@@ -161,11 +177,12 @@ pub async fn page(
         to_value: period.last_day(),
         cards: cards(&report, &previous),
         focus: focus_parts(&report),
-        daily_chart: daily_chart(&report, &period),
-        daily: report
-            .days
+        series_heading: series.heading,
+        series_chart: series_chart(&series),
+        series_rows: series
+            .points
             .iter()
-            .map(|d| bucket_row(d.date.strftime("%a %-d %b").to_string(), &d.bucket))
+            .map(|p| bucket_row(p.label.clone(), &p.bucket))
             .collect(),
         hours_chart: hours_chart(&report),
         hours: report
@@ -186,10 +203,14 @@ pub async fn page(
         external_share: share(report.external_share.count, report.external_share.lost),
         heatmap: heatmap(&report),
         heatmap_rows: heatmap_rows(&report),
-        calendar: calendar(&year),
-        calendar_rows: calendar_rows(&year),
+        calendar: calendar(calendar_days, year.is_none()),
+        calendar_rows: calendar_rows(calendar_days, today),
     };
-    Ok(render(&page, visitor.flash.is_some()))
+    Ok(render_sized(
+        &page,
+        visitor.flash.is_some(),
+        page.size_estimate(),
+    ))
 }
 
 /// Local midnight of `start` to local midnight of `end`.
@@ -200,22 +221,6 @@ fn window(start: Date, end: Date, zone: &TimeZoneName) -> Window {
         to: local_day(end, &tz).0,
         zone: zone.clone(),
     }
-}
-
-async fn run(
-    state: &AppState,
-    visitor: &Visitor,
-    window: Window,
-    now: Timestamp,
-) -> Result<Report, WebError> {
-    Ok(crate::reports::run(
-        state.store.as_ref(),
-        visitor.user_id(),
-        &window,
-        DEFAULT_RECOVERY_SECONDS,
-        now,
-    )
-    .await?)
 }
 
 fn period_links(period: &Period, today: Date) -> Vec<PeriodLink> {
@@ -295,9 +300,9 @@ fn focus_parts(report: &Report) -> FocusParts {
 fn bucket_row(label: String, bucket: &Bucket) -> BucketRow {
     BucketRow {
         label,
-        worked: duration(bucket.work),
-        lost: duration(bucket.lost),
-        effective: duration(bucket.effective()),
+        worked: Length(bucket.work),
+        lost: Length(bucket.lost),
+        effective: Length(bucket.effective()),
         interruptions: bucket.interruptions,
     }
 }
@@ -307,8 +312,8 @@ fn bar(label: String, tooltip_label: &str, bucket: &Bucket) -> Bar {
         label,
         tooltip: format!(
             "{tooltip_label}: {} effective, {} lost, {} interruption{}",
-            duration(bucket.effective()),
-            duration(bucket.lost),
+            Length(bucket.effective()),
+            Length(bucket.lost),
             bucket.interruptions,
             if bucket.interruptions == 1 { "" } else { "s" }
         ),
@@ -317,30 +322,99 @@ fn bar(label: String, tooltip_label: &str, bucket: &Bucket) -> Bar {
     }
 }
 
-fn daily_chart(report: &Report, period: &Period) -> String {
-    let format = match period.unit {
-        Unit::Week => "%a",
-        _ => "%-d %b",
-    };
-    let bars: Vec<Bar> = report
-        .days
+/// Periods longer than this many days are drawn a week a bar: a year of
+/// daily bars is too thin to read, and the calendar shows every day.
+const DAILY_UP_TO_DAYS: usize = 92;
+
+/// The period's time series: a bar a day, or a week for long periods.
+struct Series {
+    heading: &'static str,
+    points: Vec<Point>,
+}
+
+/// A day or a week of the series.
+struct Point {
+    /// Under the bar.
+    axis: String,
+    /// In the tooltip and the table.
+    label: String,
+    bucket: Bucket,
+}
+
+fn series(report: &Report, period: &Period) -> Series {
+    if report.days.len() <= DAILY_UP_TO_DAYS {
+        let axis = if period.unit == Unit::Week {
+            "%a"
+        } else {
+            "%-d %b"
+        };
+        let points = report
+            .days
+            .iter()
+            .map(|d| Point {
+                axis: d.date.strftime(axis).to_string(),
+                label: DayLabel {
+                    date: d.date,
+                    with_year: false,
+                }
+                .to_string(),
+                bucket: d.bucket,
+            })
+            .collect();
+        return Series {
+            heading: "By day",
+            points,
+        };
+    }
+    let mut points: Vec<Point> = Vec::new();
+    for day in &report.days {
+        let monday = day.date.weekday().to_monday_zero_offset() == 0;
+        match points.last_mut() {
+            Some(week) if !monday => week.bucket.add(&day.bucket),
+            _ => points.push(Point {
+                axis: day.date.strftime("%-d %b").to_string(),
+                label: format!(
+                    "Week of {}",
+                    DayLabel {
+                        date: day.date,
+                        with_year: false
+                    }
+                ),
+                bucket: day.bucket,
+            }),
+        }
+    }
+    Series {
+        heading: "By week",
+        points,
+    }
+}
+
+fn series_chart(series: &Series) -> String {
+    let bars: Vec<Bar> = series
+        .points
         .iter()
-        .map(|d| {
-            bar(
-                d.date.strftime(format).to_string(),
-                &d.date.strftime("%a %-d %b").to_string(),
-                &d.bucket,
-            )
-        })
+        .map(|p| bar(p.axis.clone(), &p.label, &p.bucket))
         .collect();
+    let (title, desc) = if series.heading == "By day" {
+        (
+            "Effective focus and time lost, by day",
+            "One bar a day: effective focus below, time lost to interruptions on top",
+        )
+    } else {
+        (
+            "Effective focus and time lost, by week",
+            "One bar a week from Monday: effective focus below, time lost to interruptions on top",
+        )
+    };
     charts::bars(
         &Frame {
             id: "daily",
-            title: "Effective focus and time lost, by day",
-            desc: "One bar a day: effective focus below, time lost to interruptions on top",
+            title,
+            desc,
         },
         &bars,
-        8,
+        6,
     )
 }
 
@@ -420,23 +494,20 @@ fn heatmap(report: &Report) -> String {
     )
 }
 
-fn heatmap_rows(report: &Report) -> Vec<(&'static str, Vec<String>)> {
+fn heatmap_rows(report: &Report) -> Vec<(&'static str, Vec<i64>)> {
     report
         .heatmap
         .iter()
         .enumerate()
         .map(|(day, hours)| {
-            let minutes = hours
-                .iter()
-                .map(|b| (b.effective() / 60).to_string())
-                .collect();
+            let minutes = hours.iter().map(|b| b.effective() / 60).collect();
             (WEEKDAYS[day], minutes)
         })
         .collect()
 }
 
-fn calendar(year: &Report) -> String {
-    let days: Vec<CalendarDay> = year
+fn calendar(days: &Report, whole_year: bool) -> String {
+    let cells: Vec<CalendarDay> = days
         .days
         .iter()
         .map(|d| CalendarDay {
@@ -444,25 +515,33 @@ fn calendar(year: &Report) -> String {
             effective: d.bucket.effective(),
         })
         .collect();
+    let desc = if whole_year {
+        "One square a day of the year, a column a week; darker means more focus, and a day with focus opens its history"
+    } else {
+        "One square a day for the last 365 days, a column a week; darker means more focus, and a day with focus opens its history"
+    };
     charts::calendar(
         &Frame {
             id: "calendar",
             title: "A year of effective focus",
-            desc: "One square a day for the last 365 days, a column a week; darker means more focus, and a day with focus opens its history",
+            desc,
         },
-        &days,
+        &cells,
     )
 }
 
-fn calendar_rows(year: &Report) -> Vec<CalendarRow> {
-    year.days
+fn calendar_rows(days: &Report, today: Date) -> Vec<CalendarRow> {
+    days.days
         .iter()
         .rev()
-        .filter(|d| d.bucket.effective() > 0)
+        .filter(|d| d.date <= today && d.bucket.effective() > 0)
         .map(|d| CalendarRow {
             date: d.date,
-            label: d.date.strftime("%a %-d %b %Y").to_string(),
-            effective: duration(d.bucket.effective()),
+            label: DayLabel {
+                date: d.date,
+                with_year: true,
+            },
+            effective: Length(d.bucket.effective()),
         })
         .collect()
 }

@@ -1,7 +1,13 @@
 //! Times as people read and type them on the pages: in their own zone,
 //! to the minute where they read them, to the second where they edit them.
 
-use jiff::{Timestamp, civil::DateTime, tz::TimeZone};
+use std::fmt;
+
+use jiff::{
+    Timestamp,
+    civil::{Date, DateTime},
+    tz::TimeZone,
+};
 
 use crate::domain::FieldError;
 
@@ -49,12 +55,75 @@ pub fn day_and_clock(instant: Timestamp, zone: &TimeZone) -> String {
 
 /// A length of time as people say it: `1 h 05 min`, `25 min`, `40 s`.
 pub fn duration(seconds: i64) -> String {
-    let seconds = seconds.max(0);
-    match seconds {
-        0 => "0 min".to_owned(),
-        1..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min", seconds / 60),
-        _ => format!("{} h {:02} min", seconds / 3600, seconds % 3600 / 60),
+    Length(seconds).to_string()
+}
+
+/// [`duration`] as a `Display`, to write into a larger text without a
+/// string of its own (a year's report page writes thousands).
+#[derive(Debug, Clone, Copy)]
+pub struct Length(pub i64);
+
+// Both are written with `itoa` piece by piece rather than `write!`: the
+// formatting machinery, not the figures, was most of a year's page.
+impl fmt::Display for Length {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seconds = self.0.max(0);
+        let mut number = itoa::Buffer::new();
+        match seconds {
+            0 => f.write_str("0 min"),
+            1..60 => {
+                f.write_str(number.format(seconds))?;
+                f.write_str(" s")
+            }
+            60..3600 => {
+                f.write_str(number.format(seconds / 60))?;
+                f.write_str(" min")
+            }
+            _ => {
+                f.write_str(number.format(seconds / 3600))?;
+                let minutes = seconds % 3600 / 60;
+                f.write_str(if minutes < 10 { " h 0" } else { " h " })?;
+                f.write_str(number.format(minutes))?;
+                f.write_str(" min")
+            }
+        }
+    }
+}
+
+const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `Nov`: a month's short name.
+pub fn month_name(date: Date) -> &'static str {
+    MONTH_NAMES[usize::try_from(date.month() - 1).unwrap_or(0)]
+}
+
+/// `Sat 15 Nov`, or `Sat 15 Nov 2025` with the year: what `strftime("%a
+/// %-d %b %Y")` writes, without parsing a format for each of a year's days.
+#[derive(Debug, Clone, Copy)]
+pub struct DayLabel {
+    /// The day.
+    pub date: Date,
+    /// Whether the year follows.
+    pub with_year: bool,
+}
+
+impl fmt::Display for DayLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let weekday = usize::from(self.date.weekday().to_monday_zero_offset().unsigned_abs());
+        let mut number = itoa::Buffer::new();
+        f.write_str(WEEKDAY_NAMES[weekday])?;
+        f.write_str(" ")?;
+        f.write_str(number.format(self.date.day()))?;
+        f.write_str(" ")?;
+        f.write_str(month_name(self.date))?;
+        if self.with_year {
+            f.write_str(" ")?;
+            f.write_str(number.format(self.date.year()))?;
+        }
+        Ok(())
     }
 }
 
@@ -88,10 +157,33 @@ mod tests {
     }
 
     #[test]
+    fn day_labels_match_strftime() {
+        let mut date = jiff::civil::date(2025, 12, 25);
+        for _ in 0..400 {
+            let label = DayLabel {
+                date,
+                with_year: true,
+            };
+            assert_eq!(label.to_string(), date.strftime("%a %-d %b %Y").to_string());
+            let short = DayLabel {
+                date,
+                with_year: false,
+            };
+            assert_eq!(short.to_string(), date.strftime("%a %-d %b").to_string());
+            assert_eq!(month_name(date), date.strftime("%b").to_string());
+            date = date.tomorrow().unwrap();
+        }
+    }
+
+    #[test]
     fn durations_read_like_speech() {
         assert_eq!(duration(40), "40 s");
         assert_eq!(duration(1500), "25 min");
         assert_eq!(duration(3900), "1 h 05 min");
+        assert_eq!(duration(4200), "1 h 10 min");
+        assert_eq!(duration(0), "0 min");
+        assert_eq!(duration(-5), "0 min");
+        assert_eq!(duration(36_000), "10 h 00 min");
         assert_eq!(stopwatch(3725), "01:02:05");
     }
 }

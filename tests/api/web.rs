@@ -579,3 +579,81 @@ async fn assets_are_versioned_cached_compressed_and_revalidated() {
     );
     assert_eq!(app.page("/app/assets/nothing.js", None).await.status, 404);
 }
+
+/// Signs `user` in by token and returns the browser's cookie.
+async fn browser_of(app: &TestApp, token: &str) -> String {
+    let signed_in = app.form("/app/signin", None, &[("token", token)]).await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.text);
+    set_cookie(&signed_in, "hf_session").expect("a session cookie")
+}
+
+#[tokio::test]
+async fn a_year_is_drawn_by_week_with_that_years_own_calendar() {
+    let app = TestApp::at("2025-11-20T12:00:00Z").await;
+    let user = app.register("Yara").await;
+    // Two sessions in the week of Monday 3 November (1 h with 10 min lost,
+    // and 30 min), one on Tuesday 11 November (20 min).
+    for (start, end, lost) in [
+        ("2025-11-03T09:00:00Z", "2025-11-03T10:00:00Z", true),
+        ("2025-11-05T09:00:00Z", "2025-11-05T09:30:00Z", false),
+        ("2025-11-11T09:00:00Z", "2025-11-11T09:20:00Z", false),
+    ] {
+        let session = app.start_session(&user, start).await;
+        if lost {
+            let at = "2025-11-03T09:10:00Z";
+            let response = app
+                .interrupt(&user, session, "phone", at, "2025-11-03T09:20:00Z")
+                .await;
+            assert_eq!(response.status, 201, "{}", response.text);
+        }
+        assert_eq!(app.end_session(&user, session, end).await.status, 200);
+    }
+    let cookie = browser_of(&app, &user.token).await;
+
+    let year = app.page("/app/reports?period=year", Some(&cookie)).await;
+    assert_eq!(year.status, 200);
+    let html = &year.text;
+    assert!(
+        html.contains(r#"<h2 id="daily-heading">By week</h2>"#),
+        "{html}"
+    );
+    // 1 h 30 min worked, 10 min lost: 1 h 20 min effective in that week.
+    assert!(
+        html.contains(
+            r#"<tr><th scope="row">Week of Mon 3 Nov</th><td class="num">1 h 20 min</td><td class="num">1 h 30 min</td><td class="num">10 min</td><td class="num">1</td></tr>"#
+        ),
+        "{html}"
+    );
+    assert!(html.contains(
+        r#"<tr><th scope="row">Week of Mon 10 Nov</th><td class="num">20 min</td><td class="num">20 min</td><td class="num">0 min</td><td class="num">0</td></tr>"#
+    ));
+    // 2025 starts on a Wednesday: its first week holds two days.
+    assert!(html.contains(r#"<th scope="row">Week of Wed 1 Jan</th>"#));
+    assert_eq!(html.matches(r#"<th scope="row">Week of "#).count(), 53);
+    // The calendar is 2025's, 1 January to 31 December, with a link for
+    // each day with focus, and only those days (up to today) in its table.
+    assert!(html.contains("One square a day of the year"));
+    assert!(html.contains("<title>Wed 1 Jan 2025: 0 min effective</title>"));
+    assert!(html.contains("<title>Wed 31 Dec 2025: 0 min effective</title>"));
+    assert!(html.contains(
+        r#"<a href="/app/history?day=2025-11-03"><title>Mon 3 Nov 2025: 50 min effective</title>"#
+    ));
+    assert_eq!(html.matches(r#"<a href="/app/history?day="#).count(), 6);
+
+    // A month keeps a bar a day, and the calendar the last 365 days.
+    let month = app.page("/app/reports?period=month", Some(&cookie)).await;
+    assert!(month.text.contains(r#"<h2 id="daily-heading">By day</h2>"#));
+    assert!(month.text.contains(
+        r#"<tr><th scope="row">Mon 3 Nov</th><td class="num">50 min</td><td class="num">1 h 00 min</td><td class="num">10 min</td><td class="num">1</td></tr>"#
+    ));
+    assert!(
+        month
+            .text
+            .contains("One square a day for the last 365 days")
+    );
+    assert!(
+        month
+            .text
+            .contains("<title>Thu 21 Nov 2024: 0 min effective</title>")
+    );
+}

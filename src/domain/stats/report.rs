@@ -26,6 +26,13 @@ impl Bucket {
     pub fn effective(&self) -> i64 {
         (self.work - self.lost).max(0)
     }
+
+    /// Adds `other`'s figures: a week's bucket is the sum of its days'.
+    pub fn add(&mut self, other: &Bucket) {
+        self.work += other.work;
+        self.lost += other.lost;
+        self.interruptions += other.interruptions;
+    }
 }
 
 /// One local calendar day of the window.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Frame, escape, open};
+use super::{Frame, Tenths, escape_into, open};
 
 /// One bar: its axis label, its tooltip, and its two stacked parts.
 pub struct Bar {
@@ -26,7 +26,7 @@ const BOTTOM: f64 = 22.0;
 /// The bars as SVG; at most `labels` of their labels are printed, evenly.
 pub fn bars(frame: &Frame<'_>, bars: &[Bar], labels: usize) -> String {
     let mut out = String::with_capacity(200 + bars.len() * 220);
-    open(&mut out, frame, WIDTH, HEIGHT, "img");
+    open(&mut out, frame, WIDTH, HEIGHT, "img", "bars");
     let plot_height = f64::from(HEIGHT) - TOP - BOTTOM;
     let slot = (f64::from(WIDTH) - 2.0 * LEFT) / bars.len().max(1) as f64;
     let width = (slot * 0.8).max(1.0);
@@ -48,30 +48,39 @@ pub fn bars(frame: &Frame<'_>, bars: &[Bar], labels: usize) -> String {
         let x = LEFT + slot * i as f64 + (slot - width) / 2.0;
         let effective = scale(bar.effective);
         let lost = scale(bar.lost);
-        let _ = write!(out, "<g><title>{}</title>", escape(&bar.tooltip));
+        out.push_str("<g><title>");
+        escape_into(&mut out, &bar.tooltip);
+        out.push_str("</title>");
         if bar.effective > 0 {
             let _ = write!(
                 out,
-                r#"<rect class="work" x="{x:.1}" y="{:.1}" width="{width:.1}" height="{effective:.1}"/>"#,
-                base - effective
+                r#"<rect class="work" x="{}" y="{}" width="{}" height="{}"/>"#,
+                Tenths(x),
+                Tenths(base - effective),
+                Tenths(width),
+                Tenths(effective),
             );
         }
         if bar.lost > 0 {
             let _ = write!(
                 out,
-                r#"<rect class="lost" x="{x:.1}" y="{:.1}" width="{width:.1}" height="{lost:.1}"/>"#,
-                base - effective - lost
+                r#"<rect class="lost" x="{}" y="{}" width="{}" height="{}"/>"#,
+                Tenths(x),
+                Tenths(base - effective - lost),
+                Tenths(width),
+                Tenths(lost),
             );
         }
         out.push_str("</g>");
         if i % every == 0 {
             let _ = write!(
                 out,
-                r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-                x + width / 2.0,
+                r#"<text x="{}" y="{}" text-anchor="middle">"#,
+                Tenths(x + width / 2.0),
                 HEIGHT - 6,
-                escape(&bar.label)
             );
+            escape_into(&mut out, &bar.label);
+            out.push_str("</text>");
         }
     }
     out.push_str("</svg>");
@@ -108,7 +117,7 @@ mod tests {
             7,
         );
         assert!(svg.starts_with(
-            r#"<svg class="chart" viewBox="0 0 640 160" role="img" aria-labelledby="days-t days-d""#
+            r#"<svg class="chart bars" viewBox="0 0 640 160" role="img" aria-labelledby="days-t days-d""#
         ));
         assert!(svg.contains("<title id=\"days-t\">By day</title>"));
         // The tallest bar fills the plot (130 px): 3000 s → 108.3, 600 s → 21.7.

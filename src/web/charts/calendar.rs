@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use jiff::civil::Date;
 
-use super::{Frame, escape, level, open};
-use crate::web::time_input::duration;
+use super::{Frame, level, open};
+use crate::web::time_input::{DayLabel, Length, month_name};
 
 /// One day of the calendar.
 pub struct CalendarDay {
@@ -24,7 +24,7 @@ const TOP: u32 = 16;
 pub fn calendar(frame: &Frame<'_>, days: &[CalendarDay]) -> String {
     let Some(first) = days.first() else {
         let mut out = String::new();
-        open(&mut out, frame, 100, 20, "group");
+        open(&mut out, frame, 100, 20, "group", "calendar");
         out.push_str("</svg>");
         return out;
     };
@@ -33,7 +33,7 @@ pub fn calendar(frame: &Frame<'_>, days: &[CalendarDay]) -> String {
     let width = LEFT + weeks as u32 * CELL;
     let height = TOP + 7 * CELL;
     let mut out = String::with_capacity(days.len() * 200);
-    open(&mut out, frame, width, height, "group");
+    open(&mut out, frame, width, height, "group", "calendar");
     let max = days.iter().map(|d| d.effective).max().unwrap_or(0);
     for (row, name) in [(0, "Mon"), (2, "Wed"), (4, "Fri")] {
         let _ = write!(
@@ -53,31 +53,30 @@ pub fn calendar(frame: &Frame<'_>, days: &[CalendarDay]) -> String {
             let _ = write!(
                 out,
                 r#"<text x="{x}" y="11">{}</text>"#,
-                day.date.strftime("%b")
+                month_name(day.date)
             );
         }
-        let label = format!(
-            "{}: {} effective",
-            day.date.strftime("%a %-d %b %Y"),
-            duration(day.effective)
-        );
-        let cell = format!(
-            r#"<rect class="level-{}" x="{x}" y="{y}" width="{}" height="{}" rx="2"><title>{}</title></rect>"#,
-            level(day.effective, max),
-            CELL - 2,
-            CELL - 2,
-            escape(&label)
-        );
-        if day.effective > 0 {
-            let _ = write!(
+        // Day and month names and digits only: nothing to escape.
+        let label = DayLabel {
+            date: day.date,
+            with_year: true,
+        };
+        let effective = Length(day.effective);
+        let side = CELL - 2;
+        let shade = level(day.effective, max);
+        // A day with focus is a link, named by its title.
+        let _ = if day.effective > 0 {
+            write!(
                 out,
-                r#"<a href="/app/history?day={}" aria-label="{}">{cell}</a>"#,
-                day.date,
-                escape(&label)
-            );
+                r#"<a href="/app/history?day={}"><title>{label}: {effective} effective</title><rect class="level-{shade}" x="{x}" y="{y}" width="{side}" height="{side}" rx="2"/></a>"#,
+                day.date
+            )
         } else {
-            out.push_str(&cell);
-        }
+            write!(
+                out,
+                r#"<rect class="level-{shade}" x="{x}" y="{y}" width="{side}" height="{side}" rx="2"><title>{label}: {effective} effective</title></rect>"#
+            )
+        };
     }
     out.push_str("</svg>");
     out

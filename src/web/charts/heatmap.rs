@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{Frame, escape, level, open};
-use crate::web::time_input::duration;
+use super::{Frame, level, open};
+use crate::web::time_input::Length;
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const CELL: u32 = 24;
@@ -16,7 +16,7 @@ pub fn heatmap(frame: &Frame<'_>, cells: &[[(i64, i64); 24]; 7]) -> String {
     let width = LEFT + 24 * CELL;
     let height = TOP + 7 * CELL;
     let mut out = String::with_capacity(168 * 150);
-    open(&mut out, frame, width, height, "img");
+    open(&mut out, frame, width, height, "img", "heatmap");
     let max = cells.iter().flatten().map(|c| c.0).max().unwrap_or(0);
     for hour in (0..24).step_by(3) {
         let _ = write!(
@@ -34,20 +34,16 @@ pub fn heatmap(frame: &Frame<'_>, cells: &[[(i64, i64); 24]; 7]) -> String {
             WEEKDAYS[row]
         );
         for (hour, &(effective, interruptions)) in day.iter().enumerate() {
-            let tip = format!(
-                "{} {hour:02}:00: {} effective, {interruptions} interruption{}",
-                WEEKDAYS[row],
-                duration(effective),
-                if interruptions == 1 { "" } else { "s" }
-            );
+            // Nothing here needs escaping: weekday names and numbers.
             let _ = write!(
                 out,
-                r#"<rect class="level-{}" x="{}" y="{y}" width="{}" height="{}" rx="3"><title>{}</title></rect>"#,
+                r#"<rect class="level-{}" x="{}" y="{y}" width="{side}" height="{side}" rx="3"><title>{} {hour:02}:00: {} effective, {interruptions} interruption{}</title></rect>"#,
                 level(effective, max),
                 LEFT + hour as u32 * CELL + 1,
-                CELL - 2,
-                CELL - 2,
-                escape(&tip)
+                WEEKDAYS[row],
+                Length(effective),
+                if interruptions == 1 { "" } else { "s" },
+                side = CELL - 2,
             );
         }
     }

@@ -31,11 +31,12 @@ pub struct Frame<'a> {
 }
 
 /// Opens an `<svg>` of `width` × `height` with the frame's title and
-/// description.
-fn open(out: &mut String, frame: &Frame<'_>, width: u32, height: u32, role: &str) {
+/// description; `kind` (bars, heatmap, …) lets the stylesheet size each
+/// kind for phones.
+fn open(out: &mut String, frame: &Frame<'_>, width: u32, height: u32, role: &str, kind: &str) {
     let _ = write!(
         out,
-        r#"<svg class="chart" viewBox="0 0 {width} {height}" role="{role}" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>"#,
+        r#"<svg class="chart {kind}" viewBox="0 0 {width} {height}" role="{role}" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>"#,
         id = escape(frame.id),
         title = escape(frame.title),
         desc = escape(frame.desc),
@@ -45,17 +46,45 @@ fn open(out: &mut String, frame: &Frame<'_>, width: u32, height: u32, role: &str
 /// Text made safe for SVG (XML) content and attributes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, text);
     out
+}
+
+/// [`escape`], appended to `out`: charts escape thousands of labels, so
+/// without a string each.
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// A coordinate to one decimal, as `{:.1}` writes it but without the
+/// float formatter, which dominates drawing a chart of many bars.
+#[derive(Debug, Clone, Copy)]
+pub struct Tenths(pub f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        if tenths < 0 {
+            f.write_str("-")?;
+        }
+        let tenths = tenths.unsigned_abs();
+        let mut number = itoa::Buffer::new();
+        f.write_str(number.format(tenths / 10))?;
+        f.write_str(".")?;
+        f.write_str(number.format(tenths % 10))
+    }
 }
 
 /// Which of five shades a value takes against the largest: 0 for nothing,
@@ -78,6 +107,20 @@ mod tests {
             escape(r#"<script>"a" & 'b'</script>"#),
             "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
         );
+    }
+
+    #[test]
+    fn tenths_round_like_the_float_formatter() {
+        for value in [
+            0.0, 0.04, 0.05, 0.96, 1.25, 29.666, 108.33, 249.6, -3.16, 640.0,
+        ] {
+            assert_eq!(
+                Tenths(value).to_string(),
+                format!("{:.1}", (value * 10.0_f64).round() / 10.0)
+            );
+        }
+        assert_eq!(Tenths(29.666).to_string(), "29.7");
+        assert_eq!(Tenths(-0.25).to_string(), "-0.3");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn timeline(
     view: (i64, i64),
 ) -> String {
     let mut out = String::with_capacity(600 + (sessions.len() + interruptions.len()) * 160);
-    open(&mut out, frame, WIDTH, HEIGHT, "img");
+    open(&mut out, frame, WIDTH, HEIGHT, "img", "timeline");
     let span = f64::from(WIDTH) - 2.0 * LEFT;
     let (first, last) = (
         view.0.div_euclid(3600),
