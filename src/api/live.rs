@@ -32,8 +32,7 @@ use crate::{error::AppResult, state::AppState};
 /// | `interruption.updated` | the interruption, after a correction |
 /// | `interruption.deleted` | `{"id"}` |
 ///
-/// Webhooks use the same names and payloads (and add `goal.met` and
-/// `goal.missed`). A stream that falls more than 256 events behind gets a
+/// A stream that falls more than 256 events behind gets a
 /// `resync` event (`data: {}`): refetch what you show. Events are not
 /// replayed after a reconnect, so refetch then too. A comment line comes
 /// every 15 s to keep idle connections open.
