@@ -25,6 +25,7 @@ use crate::{error::AppError, state::AppState, telemetry};
 
 pub mod auth;
 pub mod docs;
+pub mod export;
 pub mod extract;
 pub mod interruptions;
 pub mod live;
@@ -77,6 +78,7 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(interruptions::list_session_interruptions))
         .routes(routes!(live::get_events))
+        .routes(routes!(export::get_export))
         .routes(routes!(stats::get_summary))
         .routes(routes!(stats::get_interruption_types))
         .routes(routes!(stats::get_productive_hours))

@@ -15,6 +15,7 @@ use crate::domain::{
     RuleViolation,
     browser::{BrowserSession, NewBrowserSession},
     events::Event,
+    export::ExportRow,
     idempotency::{Idempotency, RegistrationKey},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
@@ -54,6 +55,27 @@ impl StoreError {
         }
     }
 }
+
+/// Rows of an export as the store reads them, a batch at a time; an error
+/// ends the stream.
+pub type ExportRows = tokio::sync::mpsc::Receiver<StoreResult<ExportBatch>>;
+
+/// One message of an export's stream.
+#[derive(Debug)]
+pub enum ExportBatch {
+    /// The next rows, in order.
+    Rows(Vec<ExportRow>),
+    /// Every row was sent. A stream that ends without this was cut short
+    /// (its reader failed), and the file must not look whole.
+    Done,
+}
+
+/// Rows of an export sent at once: large enough to amortise the hand-over,
+/// small enough to keep memory flat.
+pub const EXPORT_BATCH: usize = 1024;
+
+/// Batches of an export in flight between the store and the response.
+pub const EXPORT_BATCHES_IN_FLIGHT: usize = 4;
 
 /// Shorthand for storage results.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -337,6 +359,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Arc<[SessionSpan]>>;
     /// When the user's first session started, if there is one.
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>>;
+
+    /// The user's sessions starting in `[from, to)` (an edge left out is
+    /// open), each with its interruptions, as [`ExportRow`]s ordered by
+    /// session start, then interruption start: read by one statement (one
+    /// consistent snapshot) and sent in batches as they are read, so that
+    /// ten years never sit in memory. Dropping the receiver stops the read.
+    async fn export_rows(
+        &self,
+        user_id: i64,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<ExportRows>;
 
     /// Deletes up to `batch` idempotency keys of each kind that have expired
     /// by `now`, oldest first, and returns how many went. Expired keys are

@@ -20,6 +20,7 @@ mod tests {
 }
 pub mod browser;
 pub mod events;
+pub mod export;
 pub mod idempotency;
 pub mod interruption;
 pub mod login;

@@ -5,6 +5,7 @@ mod admin;
 mod corrections;
 mod database;
 mod docs;
+mod export;
 mod helpers;
 mod interruptions;
 mod isolation;

@@ -24,6 +24,9 @@ mod database;
 #[path = "../api/docs.rs"]
 mod docs;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/export.rs"]
+mod export;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[cfg(hyperfocus_postgres_tests)]

@@ -16,8 +16,8 @@ use jiff::Timestamp;
 use tokio_postgres::NoTls;
 
 use super::{
-    CurrentSession, EndedSession, LoginAccount, Registration, SameName, SessionListQuery, Store,
-    StoreError, StoreResult, TokenCredentials,
+    CurrentSession, EXPORT_BATCHES_IN_FLIGHT, EndedSession, ExportRows, LoginAccount, Registration,
+    SameName, SessionListQuery, Store, StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
@@ -32,6 +32,7 @@ use crate::domain::{
 };
 
 mod browsers;
+mod export;
 mod idempotency;
 mod interruptions;
 mod logins;
@@ -48,6 +49,8 @@ mod users;
 pub struct PostgresStore {
     pool: Pool,
     bridge: notify::Bridge,
+    /// For connections of their own (exports).
+    config: tokio_postgres::Config,
 }
 
 impl PostgresStore {
@@ -70,8 +73,12 @@ impl PostgresStore {
             .build()?;
         let mut client = pool.get().await?;
         migrate::run(&mut client).await?;
-        let bridge = notify::Bridge::start(config);
-        Ok(Self { pool, bridge })
+        let bridge = notify::Bridge::start(config.clone());
+        Ok(Self {
+            pool,
+            bridge,
+            config,
+        })
     }
 
     async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
@@ -360,6 +367,25 @@ impl Store for PostgresStore {
 
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         stats::first_session_start(&self.client().await?, user_id).await
+    }
+
+    async fn export_rows(
+        &self,
+        user_id: i64,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<ExportRows> {
+        let (sink, rows) = tokio::sync::mpsc::channel(EXPORT_BATCHES_IN_FLIGHT);
+        let from = from.map_or(i64::MIN, |t| t.as_second());
+        let to = to.map_or(i64::MAX, |t| t.as_second());
+        tokio::spawn(export::send_rows(
+            self.config.clone(),
+            user_id,
+            from,
+            to,
+            sink,
+        ));
+        Ok(rows)
     }
 
     async fn purge_expired_keys(&self, now: Timestamp, batch: u32) -> StoreResult<u64> {

@@ -7,8 +7,8 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, config::DbConfig};
 
 use super::{
-    CurrentSession, EndedSession, LoginAccount, Registration, SameName, SessionListQuery, Store,
-    StoreError, StoreResult, TokenCredentials,
+    CurrentSession, EXPORT_BATCHES_IN_FLIGHT, EndedSession, ExportRows, LoginAccount, Registration,
+    SameName, SessionListQuery, Store, StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
@@ -22,6 +22,7 @@ use crate::domain::{
 };
 
 mod browsers;
+mod export;
 mod idempotency;
 mod interruptions;
 mod logins;
@@ -47,6 +48,8 @@ const BUSY_TIMEOUT_MS: u32 = 5_000;
 pub struct SqliteStore {
     workers: Workers,
     spans: SpanCache,
+    /// The file, for reads that open a connection of their own (exports).
+    path: PathBuf,
 }
 
 impl SqliteStore {
@@ -74,6 +77,7 @@ impl SqliteStore {
         Ok(Self {
             workers: Workers::start(writer, checkpointer, readers)?,
             spans: SpanCache::default(),
+            path: path.to_owned(),
         })
     }
 
@@ -424,6 +428,20 @@ impl Store for SqliteStore {
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         self.workers
             .read(|c| stats::first_session_start(c, user_id))
+    }
+
+    async fn export_rows(
+        &self,
+        user_id: i64,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<ExportRows> {
+        let (sink, rows) = tokio::sync::mpsc::channel(EXPORT_BATCHES_IN_FLIGHT);
+        let path = self.path.clone();
+        let from = from.map_or(i64::MIN, |t| t.as_second());
+        let to = to.map_or(i64::MAX, |t| t.as_second());
+        tokio::task::spawn_blocking(move || export::send_rows(&path, user_id, from, to, &sink));
+        Ok(rows)
     }
 
     async fn purge_expired_keys(&self, now: Timestamp, batch: u32) -> StoreResult<u64> {

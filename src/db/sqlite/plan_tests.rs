@@ -14,7 +14,8 @@ use rusqlite::{
 };
 
 use super::{
-    browsers, connect, idempotency, interruptions, logins, migrate, sessions, stats, tokens, users,
+    browsers, connect, export, idempotency, interruptions, logins, migrate, sessions, stats,
+    tokens, users,
 };
 use crate::{
     db::{Registration, SameName, SessionCursor, SessionListQuery},
@@ -181,6 +182,12 @@ fn exercise(conn: &Connection) {
     )
     .unwrap();
     stats::first_session_start(conn, user).unwrap();
+    let (sink, mut rows) = tokio::sync::mpsc::channel(8);
+    export::read(conn, user, i64::MIN, i64::MAX, &sink).unwrap();
+    assert!(matches!(
+        rows.try_recv(),
+        Ok(Ok(crate::db::ExportBatch::Rows(_)))
+    ));
     interruptions::delete(conn, user, first).unwrap();
     sessions::delete(conn, user, session).unwrap();
     idempotency::purge_expired(conn, now.as_second() + 86_400, 100).unwrap();

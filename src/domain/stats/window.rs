@@ -174,6 +174,19 @@ fn parse_range(raw: &str) -> Result<Range, FieldError> {
         })
 }
 
+/// A window edge as an instant, for windows without a range (exports): a
+/// date means its local midnight in `zone`.
+pub fn edge_instant(
+    field: &str,
+    raw: &str,
+    zone: &jiff::tz::TimeZone,
+) -> Result<Timestamp, FieldError> {
+    Ok(match parse_edge(field, raw)? {
+        Edge::Instant(at) => at,
+        Edge::Date(date) => local_day(date, zone).0,
+    })
+}
+
 fn parse_edge(field: &str, raw: &str) -> Result<Edge, FieldError> {
     if raw.len() == 10 {
         return parse_date(field, raw).map(Edge::Date);
