@@ -85,7 +85,7 @@ pub enum ExportFormatName {
         (status = 200, description = "The file, as an attachment (`Content-Disposition`)",
             content(
                 (String = "application/x-ndjson", example = "{\"record\":\"header\",\"format\":\"hyperfocus-export\",\"version\":1,\"exported_at\":\"2025-11-16T12:00:00Z\",\"user\":{\"id\":1,\"name\":\"Ana\",\"email\":\"ana@example.com\"},\"timezone\":\"Europe/Madrid\",\"from\":null,\"to\":null}\n{\"record\":\"session\",\"id\":7,\"start_time\":\"2025-11-15T09:00:00Z\",\"end_time\":\"2025-11-15T10:00:00Z\"}\n{\"record\":\"interruption\",\"id\":31,\"session_id\":7,\"type\":\"phone\",\"description\":\"\",\"start_time\":\"2025-11-15T09:10:00Z\",\"end_time\":\"2025-11-15T09:15:00Z\"}\n{\"record\":\"trailer\",\"sessions\":1,\"interruptions\":1}\n"),
-                (String = "application/json"),
+                (Object = "application/json"),
                 (String = "text/csv"),
             ),
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"hyperfocus-export-2025-11-16.ndjson\"`"))),
