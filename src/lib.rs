@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod imports;
 pub mod maintenance;
 pub mod net;
 pub mod passwords;

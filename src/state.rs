@@ -27,6 +27,8 @@ pub struct AppState {
     pub passwords: Passwords,
     /// Live events to every open stream of a user.
     pub events: EventHub,
+    /// Users whose import is running in this process.
+    pub imports: crate::imports::Running,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             clock: Clock::System,
             passwords: Passwords::new(http.password_hashers()),
             http: Arc::new(http),
+            imports: crate::imports::Running::default(),
         }
     }
 }

@@ -174,7 +174,7 @@ async fn json_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
     Ok(bytes)
 }
 
-fn is_length_limit(error: &impl std::error::Error) -> bool {
+pub(super) fn is_length_limit(error: &impl std::error::Error) -> bool {
     let mut source: Option<&dyn std::error::Error> = Some(error);
     while let Some(e) = source {
         if e.to_string().contains("length limit") {

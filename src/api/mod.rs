@@ -27,6 +27,7 @@ pub mod auth;
 pub mod docs;
 pub mod export;
 pub mod extract;
+pub mod import;
 pub mod interruptions;
 pub mod live;
 pub mod rate_limit;
@@ -79,6 +80,15 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(interruptions::list_session_interruptions))
         .routes(routes!(live::get_events))
         .routes(routes!(export::get_export))
+        .routes({
+            // Files are larger than any other body.
+            let (schemas, paths, route) = routes!(import::create_import);
+            (
+                schemas,
+                paths,
+                route.layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES)),
+            )
+        })
         .routes(routes!(stats::get_summary))
         .routes(routes!(stats::get_interruption_types))
         .routes(routes!(stats::get_productive_hours))

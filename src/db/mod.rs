@@ -17,6 +17,7 @@ use crate::domain::{
     events::Event,
     export::ExportRow,
     idempotency::{Idempotency, RegistrationKey},
+    import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
     session::{Session, SessionPatch},
@@ -359,6 +360,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Arc<[SessionSpan]>>;
     /// When the user's first session started, if there is one.
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>>;
+
+    /// Adds the sessions of an import (checked on their own) that are not
+    /// stored yet, with their interruptions, in one transaction, after
+    /// `domain::import::place` has checked them against the stored ones
+    /// inside it: all or nothing. With `dry_run`, checks and counts only.
+    async fn import_sessions(
+        &self,
+        user_id: i64,
+        sessions: Vec<ImportSession>,
+        dry_run: bool,
+        now: Timestamp,
+    ) -> StoreResult<ImportCounts>;
 
     /// The user's sessions starting in `[from, to)` (an edge left out is
     /// open), each with its interruptions, as [`ExportRow`]s ordered by

@@ -22,6 +22,7 @@ pub mod browser;
 pub mod events;
 pub mod export;
 pub mod idempotency;
+pub mod import;
 pub mod interruption;
 pub mod login;
 pub mod password;

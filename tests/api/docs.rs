@@ -71,7 +71,7 @@ fn every_operation_documents_its_errors_and_auth() {
             );
         }
     }
-    assert_eq!(operations, 38);
+    assert_eq!(operations, 39);
 }
 
 #[tokio::test]

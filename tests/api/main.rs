@@ -7,6 +7,7 @@ mod database;
 mod docs;
 mod export;
 mod helpers;
+mod import;
 mod interruptions;
 mod isolation;
 mod live;

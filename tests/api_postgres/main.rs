@@ -30,6 +30,9 @@ mod export;
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/import.rs"]
+mod import;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/interruptions.rs"]
 mod interruptions;
 #[cfg(hyperfocus_postgres_tests)]

@@ -23,6 +23,7 @@ use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
     events::Event,
     idempotency::{Idempotency, RegistrationKey},
+    import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
     session::{Session, SessionPatch},
@@ -34,6 +35,7 @@ use crate::domain::{
 mod browsers;
 mod export;
 mod idempotency;
+mod import;
 mod interruptions;
 mod logins;
 mod migrate;
@@ -367,6 +369,19 @@ impl Store for PostgresStore {
 
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         stats::first_session_start(&self.client().await?, user_id).await
+    }
+
+    async fn import_sessions(
+        &self,
+        user_id: i64,
+        sessions: Vec<ImportSession>,
+        dry_run: bool,
+        now: Timestamp,
+    ) -> StoreResult<ImportCounts> {
+        in_transaction!(self, |tx| import::import(
+            &tx, user_id, &sessions, dry_run, now
+        )
+        .await)
     }
 
     async fn export_rows(

@@ -64,7 +64,7 @@ pub async fn start<C: GenericClient>(
     }
 }
 
-async fn lock_user<C: GenericClient>(c: &C, user_id: i64) -> StoreResult<()> {
+pub(super) async fn lock_user<C: GenericClient>(c: &C, user_id: i64) -> StoreResult<()> {
     sql::row(
         c,
         "SELECT id FROM users WHERE id = $1 FOR UPDATE",

@@ -14,6 +14,7 @@ use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
     events::Event,
     idempotency::{Idempotency, RegistrationKey},
+    import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
     session::{Session, SessionPatch},
@@ -24,6 +25,7 @@ use crate::domain::{
 mod browsers;
 mod export;
 mod idempotency;
+mod import;
 mod interruptions;
 mod logins;
 mod migrate;
@@ -428,6 +430,21 @@ impl Store for SqliteStore {
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         self.workers
             .read(|c| stats::first_session_start(c, user_id))
+    }
+
+    async fn import_sessions(
+        &self,
+        user_id: i64,
+        sessions: Vec<ImportSession>,
+        dry_run: bool,
+        now: Timestamp,
+    ) -> StoreResult<ImportCounts> {
+        let written = self
+            .workers
+            .write(move |c| import::import(c, user_id, &sessions, dry_run, now))
+            .await;
+        self.spans.invalidate(user_id);
+        written
     }
 
     async fn export_rows(

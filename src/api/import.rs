@@ -1,0 +1,163 @@
+//! `/users/{user_id}/import`: a history brought back, all or nothing.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, Request, State, rejection::BytesRejection},
+    http::header,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    docs::{Forbidden, Invalid, Unauthorized},
+    extract::{ApiQuery, Auth, PathId, is_length_limit},
+};
+use crate::{
+    domain::{
+        RuleViolation,
+        import::{self, ImportFormat},
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// Largest file an import takes: ten years of heavy use is about 45 MB.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// The import's query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `ndjson` or `json`; default from the body's `Content-Type`
+    /// (`application/x-ndjson` or `application/json`; another is a 415).
+    #[param(inline, value_type = Option<ImportFormatName>)]
+    pub format: Option<String>,
+    /// `true` checks the file and answers what an import would do, writing
+    /// nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// The formats an import reads.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ImportFormatName {
+    /// As `GET …/export` writes it.
+    Ndjson,
+    /// As `GET …/export?format=json` writes it.
+    Json,
+}
+
+/// What an import did, or would do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOut {
+    /// Whether this was a dry run (nothing written).
+    pub dry_run: bool,
+    /// Sessions added.
+    pub sessions_added: u64,
+    /// Interruptions added, with those sessions.
+    pub interruptions_added: u64,
+    /// Sessions of the file already stored (same start and end), left alone.
+    pub sessions_matched: u64,
+}
+
+/// The raw file, up to [`MAX_IMPORT_BYTES`].
+pub struct ImportBody {
+    bytes: Bytes,
+    content_type: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for ImportBody {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection {
+                    BytesRejection::FailedToBufferBody(e) if is_length_limit(&e) => {
+                        AppError::PayloadTooLarge
+                    }
+                    other => AppError::BadRequest(format!(
+                        "the file could not be read: {}",
+                        other.body_text()
+                    )),
+                })?;
+        Ok(Self {
+            bytes,
+            content_type,
+        })
+    }
+}
+
+/// Import a history.
+///
+/// Takes an export of `GET /users/{id}/export` (NDJSON or JSON) and adds
+/// its sessions and their interruptions to this user, **all or nothing**:
+/// one error anywhere and nothing is written. Every rule of the API holds
+/// (sessions finished and not overlapping each other or stored ones,
+/// interruptions closed, inside their session and not overlapping, known
+/// types, notes of at most 500 characters), and every error is listed in
+/// `errors` with where it is (`line 12: start_time`, or
+/// `sessions[3].interruptions[0]: type` in JSON). A session with exactly the
+/// start and end of a stored one is that session and is left as it is, so
+/// importing an export again adds nothing. An NDJSON file must open with its
+/// header and end with its trailer, whose counts must match (a cut file is
+/// refused). Ids in the file are not kept: the server gives new ones. At
+/// most 64 MiB and 2,000,000 records; one import per user at a time (409).
+/// Imported changes are not sent as live events: refetch after an import.
+#[utoipa::path(post, path = "/users/{user_id}/import", tag = "users", security(("bearer" = [])),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id"), ImportParams),
+    request_body(content(
+        (String = "application/x-ndjson"),
+        (Object = "application/json"),
+    ), description = "The export file"),
+    responses(
+        (status = 200, description = "What was added (or, on a dry run, would be)", body = ImportOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "Another import of this user is running", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than 64 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither `format` nor the `Content-Type` says which file this is", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn create_import(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    ApiQuery(params): ApiQuery<ImportParams>,
+    body: ImportBody,
+) -> AppResult<axum::Json<ImportOut>> {
+    auth.require_self(user_id)?;
+    let format = ImportFormat::choose(params.format.as_deref(), body.content_type.as_deref())?
+        .ok_or_else(|| {
+            AppError::UnsupportedMediaType(
+                "send the file as application/x-ndjson or application/json, or name it with ?format=ndjson or ?format=json".into(),
+            )
+        })?;
+    let _turn = state.imports.claim(user_id).ok_or_else(|| {
+        AppError::Rule(RuleViolation::Conflict(
+            "an import of this user is already running; try again when it ends".into(),
+        ))
+    })?;
+    // Reading a large file takes a while: off the async threads.
+    let sessions = tokio::task::spawn_blocking(move || import::parse(format, &body.bytes))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing failed: {e}")))??;
+    let dry_run = params.dry_run.unwrap_or(false);
+    let counts = state
+        .store
+        .import_sessions(user_id, sessions, dry_run, state.clock.now())
+        .await?;
+    Ok(axum::Json(ImportOut {
+        dry_run,
+        sessions_added: counts.sessions_added,
+        interruptions_added: counts.interruptions_added,
+        sessions_matched: counts.sessions_matched,
+    }))
+}

@@ -1,0 +1,764 @@
+//! Bringing a history back: parsing an export (NDJSON or JSON, as
+//! [`super::export`] writes them) into sessions, checking every rule the
+//! API holds, and placing them beside the sessions already stored.
+//!
+//! Import is all or nothing: any error anywhere refuses the whole file,
+//! and every error is reported with its line (NDJSON) or its record's path
+//! (JSON) and field. Sessions are matched by their times: a session of the
+//! file with exactly the start and end of a stored one is that session, so
+//! importing one's own export again adds nothing.
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::{
+    FieldError, RuleViolation,
+    export::{FORMAT_NAME, FORMAT_VERSION},
+    interruption::{InterruptionKind, MAX_DESCRIPTION_CHARS},
+    time::{RFC3339_SECONDS, whole_seconds},
+};
+
+/// The most records (sessions and interruptions) one import takes: ten
+/// years of heavy use is under 300,000.
+pub const MAX_RECORDS: usize = 2_000_000;
+/// Errors listed before the rest are summed up in one line.
+pub const MAX_LISTED_ERRORS: usize = 100;
+
+/// Which file an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// One record a line, as `GET …/export` writes by default.
+    Ndjson,
+    /// One document, as `GET …/export?format=json` writes.
+    Json,
+}
+
+impl ImportFormat {
+    /// The format of `format` (the query), else of the body's media type;
+    /// `Ok(None)` when neither says (the media type is another).
+    pub fn choose(
+        format: Option<&str>,
+        content_type: Option<&str>,
+    ) -> Result<Option<Self>, FieldError> {
+        let from_type = || {
+            let media = content_type?.split(';').next()?.trim().to_ascii_lowercase();
+            match media.as_str() {
+                "application/json" => Some(Self::Json),
+                "application/x-ndjson" | "application/jsonl" | "application/ndjson" => {
+                    Some(Self::Ndjson)
+                }
+                _ => None,
+            }
+        };
+        match format {
+            Some("ndjson") => Ok(Some(Self::Ndjson)),
+            Some("json") => Ok(Some(Self::Json)),
+            Some(other) => Err(FieldError::new(
+                "format",
+                format!(
+                    "{} is not a format to import; use ndjson or json",
+                    super::quote(other)
+                ),
+            )),
+            None => Ok(from_type()),
+        }
+    }
+}
+
+/// A session of the file, checked on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSession {
+    /// Where it is in the file, for errors: `line 12` or `sessions[3]`.
+    pub at: String,
+    /// Its start.
+    pub start: Timestamp,
+    /// Its end; `None` for a session still running when exported.
+    pub end: Option<Timestamp>,
+    /// Its interruptions, by start.
+    pub interruptions: Vec<ImportInterruption>,
+}
+
+/// An interruption of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportInterruption {
+    /// Where it is in the file.
+    pub at: String,
+    /// Its type.
+    pub kind: InterruptionKind,
+    /// Its note.
+    pub description: String,
+    /// Its start.
+    pub start: Timestamp,
+    /// Its end.
+    pub end: Timestamp,
+}
+
+/// A stored session, as placing needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredSession {
+    /// Its id.
+    pub id: i64,
+    /// Its start.
+    pub start: Timestamp,
+    /// Its end; `None` while it runs.
+    pub end: Option<Timestamp>,
+}
+
+/// What an import did, or would do on a dry run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    /// Sessions added.
+    pub sessions_added: u64,
+    /// Interruptions added (those of the added sessions).
+    pub interruptions_added: u64,
+    /// Sessions of the file that were already stored, left as they are.
+    pub sessions_matched: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionRecord {
+    #[serde(default)]
+    id: Option<i64>,
+    start_time: String,
+    end_time: Option<String>,
+    #[serde(default)]
+    interruptions: Option<Vec<InterruptionRecord>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InterruptionRecord {
+    // Accepted and not kept: ids are the server's to give.
+    #[serde(default)]
+    #[allow(dead_code)]
+    id: Option<i64>,
+    #[serde(default)]
+    session_id: Option<i64>,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    description: Option<String>,
+    start_time: String,
+    end_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Document {
+    format: Option<String>,
+    version: Option<u64>,
+    sessions: Vec<SessionRecord>,
+}
+
+/// Errors gathered while reading, with a cap on how many are listed.
+#[derive(Default)]
+struct Errors {
+    listed: Vec<FieldError>,
+    more: usize,
+}
+
+impl Errors {
+    fn push(&mut self, at: &str, field: &str, message: impl Into<String>) {
+        if self.listed.len() < MAX_LISTED_ERRORS {
+            let field = if field.is_empty() {
+                at.to_owned()
+            } else {
+                format!("{at}: {field}")
+            };
+            self.listed.push(FieldError::new(field, message));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn finish<T>(mut self, value: T) -> Result<T, RuleViolation> {
+        if self.listed.is_empty() {
+            return Ok(value);
+        }
+        if self.more > 0 {
+            self.listed.push(FieldError::new(
+                "file",
+                format!("{} more errors not listed", self.more),
+            ));
+        }
+        Err(RuleViolation::Invalid(self.listed))
+    }
+}
+
+/// Parses a file into sessions, each checked on its own (times, order,
+/// types, notes, interruptions inside their session). Placing them beside
+/// stored sessions is [`place`].
+pub fn parse(format: ImportFormat, body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
+    match format {
+        ImportFormat::Ndjson => parse_ndjson(body),
+        ImportFormat::Json => parse_json(body),
+    }
+}
+
+fn parse_ndjson(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
+    let mut errors = Errors::default();
+    let mut sessions: Vec<ImportSession> = Vec::new();
+    let mut file_ids: Vec<Option<i64>> = Vec::new();
+    let mut header = false;
+    let mut trailer: Option<(String, serde_json::Value)> = None;
+    let mut records = 0_usize;
+    for (index, raw) in body.split(|&b| b == b'\n').enumerate() {
+        let at = format!("line {}", index + 1);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if let Some((trailer_at, _)) = &trailer {
+            errors.push(
+                &at,
+                "",
+                format!("comes after the trailer ({trailer_at}), which ends the file"),
+            );
+            break;
+        }
+        records += 1;
+        if records > MAX_RECORDS + 2 {
+            errors.push(
+                &at,
+                "",
+                format!("the file holds more than {MAX_RECORDS} records; split it"),
+            );
+            break;
+        }
+        let Ok(text) = std::str::from_utf8(raw) else {
+            errors.push(&at, "", "is not valid UTF-8");
+            continue;
+        };
+        let mut value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(e) => {
+                errors.push(&at, "", format!("is not JSON: {e}"));
+                continue;
+            }
+        };
+        let record = value
+            .as_object_mut()
+            .and_then(|o| o.remove("record"))
+            .and_then(|r| r.as_str().map(str::to_owned));
+        match record.as_deref() {
+            Some("header") if !header && index == first_line(body) => {
+                header = true;
+                check_header(&at, &value, &mut errors);
+            }
+            Some("header") => errors.push(
+                &at,
+                "record",
+                "a header must be the file's first line, and only one",
+            ),
+            Some("session") => match serde_json::from_value::<SessionRecord>(value) {
+                Ok(session) if session.interruptions.is_some() => errors.push(
+                    &at,
+                    "interruptions",
+                    "in NDJSON, interruptions are lines of their own after their session",
+                ),
+                Ok(session) => {
+                    file_ids.push(session.id);
+                    if let Some(session) = read_session(&at, &session, &mut errors) {
+                        sessions.push(session);
+                    } else {
+                        sessions.push(placeholder(&at));
+                    }
+                }
+                Err(e) => errors.push(&at, "", format!("is not a session: {e}")),
+            },
+            Some("interruption") => match serde_json::from_value::<InterruptionRecord>(value) {
+                Ok(record) => {
+                    let Some(session) = sessions.last_mut() else {
+                        errors.push(&at, "", "an interruption must follow its session's line");
+                        continue;
+                    };
+                    let expected = file_ids.last().copied().flatten();
+                    if let (Some(expected), Some(given)) = (expected, record.session_id)
+                        && expected != given
+                    {
+                        errors.push(&at, "session_id", format!("is {given}, but the session before this line is {expected}; each interruption follows its own session"));
+                        continue;
+                    }
+                    if let Some(interruption) = read_interruption(&at, &record, &mut errors) {
+                        session.interruptions.push(interruption);
+                    }
+                }
+                Err(e) => errors.push(&at, "", format!("is not an interruption: {e}")),
+            },
+            Some("trailer") => trailer = Some((at, value)),
+            Some(other) => errors.push(
+                &at,
+                "record",
+                format!(
+                    "{} is not a record; use header, session, interruption or trailer",
+                    super::quote(other)
+                ),
+            ),
+            None => errors.push(
+                &at,
+                "record",
+                "is missing: each line names its record (header, session, interruption or trailer)",
+            ),
+        }
+    }
+    if !header {
+        errors.push(
+            "line 1",
+            "record",
+            "the file must open with its header line (record \"header\")",
+        );
+    }
+    match &trailer {
+        None => errors.push(
+            "file",
+            "",
+            "has no trailer line: it was cut short, or is not an export",
+        ),
+        // Records that failed are not counted: the counts mean something
+        // only once every record was read.
+        Some((at, value)) if errors.listed.is_empty() => {
+            check_trailer(at, value, &sessions, &mut errors);
+        }
+        Some(_) => {}
+    }
+    let sessions = errors.finish(sessions)?;
+    check_sessions(sessions)
+}
+
+fn first_line(body: &[u8]) -> usize {
+    body.split(|&b| b == b'\n')
+        .position(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or(0)
+}
+
+fn placeholder(at: &str) -> ImportSession {
+    ImportSession {
+        at: at.to_owned(),
+        start: Timestamp::UNIX_EPOCH,
+        end: None,
+        interruptions: Vec::new(),
+    }
+}
+
+fn check_header(at: &str, value: &serde_json::Value, errors: &mut Errors) {
+    if value["format"] != FORMAT_NAME {
+        errors.push(
+            at,
+            "format",
+            format!("must be {FORMAT_NAME:?}: this is not a HyperFocus export"),
+        );
+    }
+    match value["version"].as_u64() {
+        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) => errors.push(
+            at,
+            "version",
+            format!("{v} is not a version this server reads (it reads {FORMAT_VERSION})"),
+        ),
+        None => errors.push(at, "version", "is missing"),
+    }
+}
+
+fn check_trailer(
+    at: &str,
+    value: &serde_json::Value,
+    sessions: &[ImportSession],
+    errors: &mut Errors,
+) {
+    let interruptions: usize = sessions.iter().map(|s| s.interruptions.len()).sum();
+    for (field, counted) in [
+        ("sessions", sessions.len()),
+        ("interruptions", interruptions),
+    ] {
+        match value[field].as_u64() {
+            Some(n) if usize::try_from(n) == Ok(counted) => {}
+            Some(n) => errors.push(
+                at,
+                field,
+                format!("says {n}, but the file holds {counted}: it was cut or changed"),
+            ),
+            None => errors.push(at, field, "is missing"),
+        }
+    }
+}
+
+fn parse_json(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    let document: Document = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        FieldError::new(
+            if path == "." { "file".to_owned() } else { path },
+            format!("is not valid: {inner}"),
+        )
+    })?;
+    let mut errors = Errors::default();
+    if document.format.as_deref() != Some(FORMAT_NAME) {
+        errors.push(
+            "file",
+            "format",
+            format!("must be {FORMAT_NAME:?}: this is not a HyperFocus export"),
+        );
+    }
+    if document.version != Some(u64::from(FORMAT_VERSION)) {
+        errors.push("file", "version", format!("must be {FORMAT_VERSION}"));
+    }
+    let records: usize = document
+        .sessions
+        .iter()
+        .map(|s| 1 + s.interruptions.as_ref().map_or(0, Vec::len))
+        .sum();
+    if records > MAX_RECORDS {
+        errors.push(
+            "file",
+            "sessions",
+            format!("the file holds more than {MAX_RECORDS} records; split it"),
+        );
+        return errors.finish(Vec::new());
+    }
+    let mut sessions = Vec::with_capacity(document.sessions.len());
+    for (n, record) in document.sessions.iter().enumerate() {
+        let at = format!("sessions[{n}]");
+        let Some(mut session) = read_session(&at, record, &mut errors) else {
+            continue;
+        };
+        for (k, interruption) in record.interruptions.iter().flatten().enumerate() {
+            let at = format!("{at}.interruptions[{k}]");
+            if let (Some(expected), Some(given)) = (record.id, interruption.session_id)
+                && expected != given
+            {
+                errors.push(
+                    &at,
+                    "session_id",
+                    format!("is {given}, but it sits in session {expected}"),
+                );
+            }
+            if let Some(interruption) = read_interruption(&at, interruption, &mut errors) {
+                session.interruptions.push(interruption);
+            }
+        }
+        sessions.push(session);
+    }
+    let sessions = errors.finish(sessions)?;
+    check_sessions(sessions)
+}
+
+fn instant(at: &str, field: &str, raw: &str, errors: &mut Errors) -> Option<Timestamp> {
+    match raw.parse::<Timestamp>() {
+        Ok(t) if RFC3339_SECONDS.contains(&t.as_second()) => Some(whole_seconds(t)),
+        _ => {
+            errors.push(
+                at,
+                field,
+                format!(
+                    "{} is not an RFC 3339 timestamp with an offset (2025-11-15T09:00:00Z)",
+                    super::quote(raw)
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn read_session(at: &str, record: &SessionRecord, errors: &mut Errors) -> Option<ImportSession> {
+    let start = instant(at, "start_time", &record.start_time, errors);
+    let end = match &record.end_time {
+        Some(raw) => Some(instant(at, "end_time", raw, errors)?),
+        None => None,
+    };
+    let start = start?;
+    if let Some(end) = end
+        && end <= start
+    {
+        errors.push(
+            at,
+            "end_time",
+            format!("must be after start_time ({start})"),
+        );
+        return None;
+    }
+    Some(ImportSession {
+        at: at.to_owned(),
+        start,
+        end,
+        interruptions: Vec::new(),
+    })
+}
+
+fn read_interruption(
+    at: &str,
+    record: &InterruptionRecord,
+    errors: &mut Errors,
+) -> Option<ImportInterruption> {
+    let kind = InterruptionKind::from_name(&record.kind);
+    if kind.is_none() {
+        errors.push(
+            at,
+            "type",
+            format!(
+                "{} is not a type; use family, phone, noise, self, urgent_task or unknown",
+                super::quote(&record.kind)
+            ),
+        );
+    }
+    let description = record.description.clone().unwrap_or_default();
+    let chars = description.chars().count();
+    if chars > MAX_DESCRIPTION_CHARS {
+        errors.push(
+            at,
+            "description",
+            format!("must be at most {MAX_DESCRIPTION_CHARS} characters (got {chars})"),
+        );
+    }
+    let start = instant(at, "start_time", &record.start_time, errors);
+    let end = match &record.end_time {
+        Some(raw) => instant(at, "end_time", raw, errors),
+        None => {
+            errors.push(
+                at,
+                "end_time",
+                "is null: only closed interruptions can be imported",
+            );
+            None
+        }
+    };
+    let (kind, start, end) = (kind?, start?, end?);
+    if end <= start {
+        errors.push(
+            at,
+            "end_time",
+            format!("must be after start_time ({start})"),
+        );
+        return None;
+    }
+    (chars <= MAX_DESCRIPTION_CHARS).then(|| ImportInterruption {
+        at: at.to_owned(),
+        kind,
+        description,
+        start,
+        end,
+    })
+}
+
+/// Orders the sessions and checks them against each other: no two overlap,
+/// each one's interruptions lie inside it and do not overlap.
+fn check_sessions(mut sessions: Vec<ImportSession>) -> Result<Vec<ImportSession>, RuleViolation> {
+    let mut errors = Errors::default();
+    sessions.sort_by_key(|s| s.start);
+    for pair in sessions.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        match a.end {
+            Some(end) if end <= b.start => {}
+            Some(end) => errors.push(&b.at, "start_time", format!("overlaps the session of {} ({} to {end})", a.at, a.start)),
+            None => errors.push(&a.at, "end_time", format!("is null, but the session of {} starts later: only the last session may be running", b.at)),
+        }
+    }
+    for session in &mut sessions {
+        session.interruptions.sort_by_key(|i| i.start);
+        for interruption in &session.interruptions {
+            let inside = interruption.start >= session.start
+                && session.end.is_none_or(|end| interruption.end <= end);
+            if !inside {
+                let until = session
+                    .end
+                    .map_or_else(|| "now".to_owned(), |e| e.to_string());
+                errors.push(
+                    &interruption.at,
+                    "start_time",
+                    format!("lies outside its session ({} to {until})", session.start),
+                );
+            }
+        }
+        for pair in session.interruptions.windows(2) {
+            if pair[1].start < pair[0].end {
+                errors.push(
+                    &pair[1].at,
+                    "start_time",
+                    format!(
+                        "overlaps the interruption of {} ({} to {})",
+                        pair[0].at, pair[0].start, pair[0].end
+                    ),
+                );
+            }
+        }
+    }
+    errors.finish(sessions)
+}
+
+/// Splits the file's sessions into those to add and those already stored
+/// (same start and end), refusing any that would overlap a stored session
+/// otherwise, or that are in the future.
+pub fn place<'a>(
+    sessions: &'a [ImportSession],
+    stored: &[StoredSession],
+    now: Timestamp,
+) -> Result<(Vec<&'a ImportSession>, u64), RuleViolation> {
+    let mut errors = Errors::default();
+    let mut added = Vec::new();
+    let mut matched = 0;
+    let latest = now + jiff::SignedDuration::from_secs(60);
+    for session in sessions {
+        let clash = overlapping(stored, session, now);
+        match clash {
+            Some(existing) if existing.start == session.start && existing.end == session.end => {
+                matched += 1;
+            }
+            Some(existing) => {
+                let until = existing.end.map_or_else(|| "now".to_owned(), |e| e.to_string());
+                errors.push(&session.at, "start_time", format!("overlaps stored session {} ({} to {until})", existing.id, existing.start));
+            }
+            None if session.end.is_none() => errors.push(&session.at, "end_time", "is null: a running session can be imported only into the account where it runs; end it, export again, and import that"),
+            None if session.end.is_some_and(|end| end > latest) => errors.push(&session.at, "end_time", format!("is in the future (now is {now})")),
+            None => added.push(session),
+        }
+    }
+    errors.finish((added, matched))
+}
+
+/// The stored session (sorted by start) that overlaps `session`, if any.
+fn overlapping<'s>(
+    stored: &'s [StoredSession],
+    session: &ImportSession,
+    now: Timestamp,
+) -> Option<&'s StoredSession> {
+    let end = session
+        .end
+        .unwrap_or(session.start + jiff::SignedDuration::from_secs(1));
+    // Stored sessions never overlap: only the last one starting before
+    // `end` can.
+    let before_end = stored.partition_point(|s| s.start < end);
+    let candidate = stored.get(before_end.checked_sub(1)?)?;
+    let candidate_end = candidate
+        .end
+        .unwrap_or(now.max(candidate.start + jiff::SignedDuration::from_secs(1)));
+    (candidate_end > session.start || candidate.start == session.start).then_some(candidate)
+}
+
+/// Counts what adding `added` writes.
+pub fn counts(added: &[&ImportSession], matched: u64) -> ImportCounts {
+    ImportCounts {
+        sessions_added: added.len() as u64,
+        interruptions_added: added.iter().map(|s| s.interruptions.len() as u64).sum(),
+        sessions_matched: matched,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(raw: &str) -> Timestamp {
+        raw.parse().unwrap()
+    }
+
+    fn session(start: &str, end: Option<&str>) -> ImportSession {
+        ImportSession {
+            at: format!("line {start}"),
+            start: at(start),
+            end: end.map(at),
+            interruptions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_format_comes_from_the_query_then_the_media_type() {
+        let choose = |format, media| ImportFormat::choose(format, media).unwrap();
+        let (json, ndjson) = (Some(ImportFormat::Json), Some(ImportFormat::Ndjson));
+        assert_eq!(choose(Some("json"), Some("application/x-ndjson")), json);
+        assert_eq!(choose(None, Some("application/json; charset=utf-8")), json);
+        assert_eq!(choose(None, Some("application/x-ndjson")), ndjson);
+        assert_eq!(choose(None, Some("text/csv")), None);
+        assert_eq!(choose(None, None), None);
+        assert!(ImportFormat::choose(Some("csv"), None).is_err());
+    }
+
+    #[test]
+    fn sessions_are_matched_by_their_times_added_when_free_and_refused_over_others() {
+        let now = at("2025-11-16T12:00:00Z");
+        let stored = [
+            StoredSession {
+                id: 1,
+                start: at("2025-11-15T09:00:00Z"),
+                end: Some(at("2025-11-15T10:00:00Z")),
+            },
+            StoredSession {
+                id: 2,
+                start: at("2025-11-16T11:00:00Z"),
+                end: None,
+            },
+        ];
+        let file = [
+            session("2025-11-14T09:00:00Z", Some("2025-11-14T10:00:00Z")),
+            session("2025-11-15T09:00:00Z", Some("2025-11-15T10:00:00Z")),
+            session("2025-11-15T10:00:00Z", Some("2025-11-15T11:00:00Z")),
+            session("2025-11-16T11:00:00Z", None),
+        ];
+        let (added, matched) = place(&file, &stored, now).unwrap();
+        assert_eq!(matched, 2);
+        assert_eq!(
+            added.iter().map(|s| s.start).collect::<Vec<_>>(),
+            [file[0].start, file[2].start]
+        );
+
+        let clashing = [
+            session("2025-11-15T09:30:00Z", Some("2025-11-15T09:45:00Z")),
+            session("2025-11-15T08:00:00Z", Some("2025-11-15T09:00:01Z")),
+            session("2025-11-16T11:30:00Z", Some("2025-11-16T11:40:00Z")),
+            session("2025-11-17T09:00:00Z", Some("2025-11-17T10:00:00Z")),
+        ];
+        let Err(RuleViolation::Invalid(errors)) = place(&clashing, &stored, now) else {
+            panic!("overlaps must be refused");
+        };
+        let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        assert_eq!(
+            messages,
+            [
+                "overlaps stored session 1 (2025-11-15T09:00:00Z to 2025-11-15T10:00:00Z)",
+                "overlaps stored session 1 (2025-11-15T09:00:00Z to 2025-11-15T10:00:00Z)",
+                "overlaps stored session 2 (2025-11-16T11:00:00Z to now)",
+                "is in the future (now is 2025-11-16T12:00:00Z)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_files_own_sessions_may_not_overlap_nor_run_before_the_last() {
+        let file = vec![
+            session("2025-11-15T09:00:00Z", None),
+            session("2025-11-15T09:30:00Z", Some("2025-11-15T10:00:00Z")),
+            session("2025-11-15T09:45:00Z", Some("2025-11-15T11:00:00Z")),
+        ];
+        let Err(RuleViolation::Invalid(errors)) = check_sessions(file) else {
+            panic!("refused");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "line 2025-11-15T09:00:00Z: end_time",
+                "line 2025-11-15T09:45:00Z: start_time"
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_past_the_hundredth_are_summed_up() {
+        let mut body = String::from(
+            "{\"record\":\"header\",\"format\":\"hyperfocus-export\",\"version\":1}\n",
+        );
+        for _ in 0..150 {
+            body.push_str("{\"record\":\"sesion\"}\n");
+        }
+        body.push_str("{\"record\":\"trailer\",\"sessions\":0,\"interruptions\":0}\n");
+        let Err(RuleViolation::Invalid(errors)) = parse(ImportFormat::Ndjson, body.as_bytes())
+        else {
+            panic!("refused");
+        };
+        assert_eq!(errors.len(), MAX_LISTED_ERRORS + 1);
+        assert_eq!(errors[0].field, "line 2: record");
+        assert_eq!(
+            errors[MAX_LISTED_ERRORS].message,
+            "50 more errors not listed"
+        );
+    }
+}

@@ -1,0 +1,52 @@
+//! One import per user at a time, in this process: a second one while the
+//! first runs gets a 409 at once instead of queueing behind it. (Across
+//! processes on PostgreSQL, imports of one user wait for each other on the
+//! user's row, and the later one then matches what the first added.)
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
+
+/// The users whose import is running here.
+#[derive(Clone, Default)]
+pub struct Running(Arc<Mutex<HashSet<i64>>>);
+
+/// Held while a user's import runs; dropping it lets the next one in.
+pub struct Claim {
+    running: Running,
+    user_id: i64,
+}
+
+impl Running {
+    /// Claims `user_id`'s turn, or `None` while another import of theirs runs.
+    pub fn claim(&self, user_id: i64) -> Option<Claim> {
+        let mut users = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        users.insert(user_id).then(|| Claim {
+            running: self.clone(),
+            user_id,
+        })
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut users = self.running.0.lock().unwrap_or_else(|e| e.into_inner());
+        users.remove(&self.user_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_users_second_import_waits_for_the_first_to_end() {
+        let running = Running::default();
+        let first = running.claim(1).expect("the first import runs");
+        assert!(running.claim(1).is_none());
+        assert!(running.claim(2).is_some(), "other users are not held up");
+        drop(first);
+        assert!(running.claim(1).is_some());
+    }
+}

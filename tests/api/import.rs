@@ -1,0 +1,287 @@
+//! `POST /users/{id}/import`: an export brought back, all or nothing.
+
+use axum::{
+    body::Body,
+    http::{Request, header},
+};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestResponse, TestUser};
+
+/// Two finished sessions of Ana's, three interruptions, one a formula.
+async fn ana_with_history(app: &TestApp) -> TestUser {
+    let ana = app.register_in("Ana", "Europe/Madrid").await;
+    let first = app.start_session(&ana, "2025-11-14T09:00:00Z").await;
+    for (kind, start, end) in [
+        ("phone", "2025-11-14T09:10:00Z", "2025-11-14T09:15:00Z"),
+        ("family", "2025-11-14T09:30:00Z", "2025-11-14T09:32:00Z"),
+    ] {
+        assert_eq!(
+            app.interrupt(&ana, first, kind, start, end).await.status,
+            201
+        );
+    }
+    assert_eq!(
+        app.end_session(&ana, first, "2025-11-14T10:00:00Z")
+            .await
+            .status,
+        200
+    );
+    let second = app.start_session(&ana, "2025-11-15T16:00:00Z").await;
+    let note = app
+        .post(
+            "/interruptions/",
+            &ana.token,
+            json!({"session_id": second, "type": "self", "description": "=HYPERLINK(\"x\")",
+                "start_time": "2025-11-15T16:20:00Z", "end_time": "2025-11-15T16:21:00Z"}),
+        )
+        .await;
+    assert_eq!(note.status, 201);
+    assert_eq!(
+        app.end_session(&ana, second, "2025-11-15T17:00:00Z")
+            .await
+            .status,
+        200
+    );
+    ana
+}
+
+async fn export(app: &TestApp, user: &TestUser, format: &str) -> String {
+    let response = app
+        .get(
+            &format!("/users/{}/export?format={format}", user.id),
+            &user.token,
+        )
+        .await;
+    assert_eq!(response.status, 200);
+    response.text
+}
+
+async fn import(
+    app: &TestApp,
+    user: &TestUser,
+    query: &str,
+    content_type: &str,
+    body: impl Into<Body>,
+) -> TestResponse {
+    let request = Request::builder()
+        .method("POST")
+        .uri(format!("/users/{}/import{query}", user.id))
+        .header(header::AUTHORIZATION, format!("Bearer {}", user.token))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body.into())
+        .expect("request");
+    app.send(request).await
+}
+
+/// The records of an NDJSON export without what differs between accounts:
+/// ids, the user, the export's time.
+fn comparable(ndjson: &str) -> Vec<Value> {
+    ndjson
+        .lines()
+        .map(|line| {
+            let mut record: Value = serde_json::from_str(line).unwrap();
+            let object = record.as_object_mut().unwrap();
+            for key in ["id", "session_id", "user", "exported_at"] {
+                object.remove(key);
+            }
+            record
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_export_imported_elsewhere_is_the_same_history_and_again_adds_nothing() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let ana = ana_with_history(&app).await;
+    let file = export(&app, &ana, "ndjson").await;
+    let bea = app.register_in("Bea", "Europe/Madrid").await;
+
+    let dry = import(
+        &app,
+        &bea,
+        "?dry_run=true",
+        "application/x-ndjson",
+        file.clone(),
+    )
+    .await;
+    assert_eq!(dry.status, 200, "{}", dry.text);
+    assert_eq!(
+        dry.body,
+        json!({"dry_run": true, "sessions_added": 2, "interruptions_added": 3, "sessions_matched": 0})
+    );
+    assert_eq!(
+        app.count_rows("sessions").await,
+        2,
+        "a dry run writes nothing"
+    );
+
+    let done = import(&app, &bea, "", "application/x-ndjson", file.clone()).await;
+    assert_eq!(
+        done.body,
+        json!({"dry_run": false, "sessions_added": 2, "interruptions_added": 3, "sessions_matched": 0})
+    );
+    assert_eq!(
+        comparable(&export(&app, &bea, "ndjson").await),
+        comparable(&file)
+    );
+    // The reports agree to the second.
+    let report = |user: &TestUser| {
+        format!(
+            "/users/{}/stats/summary?from=2025-11-14&to=2025-11-16",
+            user.id
+        )
+    };
+    let (a, b) = (
+        app.get(&report(&ana), &ana.token).await,
+        app.get(&report(&bea), &bea.token).await,
+    );
+    for figure in [
+        "total_time_worked_seconds",
+        "total_time_lost_seconds",
+        "total_interruptions",
+        "focus_score",
+    ] {
+        assert_eq!(a.body[figure], b.body[figure], "{figure}");
+    }
+    assert_eq!(b.body["total_time_worked_seconds"], 7200);
+    assert_eq!(b.body["total_time_lost_seconds"], 480);
+    assert_eq!(b.body["total_interruptions"], 3);
+
+    let again = import(&app, &bea, "", "application/x-ndjson", file).await;
+    assert_eq!(
+        again.body,
+        json!({"dry_run": false, "sessions_added": 0, "interruptions_added": 0, "sessions_matched": 2})
+    );
+    assert_eq!(app.count_rows("sessions").await, 4);
+    assert_eq!(app.count_rows("interruptions").await, 6);
+}
+
+#[tokio::test]
+async fn the_json_export_comes_back_too_and_its_own_running_session_matches() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let ana = ana_with_history(&app).await;
+    app.start_session(&ana, "2025-11-16T07:00:00Z").await;
+    let file = export(&app, &ana, "json").await;
+    // Into the same account: every session is already there, the running
+    // one included.
+    let same = import(&app, &ana, "", "application/json", file.clone()).await;
+    assert_eq!(
+        same.body,
+        json!({"dry_run": false, "sessions_added": 0, "interruptions_added": 0, "sessions_matched": 3})
+    );
+    // Elsewhere, a running session cannot be taken over.
+    let bea = app.register("Bea").await;
+    let elsewhere = import(&app, &bea, "?format=json", "text/plain", file).await;
+    assert_eq!(elsewhere.status, 422, "{}", elsewhere.text);
+    assert_eq!(
+        elsewhere.body["errors"][0]["field"],
+        "sessions[2]: end_time"
+    );
+    assert_eq!(app.count_rows("sessions").await, 3, "nothing written");
+}
+
+#[tokio::test]
+async fn every_error_is_listed_by_line_and_nothing_is_written() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let ana = ana_with_history(&app).await;
+    let file = [
+        r#"{"record":"header","format":"hyperfocus-export","version":1}"#,
+        r#"{"record":"session","id":1,"start_time":"2025-11-10T09:00:00Z","end_time":"2025-11-10T10:00:00Z"}"#,
+        r#"{"record":"interruption","session_id":1,"type":"cat","start_time":"2025-11-10T09:05:00Z","end_time":"2025-11-10T09:06:00Z"}"#,
+        r#"{"record":"interruption","session_id":1,"type":"noise","start_time":"2025-11-10T09:50:00Z","end_time":"2025-11-10T10:20:00Z"}"#,
+        r#"{"record":"session","id":2,"start_time":"2025-11-14T09:30:00Z","end_time":"2025-11-14T09:45:00Z"}"#,
+        r#"{"record":"session","id":3,"start_time":"yesterday","end_time":null}"#,
+        "not json",
+        r#"{"record":"trailer","sessions":3,"interruptions":2}"#,
+    ]
+    .join("\n");
+    let refused = import(&app, &ana, "", "application/x-ndjson", file).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["line 3: type", "line 6: start_time", "line 7"],
+        "{}",
+        refused.text
+    );
+    assert_eq!(app.count_rows("sessions").await, 2);
+
+    // Fixed, the file still breaks rules: an interruption running past its
+    // session, and a session over a stored one.
+    let file = [
+        r#"{"record":"header","format":"hyperfocus-export","version":1}"#,
+        r#"{"record":"session","id":1,"start_time":"2025-11-10T09:00:00Z","end_time":"2025-11-10T10:00:00Z"}"#,
+        r#"{"record":"interruption","session_id":1,"type":"noise","start_time":"2025-11-10T09:50:00Z","end_time":"2025-11-10T10:20:00Z"}"#,
+        r#"{"record":"session","id":2,"start_time":"2025-11-14T09:30:00Z","end_time":"2025-11-14T09:45:00Z"}"#,
+        r#"{"record":"trailer","sessions":2,"interruptions":1}"#,
+    ]
+    .join("\n");
+    let refused = import(&app, &ana, "", "application/x-ndjson", file.clone()).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.body["errors"][0]["field"], "line 3: start_time");
+    assert_eq!(
+        refused.body["errors"][0]["message"],
+        "lies outside its session (2025-11-10T09:00:00Z to 2025-11-10T10:00:00Z)"
+    );
+    let fixed = file.replace("10:20:00Z", "09:55:00Z");
+    let overlap = import(&app, &ana, "", "application/x-ndjson", fixed).await;
+    assert_eq!(overlap.status, 422);
+    assert_eq!(overlap.body["errors"][0]["field"], "line 4: start_time");
+    let message = overlap.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("overlaps stored session "), "{message}");
+    assert!(
+        message.ends_with("(2025-11-14T09:00:00Z to 2025-11-14T10:00:00Z)"),
+        "{message}"
+    );
+    assert_eq!(app.count_rows("sessions").await, 2);
+    assert_eq!(app.count_rows("interruptions").await, 3);
+}
+
+#[tokio::test]
+async fn a_cut_or_foreign_file_is_refused_whole() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let ana = ana_with_history(&app).await;
+    let bea = app.register("Bea").await;
+    let file = export(&app, &ana, "ndjson").await;
+    let cut: String = file.lines().take(3).map(|l| format!("{l}\n")).collect();
+    let refused = import(&app, &bea, "", "application/x-ndjson", cut).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.body["errors"][0]["field"], "file");
+    assert!(refused.text.contains("has no trailer line"));
+
+    let mut invalid = file.clone().into_bytes();
+    let at = invalid.iter().position(|&b| b == b'\n').unwrap() + 3;
+    invalid[at] = 0xff;
+    let refused = import(&app, &bea, "", "application/x-ndjson", invalid).await;
+    assert_eq!(refused.body["errors"][0]["field"], "line 2");
+    assert_eq!(refused.body["errors"][0]["message"], "is not valid UTF-8");
+
+    let toggl = "Project,Description,Start date\nWork,x,2025-11-10\n";
+    let unknown = import(&app, &bea, "", "text/csv", toggl).await;
+    assert_eq!(unknown.status, 415);
+    let refused = import(&app, &bea, "?format=ndjson", "text/csv", toggl).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.body["errors"][0]["field"], "line 1");
+
+    let huge = vec![b'\n'; 64 * 1024 * 1024 + 1];
+    let too_big = import(&app, &bea, "", "application/x-ndjson", huge).await;
+    assert_eq!(too_big.status, 413);
+    assert_eq!(app.count_rows("sessions").await, 2);
+    let other = import(&app, &ana, "", "application/x-ndjson", file).await;
+    assert_eq!(other.status, 200);
+    let foreign = app
+        .call(
+            "POST",
+            &format!("/users/{}/import", ana.id),
+            Some(&bea.token),
+            None,
+        )
+        .await;
+    assert_eq!(foreign.status, 403);
+}
