@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Export of ten years: 25,550 sessions and 255,500 interruptions.
+# Export and import of ten years: 25,550 sessions, 255,500 interruptions.
 #
-#   bench/export.sh
+#   bench/export.sh                 (HF_POSTGRES_URL=postgres://… adds PostgreSQL)
 #
 # Builds the release binary, serves a fresh SQLite file, registers a user
 # and writes ten years of history straight into the file (7 sessions of
 # 90 minutes a day, 10 interruptions each). Then downloads the export in
 # each format with curl (time to first byte, total time, size) while
 # recording the server's resident memory, and times Debian's sqlite3 CLI
-# writing the same rows as CSV from the same file, as the yardstick.
+# writing the same rows as CSV from the same file, as the yardstick. Then
+# imports the NDJSON export into a new user (every rule checked) and, with
+# HF_POSTGRES_URL, into a server on that (empty) PostgreSQL database, and
+# exports it there too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,3 +78,32 @@ sqlite3 -csv -header "$db" "SELECT s.id, s.start_time, s.end_time, i.id, i.kind,
 end=$(date +%s.%N)
 size=$(stat -c %s "$work/sqlite3.csv")
 echo "== sqlite3 -csv, the same rows: $(python3 -c "print(round($end - $start, 3))") s, $size bytes ($(python3 -c "print(round($size / ($end - $start) / 1e6, 1))") MB/s)"
+
+# Import: the NDJSON export into a new user of the same server.
+import_into() { # BASE NAME -> prints the timing line
+    local base=$1 name=$2 registered user token timings
+    registered=$(curl -sf -H 'content-type: application/json' \
+        -d "{\"name\": \"$name\", \"email\": \"$name@example.com\"}" "$base/users/")
+    user=$(echo "$registered" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+    token=$(echo "$registered" | python3 -c 'import json, sys; print(json.load(sys.stdin)["api_token"])')
+    timings=$(curl -sf -o "$work/import.json" -w '%{time_total}' -H "Authorization: Bearer $token" \
+        -H 'content-type: application/x-ndjson' --data-binary "@$work/export.ndjson" "$base/users/$user/import")
+    echo "== import into $name: $timings s: $(cat "$work/import.json")"
+    echo "$user $token" > "$work/$name.txt"
+}
+import_into "$base" sqlite-copy
+
+if [ -n "${HF_POSTGRES_URL:-}" ]; then
+    pg_port=$((port + 1))
+    ./target/release/hyperfocus serve --bind "127.0.0.1:$pg_port" --database-url "$HF_POSTGRES_URL" \
+        --log warn --rate-limit off &
+    pg_server=$!
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$pg_port/healthz" >/dev/null && break; sleep 0.1; done
+    import_into "http://127.0.0.1:$pg_port" postgres-copy
+    read -r pg_user pg_token < "$work/postgres-copy.txt"
+    timings=$(curl -sf -o /dev/null -w '%{time_starttransfer} %{time_total} %{size_download}' \
+        -H "Authorization: Bearer $pg_token" "http://127.0.0.1:$pg_port/users/$pg_user/export")
+    read -r first total size <<<"$timings"
+    echo "== PostgreSQL export ndjson: first byte $(python3 -c "print(round($first * 1000, 1))") ms, whole $total s, $size bytes"
+    kill "$pg_server"
+fi
