@@ -107,6 +107,16 @@ pub async fn get_export(
         params.tz.as_deref(),
         &auth.timezone,
     )?;
+    stream(&state, user_id, &request).await
+}
+
+/// The export `request` of `user_id` as a streamed attachment: the API's
+/// answer, and the web app's download.
+pub async fn stream(
+    state: &AppState,
+    user_id: i64,
+    request: &ExportRequest,
+) -> AppResult<Response> {
     let user = state.store.get_user(user_id).await?;
     let rows = state
         .store

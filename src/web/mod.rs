@@ -81,6 +81,7 @@ pub fn router() -> Router<AppState> {
             post(settings::revoke_token),
         )
         .route("/app/settings/erase", post(settings::erase))
+        .route("/app/export", get(settings::export))
         .route(
             "/app/signin",
             get(account::sign_in_page).post(account::sign_in),

@@ -19,6 +19,7 @@ use crate::{
     accounts::{self, SignInAttempt},
     db::SameName,
     domain::{
+        export::ExportRequest,
         password::Password,
         time::known_zone_names,
         token::{self, Scope, TokenName},
@@ -49,6 +50,24 @@ struct SettingsPage {
     has_password: bool,
     tokens: Vec<TokenView>,
     new_token: Option<String>,
+}
+
+/// The export's one parameter on the page.
+#[derive(Deserialize)]
+pub struct ExportChoice {
+    format: Option<String>,
+}
+
+/// Downloads the whole history, as `GET /users/{id}/export` would.
+pub async fn export(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    axum::extract::Query(choice): axum::extract::Query<ExportChoice>,
+) -> Result<Response, WebError> {
+    let zone = visitor.zone();
+    let request = ExportRequest::parse(choice.format.as_deref(), None, None, None, &zone)
+        .map_err(|e| WebError::from(AppError::Rule(e)))?;
+    Ok(crate::api::export::stream(&state, visitor.user_id(), &request).await?)
 }
 
 /// The page.

@@ -657,3 +657,42 @@ async fn a_year_is_drawn_by_week_with_that_years_own_calendar() {
             .contains("<title>Thu 21 Nov 2024: 0 min effective</title>")
     );
 }
+
+#[tokio::test]
+async fn settings_download_the_whole_history() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let user = app.register_in("Dee", "Europe/Madrid").await;
+    let session = app.start_session(&user, "2025-11-15T09:00:00Z").await;
+    assert_eq!(
+        app.end_session(&user, session, "2025-11-15T10:00:00Z")
+            .await
+            .status,
+        200
+    );
+    let cookie = browser_of(&app, &user.token).await;
+    let settings = app.page("/app/settings", Some(&cookie)).await;
+    assert!(
+        settings
+            .text
+            .contains(r#"<a href="/app/export?format=csv" download>"#)
+    );
+    let csv = app.page("/app/export?format=csv", Some(&cookie)).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        csv.header("content-disposition"),
+        Some("attachment; filename=\"hyperfocus-export-2025-11-16.csv\"")
+    );
+    assert_eq!(
+        csv.text.split("\r\n").nth(1),
+        Some(
+            format!("{session},2025-11-15T09:00:00Z,2025-11-15T10:00:00Z,2025-11-15 10:00:00,2025-11-15 11:00:00,3600,,,,,,,,,2025-11-15,Europe/Madrid")
+                .as_str()
+        )
+    );
+    let ndjson = app.page("/app/export", Some(&cookie)).await;
+    assert_eq!(ndjson.header("content-type"), Some("application/x-ndjson"));
+    assert_eq!(ndjson.text.lines().count(), 3);
+    let signed_out = app.page("/app/export", None).await;
+    assert_eq!(signed_out.status, 303);
+}
