@@ -13,6 +13,7 @@ pub mod admin;
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod events;

@@ -33,6 +33,27 @@ enum Command {
     /// Let a locked-out person back in, against the configured database.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Create an account with a believable history, to try the web app and
+    /// the reports on.
+    ///
+    /// Prints the account's email, password and token. Example:
+    ///   hyperfocus demo --days 90, then open http://127.0.0.1:8000/app/
+    Demo {
+        /// How many days of history, up to today (at most 3660).
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3660))]
+        days: u32,
+        /// The account's email.
+        #[arg(long, default_value = "demo@example.com")]
+        email: String,
+        /// The account's IANA time zone.
+        #[arg(long, default_value = "Europe/Madrid")]
+        timezone: String,
+        /// The same seed gives the same history.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
 }
 
 /// What an operator can do for a user.
@@ -91,6 +112,24 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(command) => admin(command).await,
+        Command::Demo {
+            days,
+            email,
+            timezone,
+            seed,
+            database,
+        } => {
+            let demo = hyperfocus::demo::create(&database, &email, &timezone, days, seed).await?;
+            println!(
+                "email:    {}\npassword: {}\ntoken:    {}\n{} sessions and {} interruptions over {days} days",
+                demo.email,
+                demo.password,
+                demo.token,
+                demo.counts.sessions_added,
+                demo.counts.interruptions_added,
+            );
+            Ok(())
+        }
     }
 }
 

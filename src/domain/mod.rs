@@ -19,6 +19,7 @@ mod tests {
     }
 }
 pub mod browser;
+pub mod demo;
 pub mod events;
 pub mod export;
 pub mod idempotency;

@@ -96,3 +96,66 @@ async fn an_operator_sets_a_password_read_from_stdin() {
     );
     assert!(!message.contains("short\n"));
 }
+
+#[tokio::test]
+async fn demo_data_makes_an_account_to_sign_in_to_with_a_history_that_keeps_the_rules() {
+    let app = TestApp::new().await;
+    let run = |email: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hyperfocus"))
+            .args(["demo", "--days", "30", "--seed", "3", "--email", email])
+            .args(["--database-url", app.db.url()])
+            .output()
+            .expect("the binary runs")
+    };
+    let out = run("demo@example.com");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let field = |name: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| panic!("{name} in {printed}"))
+    };
+    let (password, token) = (field("password:"), field("token:"));
+    let sessions = app.count_rows("sessions").await;
+    let interruptions = app.count_rows("interruptions").await;
+    assert!(
+        printed.contains(&format!(
+            "{sessions} sessions and {interruptions} interruptions over 30 days"
+        )),
+        "{printed}"
+    );
+    assert!(
+        sessions >= 40,
+        "about 20 weekdays of two to five sessions: {sessions}"
+    );
+    let me = app.get("/users/me", &token).await;
+    assert_eq!(me.body["timezone"], "Europe/Madrid");
+    let login = app
+        .post(
+            "/auth/login",
+            &token,
+            json!({"email": "demo@example.com", "password": password, "token_name": "laptop"}),
+        )
+        .await;
+    assert_eq!(login.status, 201, "{}", login.text);
+    // What the API reports is what was written.
+    let id = me.body["id"].as_i64().unwrap();
+    let report = app
+        .get(&format!("/users/{id}/stats/summary?range=40d"), &token)
+        .await;
+    assert_eq!(report.body["total_sessions"], sessions);
+    assert_eq!(report.body["total_interruptions"], interruptions);
+
+    let again = run("demo@example.com");
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("demo@example.com already has an account; pick another with --email")
+    );
+}
