@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     db::{EXPORT_BATCHES_IN_FLIGHT, ExportBatch, ExportRows},
-    domain::export::{Encoder, ExportHeader, ExportRequest, ExportUser},
+    domain::export::{Encoder, ExportHeader, ExportRequest, ExportUser, RowEncoder},
     error::AppResult,
     state::AppState,
 };
@@ -135,8 +135,6 @@ pub async fn stream(
         to: request.to,
     };
     let (encoder, opening) = Encoder::start(request.format, &header, request.zone.zone());
-    let (sink, chunks) = mpsc::channel(EXPORT_BATCHES_IN_FLIGHT);
-    tokio::spawn(encode(encoder, opening, rows, sink));
     let today = now.to_zoned_datetime(request.zone.zone()).date();
     let disposition = format!(
         "attachment; filename=\"hyperfocus-export-{today}.{}\"",
@@ -148,17 +146,28 @@ pub async fn stream(
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        Body::from_stream(ReceiverStream::new(chunks)),
+        body(encoder, opening, rows),
     )
         .into_response())
+}
+
+/// A response body that streams `rows` through `encoder`, after `opening`.
+pub fn body<E: RowEncoder + Send + 'static>(
+    encoder: E,
+    opening: Vec<u8>,
+    rows: ExportRows,
+) -> Body {
+    let (sink, chunks) = mpsc::channel(EXPORT_BATCHES_IN_FLIGHT);
+    tokio::spawn(encode(encoder, opening, rows, sink));
+    Body::from_stream(ReceiverStream::new(chunks))
 }
 
 /// Encodes the store's batches into the response's chunks. A failure
 /// half-way ends the body with an error, so the client sees a broken
 /// download (and a file without its trailer), never a short file that looks
 /// whole.
-async fn encode(
-    mut encoder: Encoder,
+async fn encode<E: RowEncoder>(
+    mut encoder: E,
     opening: Vec<u8>,
     mut rows: ExportRows,
     sink: mpsc::Sender<Result<Bytes, std::io::Error>>,

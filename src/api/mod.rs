@@ -24,6 +24,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{error::AppError, state::AppState, telemetry};
 
 pub mod auth;
+pub mod calendar;
 pub mod docs;
 pub mod export;
 pub mod extract;
@@ -80,6 +81,11 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(interruptions::list_session_interruptions))
         .routes(routes!(live::get_events))
         .routes(routes!(export::get_export))
+        .routes(routes!(
+            calendar::put_calendar_feed,
+            calendar::delete_calendar_feed
+        ))
+        .routes(routes!(calendar::get_calendar))
         .routes({
             // Files are larger than any other body.
             let (schemas, paths, route) = routes!(import::create_import);

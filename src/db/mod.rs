@@ -361,6 +361,21 @@ pub trait Store: Send + Sync + 'static {
     /// When the user's first session started, if there is one.
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>>;
 
+    /// Gives the user a calendar feed whose address hashes to `hash`,
+    /// replacing any earlier one (whose address then opens nothing).
+    async fn set_calendar_feed(
+        &self,
+        user_id: i64,
+        hash: [u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Ends the user's calendar feed; `NotFound` when there is none.
+    async fn delete_calendar_feed(&self, user_id: i64) -> StoreResult<()>;
+    /// The owner of the feed whose address hashes to `hash`, with their zone.
+    async fn calendar_feed_owner(&self, hash: [u8; 32]) -> StoreResult<Option<(i64, String)>>;
+    /// When the user's current feed was made, if they have one.
+    async fn calendar_feed_created(&self, user_id: i64) -> StoreResult<Option<Timestamp>>;
+
     /// Adds the sessions of an import (checked on their own) that are not
     /// stored yet, with their interruptions, in one transaction, after
     /// `domain::import::place` has checked them against the stored ones

@@ -245,6 +245,25 @@ pub struct Counts {
     pub interruptions: u64,
 }
 
+/// What turns export rows into a file's bytes as they come: the export's
+/// formats, and the calendar feed.
+pub trait RowEncoder {
+    /// Appends what `row` adds to `out`.
+    fn push(&mut self, row: &ExportRow, out: &mut Vec<u8>);
+    /// Appends the file's closing bytes.
+    fn finish(self, out: &mut Vec<u8>);
+}
+
+impl RowEncoder for Encoder {
+    fn push(&mut self, row: &ExportRow, out: &mut Vec<u8>) {
+        Encoder::push(self, row, out);
+    }
+
+    fn finish(self, out: &mut Vec<u8>) {
+        Encoder::finish(self, out);
+    }
+}
+
 /// Turns rows into the bytes of one format, row by row.
 pub struct Encoder {
     format: ExportFormat,

@@ -19,6 +19,7 @@ mod tests {
     }
 }
 pub mod browser;
+pub mod calendar_feed;
 pub mod demo;
 pub mod events;
 pub mod export;

@@ -82,6 +82,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/app/settings/erase", post(settings::erase))
         .route("/app/export", get(settings::export))
+        .route("/app/settings/calendar", post(settings::make_feed))
+        .route("/app/settings/calendar/end", post(settings::end_feed))
         .route(
             "/app/signin",
             get(account::sign_in_page).post(account::sign_in),

@@ -138,6 +138,18 @@ pub fn cleared_session_cookie() -> Cookie<'static> {
         .build()
 }
 
+/// `https://host` (or `http://`) of this request, for addresses shown to
+/// be pasted elsewhere; `None` when the `Host` header is not a plain host.
+pub fn origin(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let scheme = if over_tls(headers) { "https" } else { "http" };
+    plain.then(|| format!("{scheme}://{host}"))
+}
+
 fn over_tls(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")

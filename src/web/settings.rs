@@ -4,21 +4,24 @@
 use askama::Template;
 use axum::{
     extract::{Path, State},
-    http::header,
+    http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 use super::{
-    Flash, Layout, Visitor, WebError, answer, render,
-    session::{CsrfForm, Posted, THEME_COOKIE, cleared_session_cookie},
+    Flash, Layout, Visitor, WebError,
+    account::Confirm,
+    answer, render,
+    session::{self, CsrfForm, Posted, THEME_COOKIE, cleared_session_cookie},
     time_input::day_and_clock,
 };
 use crate::{
     accounts::{self, SignInAttempt},
     db::SameName,
     domain::{
+        calendar_feed::NewFeed,
         export::ExportRequest,
         password::Password,
         time::known_zone_names,
@@ -50,6 +53,51 @@ struct SettingsPage {
     has_password: bool,
     tokens: Vec<TokenView>,
     new_token: Option<String>,
+    /// When the calendar feed's address was made, if there is one.
+    feed_since: Option<String>,
+    /// A calendar feed's new address, shown this once.
+    new_feed: Option<String>,
+}
+
+/// Makes (or replaces) the calendar feed and shows its address once.
+pub async fn make_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    posted: Posted<Confirm>,
+) -> Response {
+    let Posted { visitor, .. } = posted;
+    let made = async {
+        visitor.require_write()?;
+        let feed = NewFeed::generate().map_err(|e| AppError::Internal(e.into()))?;
+        state
+            .store
+            .set_calendar_feed(visitor.user_id(), feed.hash, state.clock.now())
+            .await?;
+        let mut page = settings(&state, &visitor, None).await?;
+        let path = format!("/calendar/{}", feed.file);
+        page.new_feed = Some(session::origin(&headers).map_or_else(|| path.clone(), |o| o + &path));
+        page.layout.flash = Some(Flash::notice(
+            "New calendar address made; the old one, if any, no longer works. Copy it now: it is not shown again.",
+        ));
+        Ok::<_, WebError>(page)
+    }
+    .await;
+    match made {
+        Ok(page) => render(&page, visitor.flash.is_some()),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Ends the calendar feed.
+pub async fn end_feed(State(state): State<AppState>, posted: Posted<Confirm>) -> Response {
+    let Posted { visitor, .. } = posted;
+    let ended = async {
+        visitor.require_write()?;
+        state.store.delete_calendar_feed(visitor.user_id()).await?;
+        Ok("The calendar feed is ended; its address no longer works.".to_owned())
+    }
+    .await;
+    answer(ended, "/app/settings")
 }
 
 /// The export's one parameter on the page.
@@ -107,7 +155,14 @@ async fn settings(
                 .map_or_else(|| "never".to_owned(), |at| day_and_clock(at, &tz)),
         })
         .collect();
+    let feed_since = state
+        .store
+        .calendar_feed_created(visitor.user_id())
+        .await?
+        .map(|at| day_and_clock(at, &tz));
     Ok(SettingsPage {
+        feed_since,
+        new_feed: None,
         layout: Layout::signed_in(visitor, "Settings", "settings", now),
         name: user.name,
         email: user.email,

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod calendar;
 mod corrections;
 mod database;
 mod docs;

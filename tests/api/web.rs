@@ -696,3 +696,41 @@ async fn settings_download_the_whole_history() {
     let signed_out = app.page("/app/export", None).await;
     assert_eq!(signed_out.status, 303);
 }
+
+#[tokio::test]
+async fn settings_make_show_once_and_end_the_calendar_feed() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/settings").await;
+    let settings = app.page("/app/settings", Some(&cookie)).await;
+    assert!(settings.text.contains(">Make an address</button>"));
+    let made = app
+        .form("/app/settings/calendar", Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    // Without a Host header (this test client sends none) the address is
+    // the path alone; a browser's request gets `http://host/calendar/…`.
+    let marker = r#"<p class="token">/calendar/hfcal_"#;
+    let at =
+        made.text.find(marker).expect("the address, shown once") + r#"<p class="token">"#.len();
+    let address = made.text[at..].split('<').next().unwrap().to_owned();
+    let path = address.clone();
+    assert_eq!(app.call("GET", &path, None, None).await.status, 200);
+    let later = app.page("/app/settings", Some(&cookie)).await;
+    assert!(!later.text.contains(&address), "shown once");
+    assert!(later.text.contains("is in use."));
+    assert!(later.text.contains(">Make a new address</button>"));
+    let ended = app
+        .form(
+            "/app/settings/calendar/end",
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(ended.status, 303);
+    assert_eq!(
+        flash_of(&ended),
+        "notice:The calendar feed is ended; its address no longer works."
+    );
+    assert_eq!(app.call("GET", &path, None, None).await.status, 404);
+}

@@ -15,6 +15,9 @@ mod accounts;
 #[path = "../api/admin.rs"]
 mod admin;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/calendar.rs"]
+mod calendar;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/corrections.rs"]
 mod corrections;
 #[cfg(hyperfocus_postgres_tests)]

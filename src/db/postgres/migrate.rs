@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0003_key_expiry.sql"),
     include_str!("../../../migrations/postgres/0004_accounts.sql"),
     include_str!("../../../migrations/postgres/0005_web_sessions.sql"),
+    include_str!("../../../migrations/postgres/0006_calendar_feeds.sql"),
 ];
 
 /// An arbitrary key for `pg_advisory_xact_lock`, fixed for HyperFocus.

@@ -34,6 +34,7 @@ use crate::domain::{
 
 mod browsers;
 mod export;
+mod feeds;
 mod idempotency;
 mod import;
 mod interruptions;
@@ -369,6 +370,27 @@ impl Store for PostgresStore {
 
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         stats::first_session_start(&self.client().await?, user_id).await
+    }
+
+    async fn set_calendar_feed(
+        &self,
+        user_id: i64,
+        hash: [u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        feeds::set(&self.client().await?, user_id, hash, now).await
+    }
+
+    async fn delete_calendar_feed(&self, user_id: i64) -> StoreResult<()> {
+        feeds::delete(&self.client().await?, user_id).await
+    }
+
+    async fn calendar_feed_owner(&self, hash: [u8; 32]) -> StoreResult<Option<(i64, String)>> {
+        feeds::owner(&self.client().await?, hash).await
+    }
+
+    async fn calendar_feed_created(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
+        feeds::created(&self.client().await?, user_id).await
     }
 
     async fn import_sessions(

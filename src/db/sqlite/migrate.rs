@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_key_expiry.sql"),
     include_str!("../../../migrations/sqlite/0004_accounts.sql"),
     include_str!("../../../migrations/sqlite/0005_web_sessions.sql"),
+    include_str!("../../../migrations/sqlite/0006_calendar_feeds.sql"),
 ];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs

@@ -24,6 +24,7 @@ use crate::domain::{
 
 mod browsers;
 mod export;
+mod feeds;
 mod idempotency;
 mod import;
 mod interruptions;
@@ -430,6 +431,29 @@ impl Store for SqliteStore {
     async fn first_session_start(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         self.workers
             .read(|c| stats::first_session_start(c, user_id))
+    }
+
+    async fn set_calendar_feed(
+        &self,
+        user_id: i64,
+        hash: [u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.workers
+            .write(move |c| feeds::set(c, user_id, hash, now))
+            .await
+    }
+
+    async fn delete_calendar_feed(&self, user_id: i64) -> StoreResult<()> {
+        self.workers.write(move |c| feeds::delete(c, user_id)).await
+    }
+
+    async fn calendar_feed_owner(&self, hash: [u8; 32]) -> StoreResult<Option<(i64, String)>> {
+        self.workers.read(|c| feeds::owner(c, hash))
+    }
+
+    async fn calendar_feed_created(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
+        self.workers.read(|c| feeds::created(c, user_id))
     }
 
     async fn import_sessions(
