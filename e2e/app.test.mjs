@@ -67,6 +67,10 @@ async function audit(page, name) {
     assert.deepEqual(violations, [], `axe on ${name} (${scheme})`);
     for (const width of [390, 1280]) {
       await page.setViewportSize({ width, height: 900 });
+      // Nothing may widen the page past the screen (wide tables scroll in
+      // their own box).
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(scrollWidth <= width, `${name} is ${scrollWidth} px wide at ${width} px`);
       await page.screenshot({ path: `${out}/screenshots/${name}-${width}-${scheme}.png`, fullPage: true });
     }
   }
