@@ -5,7 +5,9 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use hyperfocus::domain::{
+    export::{Encoder, ExportFormat, ExportHeader, ExportInterruption, ExportRow, ExportUser},
     idempotency,
+    import::{self, ImportFormat, ImportSession},
     interruption::InterruptionKind,
     stats::{
         self, InterruptionSpan, Params, SessionSpan, invariants,
@@ -180,4 +182,97 @@ fn build(history: &History) -> (Vec<SessionSpan>, i64) {
 
 fn at(second: i64) -> Timestamp {
     Timestamp::from_second(second).expect("within 2000..2136")
+}
+
+/// Any file given to `POST …/import` is read into sessions or refused with
+/// field errors, never a panic; what is read keeps every rule (ordered, not
+/// overlapping, interruptions closed and inside their session), can be
+/// placed, and comes back the same through an NDJSON export.
+pub fn import(data: &[u8]) {
+    let Some((&choice, body)) = data.split_first() else {
+        return;
+    };
+    let format = if choice % 2 == 0 {
+        ImportFormat::Ndjson
+    } else {
+        ImportFormat::Json
+    };
+    let Ok(sessions) = import::parse(format, body) else {
+        return;
+    };
+    for pair in sessions.windows(2) {
+        let end = pair[0].end.expect("only the last session may run");
+        assert!(end <= pair[1].start, "sessions overlap: {pair:?}");
+    }
+    for session in &sessions {
+        for i in &session.interruptions {
+            assert!(i.start < i.end && i.start >= session.start, "{session:?}");
+            assert!(session.end.is_none_or(|end| i.end <= end), "{session:?}");
+        }
+        for pair in session.interruptions.windows(2) {
+            assert!(
+                pair[0].end <= pair[1].start,
+                "interruptions overlap: {session:?}"
+            );
+        }
+    }
+    let _ = import::place(&sessions, &[], Timestamp::MAX);
+    let _ = import::place(&sessions, &[], at(EPOCH_2000));
+    let again = import::parse(ImportFormat::Ndjson, &exported(&sessions))
+        .expect("an export of what was read reads back");
+    let plain = |list: &[ImportSession]| -> Vec<_> {
+        list.iter()
+            .map(|s| {
+                let inner: Vec<_> = s
+                    .interruptions
+                    .iter()
+                    .map(|i| (i.kind, i.description.clone(), i.start, i.end))
+                    .collect();
+                (s.start, s.end, inner)
+            })
+            .collect()
+    };
+    assert_eq!(plain(&again), plain(&sessions));
+}
+
+/// `sessions` as `GET …/export` would write them.
+fn exported(sessions: &[ImportSession]) -> Vec<u8> {
+    let header = ExportHeader {
+        exported_at: Timestamp::UNIX_EPOCH,
+        user: ExportUser {
+            id: 1,
+            name: "Fuzz".into(),
+            email: "fuzz@example.com".into(),
+        },
+        timezone: "UTC".into(),
+        from: None,
+        to: None,
+    };
+    let (mut encoder, mut out) =
+        Encoder::start(ExportFormat::Ndjson, &header, jiff::tz::TimeZone::UTC);
+    for (n, session) in sessions.iter().enumerate() {
+        let row = |interruption| ExportRow {
+            session_id: n as i64 + 1,
+            session_start: session.start.as_second(),
+            session_end: session.end.map(|e| e.as_second()),
+            interruption,
+        };
+        if session.interruptions.is_empty() {
+            encoder.push(&row(None), &mut out);
+        }
+        for (k, i) in session.interruptions.iter().enumerate() {
+            encoder.push(
+                &row(Some(ExportInterruption {
+                    id: k as i64 + 1,
+                    kind: i.kind,
+                    description: i.description.clone(),
+                    start: i.start.as_second(),
+                    end: Some(i.end.as_second()),
+                })),
+                &mut out,
+            );
+        }
+    }
+    encoder.finish(&mut out);
+    out
 }

@@ -9,6 +9,8 @@
 #   must stay within the longest report.
 # - engine: any valid history, window and zone; every report must satisfy
 #   domain::stats::invariants.
+# - import: any file given to the import (NDJSON or JSON); what is read must
+#   keep every rule and come back the same through an export.
 #
 # What each checks is fuzz/harness.rs. New interesting inputs land in
 # fuzz/corpus/<target>/, which is minimised at the end (not under CI) and is
@@ -25,10 +27,10 @@ export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install --quiet --locked cargo-fuzz
 
 # Input sizes: a query's worth of text, and up to ~100 sessions.
-declare -A max_len=([client_input]=512 [engine]=2048)
+declare -A max_len=([client_input]=512 [engine]=2048 [import]=4096)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for target in client_input engine; do
+for target in client_input engine import; do
     echo "== fuzzing $target for ${seconds}s"
     if ! cargo fuzz run "$target" -- -max_total_time="$seconds" \
         -max_len="${max_len[$target]}" -print_final_stats=1 >"$log" 2>&1; then

@@ -43,3 +43,8 @@ fn client_input_corpus() {
 fn engine_corpus() {
     replay("engine", harness::engine);
 }
+
+#[test]
+fn import_corpus() {
+    replay("import", harness::import);
+}

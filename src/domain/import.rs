@@ -596,7 +596,7 @@ pub fn place<'a>(
     let mut errors = Errors::default();
     let mut added = Vec::new();
     let mut matched = 0;
-    let latest = now + jiff::SignedDuration::from_secs(60);
+    let latest = later(now, 60);
     for session in sessions {
         let clash = overlapping(stored, session, now);
         match clash {
@@ -621,17 +621,19 @@ fn overlapping<'s>(
     session: &ImportSession,
     now: Timestamp,
 ) -> Option<&'s StoredSession> {
-    let end = session
-        .end
-        .unwrap_or(session.start + jiff::SignedDuration::from_secs(1));
+    let end = session.end.unwrap_or(later(session.start, 1));
     // Stored sessions never overlap: only the last one starting before
     // `end` can.
     let before_end = stored.partition_point(|s| s.start < end);
     let candidate = stored.get(before_end.checked_sub(1)?)?;
-    let candidate_end = candidate
-        .end
-        .unwrap_or(now.max(candidate.start + jiff::SignedDuration::from_secs(1)));
+    let candidate_end = candidate.end.unwrap_or(now.max(later(candidate.start, 1)));
     (candidate_end > session.start || candidate.start == session.start).then_some(candidate)
+}
+
+/// `seconds` after `at`, or the last instant there is.
+fn later(at: Timestamp, seconds: i64) -> Timestamp {
+    at.checked_add(jiff::SignedDuration::from_secs(seconds))
+        .unwrap_or(Timestamp::MAX)
 }
 
 /// Counts what adding `added` writes.
