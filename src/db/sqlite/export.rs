@@ -16,8 +16,10 @@ use crate::{
 
 /// Every session of `?1` starting in `[?2, ?3)` with each of its
 /// interruptions (or none), in order. The walk follows
-/// `sessions_user_start`, then `interruptions_session_start` per session, so
-/// the rows come out sorted without a sort.
+/// `sessions_user_start`, then `interruptions_session_start` per session:
+/// sessions come in order as read, and only each session's few
+/// interruptions are sorted (`USE TEMP B-TREE FOR RIGHT PART OF ORDER BY`),
+/// so the rows stream without the whole history being sorted first.
 const EXPORT_ROWS: &str = "
     SELECT s.id, s.start_time, s.end_time, i.id, i.kind, i.description, i.start_time, i.end_time
     FROM sessions s LEFT JOIN interruptions i ON i.session_id = s.id
