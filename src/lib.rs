@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 pub mod accounts;
 pub mod admin;
 pub mod api;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -1,6 +1,8 @@
 //! The `hyperfocus` command: a thin shim over the library.
 
-use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
 use hyperfocus::{
     config::{Backend, DatabaseConfig, ServeConfig},
     db::sqlite::SqliteStore,
@@ -12,7 +14,7 @@ use hyperfocus::{
 ///
 /// Every flag can also be set by the environment variable named in its help.
 #[derive(Parser)]
-#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(version, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -20,6 +22,9 @@ struct Cli {
     /// With no subcommand, `hyperfocus` serves with these settings.
     #[command(flatten)]
     serve: ServeConfig,
+
+    #[command(flatten)]
+    client: hyperfocus::client::Global,
 }
 
 #[derive(Subcommand)]
@@ -54,6 +59,8 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
+    #[command(flatten)]
+    Client(hyperfocus::client::Command),
 }
 
 /// What an operator can do for a user.
@@ -101,10 +108,25 @@ enum ScopeArg {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(cli.serve));
+    if let Command::Client(command) = command {
+        return hyperfocus::client::run(cli.client, command, Cli::command()).await;
+    }
+    match operate(command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The server's own commands.
+async fn operate(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Client(_) => Ok(()),
         Command::Serve(config) => serve(config).await,
         Command::Migrate(config) => migrate(&config).await,
         Command::Openapi => {

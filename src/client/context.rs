@@ -1,0 +1,241 @@
+//! What one client command runs with: the server and token (flags, then
+//! environment, then the profile), the zone to read times in, the output
+//! choices, and one `now` for every time the command reads.
+
+use jiff::{Timestamp, tz::TimeZone};
+
+use super::{
+    Global,
+    change::{Change, Done, Failure, Trail},
+    config::{DEFAULT_SERVER, Dirs, Profile},
+    focus::report_done,
+    http::Api,
+    model::User,
+    output::Output,
+    queue::{Queue, Queued},
+    undo,
+    when::{self, parse_time},
+};
+
+/// One command's world.
+pub struct Context {
+    /// The server.
+    pub api: Api,
+    /// Where files live.
+    pub dirs: Dirs,
+    /// The profile's name.
+    pub profile_name: String,
+    /// The profile as stored (or as the flags make it).
+    pub profile: Profile,
+    /// How to write.
+    pub out: Output,
+    /// The instant "now" means throughout the command, whole seconds.
+    pub now: Timestamp,
+    tz_flag: Option<TimeZone>,
+    token_from_flags: bool,
+}
+
+impl Context {
+    /// Reads the config and the flags; touches no network.
+    pub async fn open(global: &Global) -> anyhow::Result<Self> {
+        let dirs = Dirs::locate()?;
+        let config = dirs.load()?;
+        let mut profile = config
+            .profiles
+            .get(&global.profile)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(server) = &global.server {
+            if profile.server.trim_end_matches('/') != server.trim_end_matches('/') {
+                // Another server: the profile's account is not valid there.
+                profile = Profile::default();
+            }
+            profile.server = server.clone();
+        }
+        if profile.server.is_empty() {
+            profile.server = DEFAULT_SERVER.to_owned();
+        }
+        let token_from_flags = global.token.is_some();
+        if let Some(token) = &global.token {
+            profile.token = Some(token.clone());
+            profile.user_id = None;
+        }
+        let tz_flag = match &global.tz {
+            Some(name) => Some(TimeZone::get(name).map_err(|_| {
+                anyhow::anyhow!("--tz {name:?} is not an IANA time zone, such as Europe/Madrid")
+            })?),
+            None => None,
+        };
+        let now = Timestamp::from_second(Timestamp::now().as_second())?;
+        Ok(Self {
+            api: Api::new(&profile.server, profile.token.clone())?,
+            dirs,
+            profile_name: global.profile.clone(),
+            profile,
+            out: Output::detect(global.json, global.no_color),
+            now,
+            tz_flag,
+            token_from_flags,
+        })
+    }
+
+    /// The token given by `--token` or `HYPERFOCUS_TOKEN`, if any.
+    pub fn flag_token(&self) -> Option<String> {
+        self.profile.token.clone().filter(|_| self.token_from_flags)
+    }
+
+    /// Fails with what to do when there is no token to act with.
+    pub fn require_login(&self) -> anyhow::Result<()> {
+        if self.profile.token.is_none() {
+            anyhow::bail!(
+                "not signed in to {}; run `hyperfocus login` (or pass --token)",
+                self.profile.server
+            );
+        }
+        Ok(())
+    }
+
+    /// The token's user id: from the profile, else asked once.
+    pub async fn user_id(&mut self) -> anyhow::Result<i64> {
+        self.require_login()?;
+        match self.profile.user_id {
+            Some(id) => Ok(id),
+            None => Ok(self.fetch_user().await?.id),
+        }
+    }
+
+    /// `GET /users/me`, remembered in the profile.
+    pub async fn fetch_user(&mut self) -> anyhow::Result<User> {
+        self.require_login()?;
+        let user: User = self.api.get("/users/me").await?;
+        self.remember(&user)?;
+        Ok(user)
+    }
+
+    /// Keeps the user's id, email and zone in the stored profile, so
+    /// later commands need not ask (and can show local times offline).
+    pub fn remember(&mut self, user: &User) -> anyhow::Result<()> {
+        let known = self.profile.user_id == Some(user.id)
+            && self.profile.email.as_deref() == Some(&user.email)
+            && self.profile.timezone.as_deref() == Some(&user.timezone);
+        self.profile.user_id = Some(user.id);
+        self.profile.email = Some(user.email.clone());
+        self.profile.timezone = Some(user.timezone.clone());
+        if self.token_from_flags || known {
+            return Ok(());
+        }
+        self.save_profile()
+    }
+
+    /// Writes the profile into the config file.
+    pub fn save_profile(&self) -> anyhow::Result<()> {
+        let mut config = self.dirs.load()?;
+        config
+            .profiles
+            .insert(self.profile_name.clone(), self.profile.clone());
+        self.dirs.save(&config)
+    }
+
+    /// The zone to show times in: `--tz`, else the account's as last seen.
+    pub fn zone(&self) -> TimeZone {
+        if let Some(zone) = &self.tz_flag {
+            return zone.clone();
+        }
+        self.profile
+            .timezone
+            .as_deref()
+            .and_then(|name| TimeZone::get(name).ok())
+            .unwrap_or(TimeZone::UTC)
+    }
+
+    /// The `--tz` flag, for reports to pass on.
+    pub fn tz_flag(&self) -> Option<&TimeZone> {
+        self.tz_flag.as_ref()
+    }
+
+    /// Reads a TIME. A wall-clock time (`14:30`) needs the account's zone,
+    /// asked fresh so a zone changed in the web app counts; relative and
+    /// RFC 3339 times need nothing.
+    pub async fn time(&mut self, raw: &str) -> anyhow::Result<Timestamp> {
+        if when::needs_zone(raw) && self.tz_flag.is_none() && self.profile.token.is_some() {
+            // Offline, the zone last seen will do.
+            let _ = self.fetch_user().await;
+        }
+        parse_time(raw, self.now, &self.zone()).map_err(anyhow::Error::msg)
+    }
+
+    /// A TIME flag, or now when it is absent.
+    pub async fn time_or_now(&mut self, raw: Option<&str>) -> anyhow::Result<Timestamp> {
+        match raw {
+            Some(raw) => self.time(raw).await,
+            None => Ok(self.now),
+        }
+    }
+
+    fn queue(&self) -> anyhow::Result<Queue> {
+        Queue::load(self.dirs.state_file(&self.profile_name, "queue.jsonl"))
+    }
+
+    /// Sends what the queue holds, saying what happened to each change.
+    pub async fn send_queue(&mut self) -> anyhow::Result<usize> {
+        let mut queue = self.queue()?;
+        if queue.is_empty() || self.profile.token.is_none() {
+            return Ok(queue.len());
+        }
+        let flushed = queue.flush(&self.api, &mut Trail::default()).await?;
+        let zone = self.zone();
+        for (queued, done) in &flushed.sent {
+            eprintln!("sent the queued {}", queued.change.describe(&zone));
+            undo::remember(self, done)?;
+        }
+        if !flushed.refused.is_empty() {
+            let kept = self.dirs.state_file(&self.profile_name, "refused.jsonl");
+            super::queue::keep_refused(&kept, &flushed.refused)?;
+            for (queued, why) in &flushed.refused {
+                eprintln!(
+                    "the queued {} was refused: {why}",
+                    queued.change.describe(&zone)
+                );
+            }
+            eprintln!(
+                "refused changes are kept in {}; `hyperfocus log` or `edit` can make them again",
+                kept.display()
+            );
+        }
+        if flushed.left > 0 && !flushed.sent.is_empty() {
+            eprintln!("{} change(s) still queued", flushed.left);
+        }
+        Ok(flushed.left)
+    }
+
+    /// Makes a change now, or queues it when the server is out of reach
+    /// (or earlier changes still wait, so the order is kept).
+    pub async fn make(&mut self, change: Change) -> anyhow::Result<Option<Done>> {
+        self.require_login()?;
+        let mut queue = self.queue()?;
+        let mut queued = Queued::new(change, self.now)?;
+        if queue.is_empty() {
+            let mut trail = Trail::default();
+            let attempt = match queued.change.resolve(&self.api, &trail).await {
+                Ok(()) => queued.change.send(&self.api, &queued.key, &mut trail).await,
+                Err(failure) => Err(failure),
+            };
+            match attempt {
+                Ok(done) => {
+                    undo::remember(self, &done)?;
+                    report_done(self, &done)?;
+                    return Ok(Some(done));
+                }
+                Err(Failure::Refused(why)) => anyhow::bail!(why),
+                Err(Failure::Offline(_)) => {}
+            }
+        }
+        let description = queued.change.describe(&self.zone());
+        queue.push(queued)?;
+        eprintln!(
+            "{} cannot be reached; queued: {description}. It is sent by the next command, or `hyperfocus sync`.",
+            self.api.server()
+        );
+        Ok(None)
+    }
+}

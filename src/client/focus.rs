@@ -1,0 +1,201 @@
+//! `start`, `end`, `interrupt`, `resume`, `log` and `sync`: the changes a
+//! person makes while working, each sent at once or queued offline.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{
+    Context,
+    change::{Change, Done},
+    model::interruption_kind,
+    output::clock,
+    when::{human_duration, parse_duration},
+};
+
+/// `hyperfocus interrupt`.
+#[derive(Debug, Args)]
+pub struct InterruptArgs {
+    /// family, phone, noise, self, urgent_task, unknown, or a unique start
+    /// of one (`ph`).
+    #[arg(value_name = "TYPE")]
+    pub kind: String,
+    /// What it was, such as "WhatsApp" (at most 500 characters).
+    pub note: Option<String>,
+    /// When it began; default now.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub at: Option<String>,
+    /// How long it took (90s, 5m, 1h30m): logs it closed.
+    #[arg(long = "for", value_name = "DURATION", conflicts_with = "until")]
+    pub length: Option<String>,
+    /// When it ended: logs it closed.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+}
+
+/// `hyperfocus log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// When it began.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub start: String,
+    /// When it ended.
+    #[arg(
+        long,
+        value_name = "TIME",
+        allow_hyphen_values = true,
+        required_unless_present = "length"
+    )]
+    pub end: Option<String>,
+    /// How long it lasted, instead of --end.
+    #[arg(long = "for", value_name = "DURATION", conflicts_with = "end")]
+    pub length: Option<String>,
+}
+
+/// Starts a session.
+pub async fn start(context: &mut Context, at: Option<String>) -> anyhow::Result<ExitCode> {
+    let at = context.time_or_now(at.as_deref()).await?;
+    context.make(Change::Start { at }).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ends the running session.
+pub async fn end(context: &mut Context, at: Option<String>) -> anyhow::Result<ExitCode> {
+    let at = context.time_or_now(at.as_deref()).await?;
+    context
+        .make(Change::End {
+            at,
+            session_id: None,
+        })
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs an interruption, open or closed.
+pub async fn interrupt(context: &mut Context, args: InterruptArgs) -> anyhow::Result<ExitCode> {
+    let kind = interruption_kind(&args.kind).map_err(anyhow::Error::msg)?;
+    let at = context.time_or_now(args.at.as_deref()).await?;
+    let until = match (&args.length, &args.until) {
+        (Some(length), _) => {
+            Some(at.checked_add(parse_duration(length).map_err(anyhow::Error::msg)?)?)
+        }
+        (None, Some(until)) => Some(context.time(until).await?),
+        (None, None) => None,
+    };
+    let change = Change::Interrupt {
+        kind: kind.as_str().to_owned(),
+        description: args.note.unwrap_or_default(),
+        at,
+        until,
+        session_id: None,
+    };
+    context.make(change).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Closes the open interruption.
+pub async fn resume(context: &mut Context, at: Option<String>) -> anyhow::Result<ExitCode> {
+    let at = context.time_or_now(at.as_deref()).await?;
+    context
+        .make(Change::Resume {
+            at,
+            interruption_id: None,
+        })
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs a finished session.
+pub async fn log(context: &mut Context, args: LogArgs) -> anyhow::Result<ExitCode> {
+    let start = context.time(&args.start).await?;
+    let end = match (&args.end, &args.length) {
+        (Some(end), _) => context.time(end).await?,
+        (None, Some(length)) => {
+            start.checked_add(parse_duration(length).map_err(anyhow::Error::msg)?)?
+        }
+        (None, None) => anyhow::bail!("say when it ended with --end TIME or --for DURATION"),
+    };
+    context.make(Change::Log { start, end }).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sends the queue and says what is left.
+pub async fn sync(context: &mut Context) -> anyhow::Result<ExitCode> {
+    context.require_login()?;
+    let left = context.send_queue().await?;
+    if left == 0 {
+        eprintln!("nothing is queued");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "{} cannot be reached; {left} change(s) still queued",
+            context.api.server()
+        );
+        Ok(ExitCode::from(2))
+    }
+}
+
+/// Says what a change did (or prints the resource under `--json`).
+pub fn report_done(context: &Context, done: &Done) -> anyhow::Result<()> {
+    let out = context.out;
+    if out.json {
+        return match done {
+            Done::Started(session) | Done::Logged(session) | Done::Ended { session, .. } => {
+                out.print_json(session)
+            }
+            Done::Interrupted(interruption) | Done::Resumed(interruption) => {
+                out.print_json(interruption)
+            }
+        };
+    }
+    let zone = context.zone();
+    let line = match done {
+        Done::Started(session) => format!(
+            "Focusing since {} (session {}). Interrupted? `hyperfocus i TYPE`.",
+            out.bold(&clock(session.start_time, &zone)),
+            session.id
+        ),
+        Done::Ended { session, .. } => {
+            let worked = session.duration_seconds.unwrap_or(0);
+            let lost = session.time_lost_seconds;
+            format!(
+                "Session {} ended at {}: worked {}, lost {} to {} interruption(s), {} effective.",
+                session.id,
+                clock(session.end_time.unwrap_or(context.now), &zone),
+                out.bold(&human_duration(worked)),
+                out.red(&human_duration(lost)),
+                session.interruption_count,
+                out.green(&human_duration(worked - lost)),
+            )
+        }
+        Done::Interrupted(interruption) => match interruption.duration {
+            None => format!(
+                "Interrupted by {} since {} (interruption {}). `hyperfocus resume` when you are back.",
+                out.yellow(&interruption.kind),
+                clock(interruption.start_time, &zone),
+                interruption.id
+            ),
+            Some(seconds) => format!(
+                "Logged a {} interruption at {}: {} lost.",
+                interruption.kind,
+                clock(interruption.start_time, &zone),
+                out.red(&human_duration(seconds))
+            ),
+        },
+        Done::Resumed(interruption) => format!(
+            "Back to focus at {}: the {} interruption took {}.",
+            clock(interruption.end_time.unwrap_or(context.now), &zone),
+            interruption.kind,
+            out.red(&human_duration(interruption.duration.unwrap_or(0)))
+        ),
+        Done::Logged(session) => format!(
+            "Logged session {}: {}–{} ({}).",
+            session.id,
+            clock(session.start_time, &zone),
+            clock(session.end_time.unwrap_or(context.now), &zone),
+            human_duration(session.duration_seconds.unwrap_or(0))
+        ),
+    };
+    println!("{line}");
+    Ok(())
+}

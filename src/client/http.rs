@@ -1,0 +1,230 @@
+//! The one way the client reaches a server: JSON over HTTP with a bearer
+//! token, and the server's problem+json turned into a sentence to act on.
+
+use std::{fmt, time::Duration};
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::{Deserialize, de::DeserializeOwned};
+use serde_json::Value;
+
+/// How long a command waits for a server that does not answer a connect.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long an ordinary request may take; exports, imports and the live
+/// stream set none.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a request did not give what was asked.
+#[derive(Debug)]
+pub enum ApiError {
+    /// No answer at all: the change may be queued and sent later.
+    Unreachable {
+        /// The server tried.
+        server: String,
+        /// What the network said.
+        reason: String,
+    },
+    /// The server answered with a problem.
+    Problem(Problem),
+    /// An answer the client cannot read (not HyperFocus, or a newer one).
+    Unexpected(String),
+}
+
+/// A server's problem+json (RFC 9457), as much as the client shows.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Problem {
+    /// The HTTP status.
+    #[serde(default)]
+    pub status: u16,
+    /// The short title.
+    #[serde(default)]
+    pub title: String,
+    /// The sentence that says what was wrong.
+    #[serde(default)]
+    pub detail: String,
+    /// A 422's fields and messages.
+    #[serde(default)]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One field of a 422.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldProblem {
+    /// The field, as the request named it.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unreachable { server, reason } => {
+                write!(
+                    f,
+                    "cannot reach {server} ({reason}); is the server running?"
+                )
+            }
+            Self::Problem(problem) => {
+                let detail = if problem.detail.is_empty() {
+                    &problem.title
+                } else {
+                    &problem.detail
+                };
+                write!(f, "{detail}")?;
+                for error in &problem.errors {
+                    write!(f, "\n  {}: {}", error.field, error.message)?;
+                }
+                if problem.status == 401 {
+                    write!(f, "\nsign in again with `hyperfocus login`")?;
+                }
+                Ok(())
+            }
+            Self::Unexpected(what) => write!(f, "{what}"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// The status of a problem; `None` when the server did not answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Problem(problem) => Some(problem.status),
+            _ => None,
+        }
+    }
+}
+
+/// A server and the token to act with.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Api {
+    /// A client for `server` (its base URL). TLS is rustls with the
+    /// system's roots, so an `https://` server needs nothing installed.
+    pub fn new(server: &str, token: Option<String>) -> anyhow::Result<Self> {
+        // Another part of the process may have installed it first.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("hyperfocus/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .build()?;
+        let base = server.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            anyhow::bail!(
+                "{server:?} is not a server address; write it as http://host:port or https://host"
+            );
+        }
+        Ok(Self { http, base, token })
+    }
+
+    /// The server's base URL.
+    pub fn server(&self) -> &str {
+        &self.base
+    }
+
+    /// A request to `path` (from the root, such as `/users/me`), signed.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// Sends a JSON request and reads a JSON answer.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let mut request = self.request(method, path).timeout(REQUEST_TIMEOUT);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = self.send(request).await?;
+        read_json(response).await
+    }
+
+    /// `GET path` as JSON.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.json(Method::GET, path, None, None).await
+    }
+
+    /// `DELETE path`, expecting 204.
+    pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        let request = self.request(Method::DELETE, path).timeout(REQUEST_TIMEOUT);
+        self.send(request).await.map(drop)
+    }
+
+    /// Sends `request`; a problem answer becomes [`ApiError::Problem`].
+    pub async fn send(&self, request: RequestBuilder) -> Result<Response, ApiError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|error| self.unreachable(&error))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(problem_of(response).await)
+    }
+
+    fn unreachable(&self, error: &reqwest::Error) -> ApiError {
+        let reason = if error.is_timeout() {
+            "no answer in time".to_owned()
+        } else if error.is_connect() {
+            "connection refused or no route".to_owned()
+        } else {
+            error.to_string()
+        };
+        ApiError::Unreachable {
+            server: self.base.clone(),
+            reason,
+        }
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.status() == StatusCode::NO_CONTENT {
+        return serde_json::from_value(Value::Null)
+            .map_err(|_| ApiError::Unexpected("the server answered nothing".into()));
+    }
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|error| ApiError::Unexpected(format!("the answer was cut off: {error}")))?;
+    serde_json::from_slice(&bytes).map_err(|error| {
+        ApiError::Unexpected(format!(
+            "the server's answer is not what HyperFocus sends ({error})"
+        ))
+    })
+}
+
+async fn problem_of(response: Response) -> ApiError {
+    let status = response.status();
+    let bytes = response.bytes().await.unwrap_or_default();
+    match serde_json::from_slice::<Problem>(&bytes) {
+        Ok(mut problem) => {
+            problem.status = status.as_u16();
+            ApiError::Problem(problem)
+        }
+        Err(_) => ApiError::Problem(Problem {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("error").to_owned(),
+            detail: format!(
+                "the server answered {status} without saying why; is it a HyperFocus server?"
+            ),
+            errors: Vec::new(),
+        }),
+    }
+}

@@ -1,0 +1,260 @@
+//! `edit`, `delete` and `cancel`: corrections to the record, each keeping
+//! the way back for `hyperfocus undo`.
+
+use std::{io::IsTerminal, process::ExitCode};
+
+use clap::Args;
+use reqwest::Method;
+use serde_json::{Map, Value};
+
+use super::{
+    Context,
+    change::{current, rfc3339},
+    model::{Interruption, Session, interruption_kind},
+    output::day_and_clock,
+    undo::{self, Undo},
+    when::human_duration,
+};
+
+/// `hyperfocus edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The session; default the latest.
+    #[arg(conflicts_with = "interruption")]
+    pub session: Option<i64>,
+    /// Edit this interruption instead.
+    #[arg(long, value_name = "ID")]
+    pub interruption: Option<i64>,
+    /// A new start.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub start: Option<String>,
+    /// A new end.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub end: Option<String>,
+    /// A new type (interruptions only).
+    #[arg(long = "type", value_name = "TYPE", requires = "interruption")]
+    pub kind: Option<String>,
+    /// A new note (interruptions only).
+    #[arg(long, requires = "interruption")]
+    pub note: Option<String>,
+}
+
+/// `hyperfocus delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The session; default the latest.
+    #[arg(conflicts_with = "interruption")]
+    pub session: Option<i64>,
+    /// Delete this interruption instead.
+    #[arg(long, value_name = "ID")]
+    pub interruption: Option<i64>,
+    /// Do not ask first.
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+/// Changes a session's or an interruption's fields.
+pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitCode> {
+    let mut changes = Map::new();
+    if let Some(start) = &args.start {
+        changes.insert(
+            "start_time".into(),
+            rfc3339(context.time(start).await?).into(),
+        );
+    }
+    if let Some(end) = &args.end {
+        changes.insert("end_time".into(), rfc3339(context.time(end).await?).into());
+    }
+    if let Some(kind) = &args.kind {
+        changes.insert(
+            "type".into(),
+            interruption_kind(kind)
+                .map_err(anyhow::Error::msg)?
+                .as_str()
+                .into(),
+        );
+    }
+    if let Some(note) = &args.note {
+        changes.insert("description".into(), note.clone().into());
+    }
+    if changes.is_empty() {
+        anyhow::bail!(
+            "say what to change: --start, --end{}",
+            if args.interruption.is_some() {
+                ", --type or --note"
+            } else {
+                ""
+            }
+        );
+    }
+    let resource = match args.interruption {
+        Some(id) => format!("/interruptions/{id}"),
+        None => format!(
+            "/sessions/{}",
+            pick_session(context, args.session).await?.id
+        ),
+    };
+    let stored: Value = context.api.get(&resource).await?;
+    let before: Map<String, Value> = changes
+        .keys()
+        .filter_map(|field| {
+            Some((
+                field.clone(),
+                stored.get(field).filter(|v| !v.is_null())?.clone(),
+            ))
+        })
+        .collect();
+    let after: Value = context
+        .api
+        .json(
+            Method::PATCH,
+            &resource,
+            Some(&Value::Object(changes)),
+            None,
+        )
+        .await?;
+    undo::keep(
+        context,
+        &Undo::Patch {
+            resource: resource.clone(),
+            before: Value::Object(before),
+        },
+    )?;
+    if context.out.json {
+        return context.out.print_json(&after).map(|()| ExitCode::SUCCESS);
+    }
+    let zone = context.zone();
+    let field = |name: &str| {
+        after
+            .get(name)
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse().ok())
+            .map(|t| day_and_clock(t, &zone))
+    };
+    println!(
+        "Changed {}: {} → {}.",
+        named(&resource),
+        field("start_time").unwrap_or_default(),
+        field("end_time").unwrap_or_else(|| "still going".into())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes a session or an interruption after asking.
+pub async fn delete(context: &mut Context, args: DeleteArgs) -> anyhow::Result<ExitCode> {
+    let zone = context.zone();
+    if let Some(id) = args.interruption {
+        let interruption: Interruption = context.api.get(&format!("/interruptions/{id}")).await?;
+        let what = format!(
+            "the {} interruption of {}",
+            interruption.kind,
+            day_and_clock(interruption.start_time, &zone)
+        );
+        if !confirm(&format!("Delete {what}?"), args.yes)? {
+            return Ok(ExitCode::from(2));
+        }
+        context.api.delete(&format!("/interruptions/{id}")).await?;
+        undo::keep(context, &Undo::RestoreInterruption { interruption })?;
+        println!("Deleted {what}. `hyperfocus undo` brings it back.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let session = pick_session(context, args.session).await?;
+    delete_session(context, session, args.yes, "Deleted").await
+}
+
+/// Deletes the running session after asking.
+pub async fn cancel(context: &mut Context, yes: bool) -> anyhow::Result<ExitCode> {
+    context.require_login()?;
+    let Some(session) = current(&context.api).await?.session else {
+        anyhow::bail!("you are not focusing; there is nothing to cancel");
+    };
+    delete_session(context, session, yes, "Cancelled").await
+}
+
+async fn delete_session(
+    context: &mut Context,
+    session: Session,
+    yes: bool,
+    verb: &str,
+) -> anyhow::Result<ExitCode> {
+    let zone = context.zone();
+    let length = session
+        .duration_seconds
+        .unwrap_or_else(|| context.now.duration_since(session.start_time).as_secs());
+    let what = format!(
+        "session {} ({}, {}, {} interruption(s))",
+        session.id,
+        day_and_clock(session.start_time, &zone),
+        human_duration(length),
+        session.interruption_count
+    );
+    if !confirm(
+        &format!(
+            "{} {what}?",
+            if verb == "Cancelled" {
+                "Cancel"
+            } else {
+                "Delete"
+            }
+        ),
+        yes,
+    )? {
+        return Ok(ExitCode::from(2));
+    }
+    let interruptions: Vec<Interruption> = context
+        .api
+        .get(&format!("/interruptions/session/{}", session.id))
+        .await?;
+    context
+        .api
+        .delete(&format!("/sessions/{}", session.id))
+        .await?;
+    undo::keep(
+        context,
+        &Undo::Restore {
+            session,
+            interruptions,
+        },
+    )?;
+    println!("{verb} {what}. `hyperfocus undo` brings it back.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `/sessions/7` as "session 7".
+pub fn named(resource: &str) -> String {
+    resource.trim_start_matches('/').replacen("s/", " ", 1)
+}
+
+/// The session `id`, or the latest one.
+async fn pick_session(context: &mut Context, id: Option<i64>) -> anyhow::Result<Session> {
+    if let Some(id) = id {
+        return Ok(context.api.get(&format!("/sessions/{id}")).await?);
+    }
+    let user = context.user_id().await?;
+    let latest: Vec<Session> = context
+        .api
+        .get(&format!("/sessions/user/{user}?limit=1"))
+        .await?;
+    latest
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("you have no sessions yet"))
+}
+
+/// Asks on the terminal; without one, only `--yes` goes ahead.
+fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("{question} Pass --yes to go ahead without a terminal to ask on.");
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    let agreed = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+    if !agreed {
+        eprintln!("Nothing changed.");
+    }
+    Ok(agreed)
+}

@@ -1,0 +1,344 @@
+//! `hyperfocus report`: the overview of a window as terminal charts, from
+//! one `GET …/stats/overview` (and `…/stats/heatmap` for the grid).
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{
+    Context,
+    chart::{Bar, bars, heatmap},
+    output::Output,
+    when::human_duration,
+};
+
+/// `hyperfocus report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How far back: 7d, 30d, 365d or all (ignored with --from).
+    #[arg(long, default_value = "7d")]
+    pub range: String,
+    /// From this date (YYYY-MM-DD) or RFC 3339 time, inclusive.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// To this date or time, exclusive; default now.
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// What to chart.
+    #[arg(long, value_enum, default_value_t = By::Type)]
+    pub by: By,
+}
+
+/// The charts `report` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    /// Time lost by interruption type.
+    Type,
+    /// Effective and lost time by hour of the day.
+    Hour,
+    /// Effective and lost time by weekday.
+    Weekday,
+    /// Effective and lost time and focus score by day.
+    Day,
+    /// Worked time by weekday and hour.
+    Heatmap,
+}
+
+#[derive(Deserialize)]
+struct Overview {
+    window: Window,
+    summary: Summary,
+    types: Vec<TypeRow>,
+    hours: Vec<Bucket>,
+    days: Vec<Bucket>,
+    series: Vec<Bucket>,
+}
+
+#[derive(Deserialize)]
+struct Window {
+    from: String,
+    to: String,
+    timezone: String,
+}
+
+#[derive(Deserialize)]
+struct Summary {
+    total_sessions: i64,
+    total_interruptions: i64,
+    total_time_worked_seconds: i64,
+    total_time_lost_seconds: i64,
+    effective_time_seconds: i64,
+    focus_score: i64,
+    interruptions_per_hour: f64,
+    longest_focus_stretch_seconds: i64,
+    deep_work_blocks: i64,
+}
+
+#[derive(Deserialize)]
+struct TypeRow {
+    #[serde(rename = "type")]
+    kind: String,
+    count: i64,
+    total_duration_seconds: i64,
+    time_share: f64,
+}
+
+#[derive(Deserialize)]
+struct Bucket {
+    hour: Option<i64>,
+    weekday_name: Option<String>,
+    date: Option<String>,
+    work_seconds: i64,
+    time_lost_seconds: i64,
+    effective_time_seconds: i64,
+    interruptions: i64,
+    focus_score: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Heatmap {
+    cells: Vec<Cell>,
+}
+
+#[derive(Deserialize)]
+struct Cell {
+    weekday_index: usize,
+    hour: usize,
+    work_seconds: i64,
+}
+
+const BAR_WIDTH: usize = 36;
+
+/// Prints the window's figures and the chart asked for.
+pub async fn report(context: &mut Context, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let user = context.user_id().await?;
+    let query = query(context, &args);
+    let overview: Value = context
+        .api
+        .get(&format!("/users/{user}/stats/overview?{query}"))
+        .await?;
+    let heat: Option<Value> = match args.by {
+        By::Heatmap => Some(
+            context
+                .api
+                .get(&format!("/users/{user}/stats/heatmap?{query}"))
+                .await?,
+        ),
+        _ => None,
+    };
+    if context.out.json {
+        let mut both = overview;
+        if let Some(heat) = heat {
+            both["heatmap"] = heat["cells"].clone();
+        }
+        context.out.print_json(&both)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let parsed: Overview = serde_json::from_value(overview)?;
+    let out = context.out;
+    for line in summary(&parsed, &out) {
+        println!("{line}");
+    }
+    println!();
+    let lines = match (args.by, heat) {
+        (By::Heatmap, Some(heat)) => heat_lines(&serde_json::from_value(heat)?, &out),
+        (by, _) => bucket_lines(&parsed, by, &out),
+    };
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn query(context: &Context, args: &ReportArgs) -> String {
+    let mut query = match &args.from {
+        Some(from) => format!("from={}", encode(from)),
+        None => format!("range={}", encode(&args.range)),
+    };
+    if let Some(to) = &args.to {
+        query.push_str(&format!("&to={}", encode(to)));
+    }
+    if let Some(zone) = context.tz_flag().and_then(|z| z.iana_name()) {
+        query.push_str(&format!("&tz={}", encode(zone)));
+    }
+    query
+}
+
+fn encode(raw: &str) -> String {
+    percent_encoding::utf8_percent_encode(raw, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn summary(overview: &Overview, out: &Output) -> Vec<String> {
+    let s = &overview.summary;
+    let w = &overview.window;
+    vec![
+        out.bold(&format!(
+            "{} to {} ({})",
+            local(&w.from, &w.timezone),
+            local(&w.to, &w.timezone),
+            w.timezone
+        )),
+        format!(
+            "Worked {} in {} session(s): {} effective, {} lost to {} interruption(s) ({:.1} an hour).",
+            out.bold(&human_duration(s.total_time_worked_seconds)),
+            s.total_sessions,
+            out.green(&human_duration(s.effective_time_seconds)),
+            out.red(&human_duration(s.total_time_lost_seconds)),
+            s.total_interruptions,
+            s.interruptions_per_hour
+        ),
+        format!(
+            "Focus score {}/100 · longest stretch {} · {} deep-work block(s) of 25 min or more.",
+            out.bold(&s.focus_score.to_string()),
+            human_duration(s.longest_focus_stretch_seconds),
+            s.deep_work_blocks
+        ),
+    ]
+}
+
+/// A window edge in the report's zone: `Thu 26 Nov 2026 12:07`.
+fn local(raw: &str, zone: &str) -> String {
+    match (
+        raw.parse::<jiff::Timestamp>(),
+        jiff::tz::TimeZone::get(zone),
+    ) {
+        (Ok(at), Ok(zone)) => at
+            .to_zoned_datetime(zone)
+            .strftime("%a %d %b %Y %H:%M")
+            .to_string(),
+        _ => raw.to_owned(),
+    }
+}
+
+fn bucket_lines(overview: &Overview, by: By, out: &Output) -> Vec<String> {
+    let legend = format!("{} effective  {} lost", out.green("█"), out.red("█"));
+    let rows: Vec<Bar> = match by {
+        By::Type => {
+            let rows: Vec<Bar> = overview
+                .types
+                .iter()
+                .filter(|t| t.count > 0 || t.total_duration_seconds > 0)
+                .map(|t| Bar {
+                    label: t.kind.clone(),
+                    good: 0,
+                    bad: t.total_duration_seconds,
+                    tail: format!(
+                        "{} lost · {} time(s) · {:.0}% of lost time",
+                        human_duration(t.total_duration_seconds),
+                        t.count,
+                        t.time_share * 100.0
+                    ),
+                })
+                .collect();
+            if rows.is_empty() {
+                return vec!["No interruptions in this window.".into()];
+            }
+            let mut lines = vec![out.bold("Time lost by type")];
+            lines.extend(bars(&rows, BAR_WIDTH, out));
+            return lines;
+        }
+        By::Hour => worked_span(&overview.hours)
+            .iter()
+            .map(|b| bar(b, format!("{:02}h", b.hour.unwrap_or(0))))
+            .collect(),
+        By::Weekday => overview
+            .days
+            .iter()
+            .map(|b| {
+                bar(
+                    b,
+                    title_case(b.weekday_name.as_deref().unwrap_or(""))
+                        .chars()
+                        .take(3)
+                        .collect(),
+                )
+            })
+            .collect(),
+        By::Day | By::Heatmap => overview
+            .series
+            .iter()
+            .map(|b| {
+                let date = b.date.as_deref().unwrap_or_default();
+                let label = date
+                    .parse::<jiff::civil::Date>()
+                    .map(|d| d.strftime("%a %d %b").to_string())
+                    .unwrap_or_else(|_| date.to_owned());
+                let mut row = bar(b, label);
+                if b.work_seconds > 0 {
+                    row.tail
+                        .push_str(&format!(" · score {}", b.focus_score.unwrap_or(0)));
+                }
+                row
+            })
+            .collect(),
+    };
+    if rows.iter().all(|row| row.good == 0 && row.bad == 0) {
+        return vec!["Nothing was worked in this window.".into()];
+    }
+    let title = match by {
+        By::Hour => "By hour of the day",
+        By::Weekday => "By weekday",
+        _ => "By day",
+    };
+    let mut lines = vec![format!("{}   {legend}", out.bold(title))];
+    lines.extend(bars(&rows, BAR_WIDTH, out));
+    lines
+}
+
+/// The hours from the first worked to the last, so a chart of a working
+/// day is not mostly empty nights.
+fn worked_span(hours: &[Bucket]) -> &[Bucket] {
+    let first = hours.iter().position(|b| b.work_seconds > 0);
+    let last = hours.iter().rposition(|b| b.work_seconds > 0);
+    match (first, last) {
+        (Some(first), Some(last)) => &hours[first..=last],
+        _ => &[],
+    }
+}
+
+fn title_case(word: &str) -> String {
+    let mut letters = word.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
+}
+
+fn bar(bucket: &Bucket, label: String) -> Bar {
+    Bar {
+        label,
+        good: bucket.effective_time_seconds,
+        bad: bucket.time_lost_seconds,
+        tail: if bucket.work_seconds == 0 {
+            String::new()
+        } else {
+            format!(
+                "{} effective · {} lost · {} int.",
+                human_duration(bucket.effective_time_seconds),
+                human_duration(bucket.time_lost_seconds),
+                bucket.interruptions
+            )
+        },
+    }
+}
+
+fn heat_lines(heat: &Heatmap, out: &Output) -> Vec<String> {
+    let mut work = [[0_i64; 24]; 7];
+    for cell in &heat.cells {
+        if let Some(slot) = work
+            .get_mut(cell.weekday_index)
+            .and_then(|day| day.get_mut(cell.hour))
+        {
+            *slot = cell.work_seconds;
+        }
+    }
+    let mut lines = vec![out.bold("Worked time by weekday and hour")];
+    lines.extend(heatmap(
+        &work,
+        &["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        out,
+    ));
+    lines
+}
