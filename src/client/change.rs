@@ -208,7 +208,7 @@ impl Change {
                 Done::Resumed(end_once(api, &format!("/interruptions/{id}"), *at).await?)
             }
         };
-        trail.follow(&done);
+        trail.follow(self, &done);
         Ok(done)
     }
 
@@ -236,15 +236,20 @@ impl Change {
 }
 
 impl Trail {
-    fn follow(&mut self, done: &Done) {
+    fn follow(&mut self, change: &Change, done: &Done) {
+        // A resent change is answered with the resource as it is now, which
+        // a later change may have closed: what was asked for counts.
+        if let (Change::Interrupt { until: None, .. }, Done::Interrupted(interruption)) =
+            (change, done)
+        {
+            self.interruption = Some(interruption.id);
+            return;
+        }
         match done {
             Done::Started(session) => self.session = Some(session.id),
             Done::Ended { .. } => {
                 self.session = None;
                 self.interruption = None;
-            }
-            Done::Interrupted(interruption) if interruption.end_time.is_none() => {
-                self.interruption = Some(interruption.id);
             }
             Done::Resumed(_) => self.interruption = None,
             Done::Interrupted(_) | Done::Logged(_) => {}

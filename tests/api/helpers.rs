@@ -415,3 +415,11 @@ impl LiveServer {
         self.server
     }
 }
+
+/// An HTTP client for talking to a [`LiveServer`]. The package builds
+/// reqwest without a default TLS provider (the binary installs ring), so
+/// tests install the same one first.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}

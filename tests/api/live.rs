@@ -19,7 +19,7 @@ struct Stream {
 
 impl Stream {
     async fn open(server: &LiveServer, user_id: i64, token: &str) -> Self {
-        let response = reqwest::Client::new()
+        let response = crate::helpers::http_client()
             .get(format!("http://{}/users/{user_id}/events", server.address))
             .bearer_auth(token)
             .send()
@@ -174,7 +174,7 @@ async fn a_stream_carries_its_own_users_events_only() {
         (name.as_str(), data["id"].as_i64()),
         ("session.started", Some(mine))
     );
-    let refused = reqwest::Client::new()
+    let refused = crate::helpers::http_client()
         .get(format!("http://{}/users/{}/events", server.address, ana.id))
         .bearer_auth(&bob.token)
         .send()

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod calendar;
+mod client;
 mod corrections;
 mod database;
 mod docs;

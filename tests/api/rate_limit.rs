@@ -211,7 +211,7 @@ async fn the_default_limit_is_100_a_second_with_bursts_of_200() {
 async fn over_real_tcp_the_peer_address_is_the_client() {
     let app = TestApp::with_http(per_hour("2/h")).await;
     let server = LiveServer::start(&app).await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let mut seen = Vec::new();
     for _ in 0..3 {
         let response = client

@@ -156,7 +156,7 @@ async fn shutdown_finishes_in_flight_requests_and_closes_the_database() {
     let server = LiveServer::start(&app).await;
     let address = server.address;
 
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let banner: serde_json::Value = client
         .get(format!("http://{address}/"))
         .send()

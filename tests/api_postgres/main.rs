@@ -18,6 +18,9 @@ mod admin;
 #[path = "../api/calendar.rs"]
 mod calendar;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/client/mod.rs"]
+mod client;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/corrections.rs"]
 mod corrections;
 #[cfg(hyperfocus_postgres_tests)]

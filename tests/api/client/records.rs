@@ -1,0 +1,225 @@
+//! Reading and correcting the record: the sessions table, edit, delete,
+//! cancel, and undo of each kind of change.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+use super::{madrid_clock, minutes_ago, record_of, sessions_of, signed_in};
+
+fn plus(at: Timestamp, minutes: i64) -> Timestamp {
+    at + SignedDuration::from_mins(minutes)
+}
+
+fn utc(at: Timestamp) -> String {
+    at.to_string()
+}
+
+#[tokio::test]
+async fn undo_reverts_each_kind_of_change_and_says_what_it_reverted() {
+    let (app, _server, user, machine) = signed_in().await;
+    let t0 = minutes_ago(180);
+
+    machine
+        .run(&["log", "--start", &utc(t0), "--for", "25m"])
+        .await
+        .ok();
+    let logged = sessions_of(&app, &user).await[0]["id"].as_i64().unwrap();
+    let undone = machine.run(&["undo"]).await;
+    assert!(
+        undone
+            .ok()
+            .starts_with(&format!("Undone: the log of session {logged} (")),
+        "{}",
+        undone.stdout
+    );
+    assert_eq!(record_of(&app, &user).await, json!([]));
+    let nothing = machine.run(&["undo"]).await;
+    assert_eq!(
+        (nothing.code, nothing.stderr.as_str()),
+        (
+            2,
+            "hyperfocus: there is nothing to undo: this client has made no change since the last undo\n"
+        )
+    );
+
+    machine.run(&["start", "--at", &utc(t0)]).await.ok();
+    let started = sessions_of(&app, &user).await[0]["id"].as_i64().unwrap();
+    machine
+        .run(&["i", "phone", "call", "--at", &utc(plus(t0, 5))])
+        .await
+        .ok();
+    machine.run(&["end", "--at", &utc(plus(t0, 20))]).await.ok();
+    let reopened = machine.run(&["undo"]).await;
+    assert!(
+        reopened.ok().starts_with(&format!(
+            "Undone: the end of session {started} at {}; it runs again as session ",
+            madrid_clock(plus(t0, 20))
+        )),
+        "{}",
+        reopened.stdout
+    );
+    assert_eq!(
+        record_of(&app, &user).await,
+        json!([[utc(t0), null, [["phone", "call", utc(plus(t0, 5)), null]]]])
+    );
+
+    machine
+        .run(&["resume", "--at", &utc(plus(t0, 9))])
+        .await
+        .ok();
+    machine.run(&["undo"]).await.ok();
+    assert_eq!(
+        record_of(&app, &user).await,
+        json!([[utc(t0), null, [["phone", "call", utc(plus(t0, 5)), null]]]])
+    );
+    machine
+        .run(&["resume", "--at", &utc(plus(t0, 9))])
+        .await
+        .ok();
+    machine.run(&["end", "--at", &utc(plus(t0, 30))]).await.ok();
+    let ended = json!([[
+        utc(t0),
+        utc(plus(t0, 30)),
+        [["phone", "call", utc(plus(t0, 5)), utc(plus(t0, 9))]]
+    ]]);
+    assert_eq!(record_of(&app, &user).await, ended);
+
+    let edited = machine.run(&["edit", "--start", &utc(plus(t0, -10))]).await;
+    assert!(
+        edited.ok().starts_with("Changed session "),
+        "{}",
+        edited.stdout
+    );
+    assert_eq!(
+        sessions_of(&app, &user).await[0]["start_time"],
+        utc(plus(t0, -10))
+    );
+    machine.run(&["undo"]).await.ok();
+    assert_eq!(record_of(&app, &user).await, ended);
+
+    let deleted = machine.run(&["delete", "--yes"]).await;
+    assert!(
+        deleted
+            .ok()
+            .ends_with(", 30m 00s, 1 interruption(s)). `hyperfocus undo` brings it back.\n"),
+        "{}",
+        deleted.stdout
+    );
+    assert_eq!(record_of(&app, &user).await, json!([]));
+    let restored = machine.run(&["undo"]).await;
+    assert!(
+        restored.ok().contains("it is back as session "),
+        "{}",
+        restored.stdout
+    );
+    assert_eq!(record_of(&app, &user).await, ended);
+
+    let session = sessions_of(&app, &user).await[0]["id"].as_i64().unwrap();
+    let interruption = super::interruptions_of(&app, &user, session).await[0]["id"]
+        .as_i64()
+        .unwrap();
+    machine
+        .run(&[
+            "delete",
+            "--interruption",
+            &interruption.to_string(),
+            "--yes",
+        ])
+        .await
+        .ok();
+    assert_eq!(
+        record_of(&app, &user).await,
+        json!([[utc(t0), utc(plus(t0, 30)), []]])
+    );
+    machine.run(&["undo"]).await.ok();
+    assert_eq!(record_of(&app, &user).await, ended);
+}
+
+#[tokio::test]
+async fn cancel_and_delete_ask_first_and_need_yes_without_a_terminal() {
+    let (app, _server, user, machine) = signed_in().await;
+    machine.run(&["start", "--at", "-20m"]).await.ok();
+    let unasked = machine.run(&["cancel"]).await;
+    assert_eq!(unasked.code, 2);
+    assert!(
+        unasked
+            .stderr
+            .ends_with("? Pass --yes to go ahead without a terminal to ask on.\n"),
+        "{}",
+        unasked.stderr
+    );
+    assert_eq!(sessions_of(&app, &user).await.len(), 1);
+    let cancelled = machine.run(&["cancel", "-y"]).await;
+    assert!(
+        cancelled.ok().starts_with("Cancelled session "),
+        "{}",
+        cancelled.stdout
+    );
+    assert_eq!(sessions_of(&app, &user).await.len(), 0);
+    machine.run(&["undo"]).await.ok();
+    let back = sessions_of(&app, &user).await;
+    assert_eq!((back.len(), &back[0]["end_time"]), (1, &Value::Null));
+}
+
+#[tokio::test]
+async fn the_sessions_table_lists_newest_first_in_the_users_zone() {
+    let (_app, _server, _user, machine) = signed_in().await;
+    // Two sessions on 2026-11-16 (a Monday), in Madrid (UTC+1).
+    machine
+        .run(&[
+            "log",
+            "--start",
+            "2026-11-16 09:00",
+            "--end",
+            "2026-11-16 10:30",
+        ])
+        .await
+        .ok();
+    machine
+        .run(&[
+            "log",
+            "--start",
+            "2026-11-16T15:00:00+01:00",
+            "--for",
+            "45m",
+        ])
+        .await
+        .ok();
+    let table = machine.run(&["sessions", "--day", "2026-11-16"]).await;
+    let lines: Vec<&str> = table.ok().lines().map(str::trim_end).collect();
+    assert_eq!(lines.len(), 4, "{}", table.stdout);
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        [
+            "id",
+            "day",
+            "start",
+            "end",
+            "worked",
+            "interruptions",
+            "lost",
+            "effective"
+        ]
+    );
+    assert_eq!(
+        lines[2]
+            .split_whitespace()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" "),
+        "Mon 16 Nov 2026 15:00 15:45 45m 00s 0 0s 45m 00s"
+    );
+    assert_eq!(
+        lines[3]
+            .split_whitespace()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" "),
+        "Mon 16 Nov 2026 09:00 10:30 1h 30m 0 0s 1h 30m"
+    );
+    let other_day = machine.run(&["sessions", "--day", "2026-11-17"]).await;
+    assert_eq!(other_day.ok(), "No sessions on 2026-11-17.\n");
+    let as_json = machine.run(&["--json", "sessions"]).await;
+    let listed: Value = serde_json::from_str(as_json.ok()).unwrap();
+    assert_eq!(listed[1]["start_time"], "2026-11-16T08:00:00Z");
+}
