@@ -192,12 +192,15 @@ pub fn import(data: &[u8]) {
     let Some((&choice, body)) = data.split_first() else {
         return;
     };
-    let format = if choice % 2 == 0 {
-        ImportFormat::Ndjson
-    } else {
-        ImportFormat::Json
-    };
-    let Ok(sessions) = import::parse(format, body) else {
+    let format = [
+        ImportFormat::Ndjson,
+        ImportFormat::Json,
+        ImportFormat::Csv,
+        ImportFormat::Toggl,
+        ImportFormat::Timewarrior,
+    ][usize::from(choice) % 5];
+    let zone = jiff::tz::TimeZone::get("America/New_York").expect("a bundled zone");
+    let Ok(sessions) = import::parse(format, body, &zone) else {
         return;
     };
     for pair in sessions.windows(2) {
@@ -218,7 +221,7 @@ pub fn import(data: &[u8]) {
     }
     let _ = import::place(&sessions, &[], Timestamp::MAX);
     let _ = import::place(&sessions, &[], at(EPOCH_2000));
-    let again = import::parse(ImportFormat::Ndjson, &exported(&sessions))
+    let again = import::parse(ImportFormat::Ndjson, &exported(&sessions), &zone)
         .expect("an export of what was read reads back");
     let plain = |list: &[ImportSession]| -> Vec<_> {
         list.iter()

@@ -9,13 +9,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    docs::{Forbidden, Invalid, Unauthorized},
+    docs::{Forbidden, IanaZone, Invalid, Unauthorized},
     extract::{ApiQuery, Auth, PathId, is_length_limit},
 };
 use crate::{
     domain::{
         RuleViolation,
         import::{self, ImportFormat},
+        time::TimeZoneName,
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -28,10 +29,16 @@ pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// `ndjson` or `json`; default from the body's `Content-Type`
-    /// (`application/x-ndjson` or `application/json`; another is a 415).
+    /// The file's format; default from the body's `Content-Type`
+    /// (`application/x-ndjson`, `application/json` or `text/csv`; another
+    /// is a 415). A JSON array is read as `timew export`, and a CSV file as
+    /// ours, Toggl's or Clockify's by its header row.
     #[param(inline, value_type = Option<ImportFormatName>)]
     pub format: Option<String>,
+    /// IANA zone of the local times in a Toggl or Clockify file; default
+    /// the user's own.
+    #[param(value_type = Option<IanaZone>, example = "Europe/Madrid")]
+    pub tz: Option<String>,
     /// `true` checks the file and answers what an import would do, writing
     /// nothing.
     pub dry_run: Option<bool>,
@@ -44,8 +51,17 @@ pub struct ImportParams {
 pub enum ImportFormatName {
     /// As `GET …/export` writes it.
     Ndjson,
-    /// As `GET …/export?format=json` writes it.
+    /// As `GET …/export?format=json` writes it, or `timew export`.
     Json,
+    /// As `GET …/export?format=csv` writes it, or a Toggl or Clockify
+    /// detailed report.
+    Csv,
+    /// A Toggl Track detailed report (CSV).
+    Toggl,
+    /// A Clockify detailed report (CSV).
+    Clockify,
+    /// `timew export` (JSON).
+    Timewarrior,
 }
 
 /// What an import did, or would do.
@@ -137,7 +153,7 @@ pub async fn create_import(
     let format = ImportFormat::choose(params.format.as_deref(), body.content_type.as_deref())?
         .ok_or_else(|| {
             AppError::UnsupportedMediaType(
-                "send the file as application/x-ndjson or application/json, or name it with ?format=ndjson or ?format=json".into(),
+                "send the file as application/x-ndjson, application/json or text/csv, or name it with ?format= (ndjson, json, csv, toggl, clockify or timewarrior)".into(),
             )
         })?;
     let _turn = state.imports.claim(user_id).ok_or_else(|| {
@@ -146,7 +162,12 @@ pub async fn create_import(
         ))
     })?;
     // Reading a large file takes a while: off the async threads.
-    let sessions = tokio::task::spawn_blocking(move || import::parse(format, &body.bytes))
+    let zone = match &params.tz {
+        Some(raw) => TimeZoneName::parse("tz", raw)?,
+        None => auth.timezone.clone(),
+    }
+    .zone();
+    let sessions = tokio::task::spawn_blocking(move || import::parse(format, &body.bytes, &zone))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing failed: {e}")))??;
     let dry_run = params.dry_run.unwrap_or(false);

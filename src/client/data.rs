@@ -57,12 +57,56 @@ pub struct ImportArgs {
     /// The file: our export (ndjson, json, csv), a Toggl or Clockify CSV
     /// export, or `timew export` JSON. `-` reads standard input.
     pub file: PathBuf,
-    /// Its format when its extension does not say (ndjson, json, csv).
+    /// Its format when its extension does not say; a .csv is told apart
+    /// (ours, Toggl, Clockify) by its header, a .json array is Timewarrior.
     #[arg(long, value_enum)]
-    pub format: Option<ExportFormat>,
+    pub format: Option<ImportFormat>,
+    /// The zone of a Toggl or Clockify file's local times; default your
+    /// account's.
+    #[arg(long = "file-tz", value_name = "ZONE")]
+    pub file_tz: Option<String>,
     /// Check the file and say what an import would do, writing nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// The formats of `import`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// Our NDJSON export.
+    Ndjson,
+    /// Our JSON export, or `timew export`.
+    Json,
+    /// Our CSV export, or a Toggl or Clockify detailed report.
+    Csv,
+    /// A Toggl Track detailed report (CSV).
+    Toggl,
+    /// A Clockify detailed report (CSV).
+    Clockify,
+    /// `timew export` (JSON).
+    Timewarrior,
+}
+
+impl ImportFormat {
+    fn of_path(path: &std::path::Path) -> Option<Self> {
+        Some(match ExportFormat::of_path(path)? {
+            ExportFormat::Ndjson => Self::Ndjson,
+            ExportFormat::Json => Self::Json,
+            ExportFormat::Csv => Self::Csv,
+        })
+    }
+
+    /// The query's name and the body's media type.
+    fn wire(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Ndjson => ("ndjson", "application/x-ndjson"),
+            Self::Json => ("json", "application/json"),
+            Self::Csv => ("csv", "text/csv"),
+            Self::Toggl => ("toggl", "text/csv"),
+            Self::Clockify => ("clockify", "text/csv"),
+            Self::Timewarrior => ("timewarrior", "application/json"),
+        }
+    }
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -142,16 +186,18 @@ pub async fn export(context: &mut Context, args: ExportArgs) -> anyhow::Result<E
 pub async fn import(context: &mut Context, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let user = context.user_id().await?;
     let bytes = read_file(&args.file)?;
-    let format = args.format.or_else(|| ExportFormat::of_path(&args.file));
-    let media = match format {
-        Some(ExportFormat::Ndjson) => "application/x-ndjson",
-        Some(ExportFormat::Json) => "application/json",
-        Some(ExportFormat::Csv) => "text/csv",
-        None => anyhow::bail!(
-            "cannot tell the format of {} from its name; pass --format ndjson, json or csv",
+    let Some(format) = args.format.or_else(|| ImportFormat::of_path(&args.file)) else {
+        anyhow::bail!(
+            "cannot tell the format of {} from its name; pass --format ndjson, json or csv (or toggl, clockify, timewarrior)",
             args.file.display()
-        ),
+        );
     };
+    let (name, media) = format.wire();
+    let mut query = vec![
+        ("dry_run", args.dry_run.to_string()),
+        ("format", name.to_owned()),
+    ];
+    query.extend(args.file_tz.map(|zone| ("tz", zone)));
     let total = bytes.len() as u64;
     let bar = progress(Some(total), "sent");
     let whole = bytes::Bytes::from(bytes);
@@ -167,7 +213,7 @@ pub async fn import(context: &mut Context, args: ImportArgs) -> anyhow::Result<E
     let request = context
         .api
         .request(Method::POST, &format!("/users/{user}/import"))
-        .query(&[("dry_run", args.dry_run.to_string())])
+        .query(&query)
         .header("Content-Type", media)
         .header("Content-Length", total)
         .body(reqwest::Body::wrap_stream(body));

@@ -263,8 +263,16 @@ async fn a_cut_or_foreign_file_is_refused_whole() {
     assert_eq!(refused.body["errors"][0]["message"], "is not valid UTF-8");
 
     let toggl = "Project,Description,Start date\nWork,x,2025-11-10\n";
-    let unknown = import(&app, &bea, "", "text/csv", toggl).await;
+    let unknown = import(&app, &bea, "", "text/plain", toggl).await;
     assert_eq!(unknown.status, 415);
+    let lacking = import(&app, &bea, "", "text/csv", toggl).await;
+    assert_eq!(lacking.status, 422);
+    assert!(
+        lacking.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Start date, Start time, End date and End time")
+    );
     let refused = import(&app, &bea, "?format=ndjson", "text/csv", toggl).await;
     assert_eq!(refused.status, 422);
     assert_eq!(refused.body["errors"][0]["field"], "line 1");
@@ -284,4 +292,41 @@ async fn a_cut_or_foreign_file_is_refused_whole() {
         )
         .await;
     assert_eq!(foreign.status, 403);
+}
+
+#[tokio::test]
+async fn other_trackers_files_come_in_as_sessions_in_the_users_zone() {
+    let app = TestApp::new().await;
+    let ana = app.register_in("Ana", "Europe/Madrid").await;
+    let toggl = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags\n\
+        Ana,a@example.com,,Thesis,,Draft,No,2025-11-10,09:00:00,2025-11-10,10:00:00,01:00:00,\n\
+        Ana,a@example.com,,,,Call,No,2025-11-10,09:30:00,2025-11-10,09:40:00,00:10:00,interrupt:phone\n";
+    let read = import(&app, &ana, "?dry_run=true", "text/csv", toggl).await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(
+        read.body,
+        json!({"dry_run": true, "sessions_added": 1, "interruptions_added": 1, "sessions_matched": 0})
+    );
+    let written = import(&app, &ana, "?format=toggl", "text/csv", toggl).await;
+    assert_eq!(written.body["sessions_added"], 1);
+    let listed = app
+        .get(&format!("/sessions/user/{}", ana.id), &ana.token)
+        .await;
+    assert_eq!(listed.body[0]["start_time"], "2025-11-10T08:00:00Z");
+    assert_eq!(listed.body[0]["time_lost_seconds"], 600);
+    // The same file read in UTC is an hour later: a new session.
+    let in_utc = import(&app, &ana, "?tz=UTC", "text/csv", toggl).await;
+    assert_eq!(in_utc.body["sessions_added"], 1, "{}", in_utc.text);
+    let listed = app
+        .get(&format!("/sessions/user/{}", ana.id), &ana.token)
+        .await;
+    assert_eq!(listed.body[0]["start_time"], "2025-11-10T09:00:00Z");
+
+    let timew =
+        r#"[{"id":1,"start":"20251111T080000Z","end":"20251111T090000Z","tags":["thesis"]}]"#;
+    let from_timew = import(&app, &ana, "", "application/json", timew).await;
+    assert_eq!(from_timew.body["sessions_added"], 1, "{}", from_timew.text);
+    let bad_zone = import(&app, &ana, "?tz=Mars/Base", "text/csv", toggl).await;
+    assert_eq!(bad_zone.status, 422);
+    assert_eq!(bad_zone.body["errors"][0]["field"], "tz");
 }

@@ -2,13 +2,20 @@
 //! [`super::export`] writes them) into sessions, checking every rule the
 //! API holds, and placing them beside the sessions already stored.
 //!
+//! Files from other trackers (Toggl and Clockify CSV, `timew export` JSON)
+//! and our own CSV are read by [`trackers`] and [`table`] into the same
+//! sessions, under the same checks.
+//!
 //! Import is all or nothing: any error anywhere refuses the whole file,
 //! and every error is reported with its line (NDJSON) or its record's path
 //! (JSON) and field. Sessions are matched by their times: a session of the
 //! file with exactly the start and end of a stored one is that session, so
 //! importing one's own export again adds nothing.
 
-use jiff::Timestamp;
+mod table;
+mod trackers;
+
+use jiff::{Timestamp, tz::TimeZone};
 use serde::Deserialize;
 
 use super::{
@@ -29,9 +36,22 @@ pub const MAX_LISTED_ERRORS: usize = 100;
 pub enum ImportFormat {
     /// One record a line, as `GET …/export` writes by default.
     Ndjson,
-    /// One document, as `GET …/export?format=json` writes.
+    /// One document, as `GET …/export?format=json` writes; a top-level
+    /// array is `timew export`.
     Json,
+    /// A CSV file: ours (`GET …/export?format=csv`), or Toggl's or
+    /// Clockify's, told apart by the header row.
+    Csv,
+    /// A Toggl Track detailed report, as CSV.
+    Toggl,
+    /// A Clockify detailed report, as CSV.
+    Clockify,
+    /// `timew export`.
+    Timewarrior,
 }
+
+/// The names `?format=` takes.
+pub const FORMAT_NAMES: &str = "ndjson, json, csv, toggl, clockify or timewarrior";
 
 impl ImportFormat {
     /// The format of `format` (the query), else of the body's media type;
@@ -47,16 +67,21 @@ impl ImportFormat {
                 "application/x-ndjson" | "application/jsonl" | "application/ndjson" => {
                     Some(Self::Ndjson)
                 }
+                "text/csv" => Some(Self::Csv),
                 _ => None,
             }
         };
         match format {
             Some("ndjson") => Ok(Some(Self::Ndjson)),
             Some("json") => Ok(Some(Self::Json)),
+            Some("csv") => Ok(Some(Self::Csv)),
+            Some("toggl") => Ok(Some(Self::Toggl)),
+            Some("clockify") => Ok(Some(Self::Clockify)),
+            Some("timewarrior") => Ok(Some(Self::Timewarrior)),
             Some(other) => Err(FieldError::new(
                 "format",
                 format!(
-                    "{} is not a format to import; use ndjson or json",
+                    "{} is not a format to import; use {FORMAT_NAMES}",
                     super::quote(other)
                 ),
             )),
@@ -188,10 +213,25 @@ impl Errors {
 /// Parses a file into sessions, each checked on its own (times, order,
 /// types, notes, interruptions inside their session). Placing them beside
 /// stored sessions is [`place`].
-pub fn parse(format: ImportFormat, body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
+///
+/// `zone` is where the local times of other trackers' files are read
+/// (theirs carry no offset); our own files carry UTC.
+pub fn parse(
+    format: ImportFormat,
+    body: &[u8],
+    zone: &TimeZone,
+) -> Result<Vec<ImportSession>, RuleViolation> {
     match format {
         ImportFormat::Ndjson => parse_ndjson(body),
+        ImportFormat::Json if body.trim_ascii_start().starts_with(b"[") => {
+            trackers::parse_timewarrior(body)
+        }
         ImportFormat::Json => parse_json(body),
+        ImportFormat::Csv if table::is_ours(body) => table::parse(body),
+        ImportFormat::Csv | ImportFormat::Toggl | ImportFormat::Clockify => {
+            trackers::parse_csv(body, zone)
+        }
+        ImportFormat::Timewarrior => trackers::parse_timewarrior(body),
     }
 }
 
@@ -669,9 +709,14 @@ mod tests {
         assert_eq!(choose(Some("json"), Some("application/x-ndjson")), json);
         assert_eq!(choose(None, Some("application/json; charset=utf-8")), json);
         assert_eq!(choose(None, Some("application/x-ndjson")), ndjson);
-        assert_eq!(choose(None, Some("text/csv")), None);
+        assert_eq!(choose(None, Some("text/csv")), Some(ImportFormat::Csv));
+        assert_eq!(
+            choose(Some("toggl"), Some("text/csv")),
+            Some(ImportFormat::Toggl)
+        );
+        assert_eq!(choose(None, Some("text/plain")), None);
         assert_eq!(choose(None, None), None);
-        assert!(ImportFormat::choose(Some("csv"), None).is_err());
+        assert!(ImportFormat::choose(Some("xlsx"), None).is_err());
     }
 
     #[test]
@@ -752,7 +797,8 @@ mod tests {
             body.push_str("{\"record\":\"sesion\"}\n");
         }
         body.push_str("{\"record\":\"trailer\",\"sessions\":0,\"interruptions\":0}\n");
-        let Err(RuleViolation::Invalid(errors)) = parse(ImportFormat::Ndjson, body.as_bytes())
+        let Err(RuleViolation::Invalid(errors)) =
+            parse(ImportFormat::Ndjson, body.as_bytes(), &TimeZone::UTC)
         else {
             panic!("refused");
         };
