@@ -57,21 +57,16 @@ pub(super) fn parse_csv(body: &[u8], zone: &TimeZone) -> Result<Vec<ImportSessio
         .into());
     };
     let (description, tags) = (column("description"), column("tags"));
-    let rows: Vec<(String, csv::StringRecord)> = reader
-        .records()
-        .enumerate()
-        .map(|(n, row)| (format!("line {}", n + 2), row))
-        .filter_map(|(at, row)| row.ok().map(|row| (at, row)))
-        .collect();
     let mut errors = Errors::default();
-    if rows.len() > MAX_RECORDS {
-        errors.push(
-            "file",
-            "",
-            format!("the file holds more than {MAX_RECORDS} records; split it"),
-        );
-        return errors.finish(Vec::new());
+    let mut rows: Vec<(String, csv::StringRecord)> = Vec::new();
+    for (n, row) in reader.records().enumerate() {
+        let at = format!("line {}", n + 2);
+        match row {
+            Ok(row) => rows.push((at, row)),
+            Err(e) => errors.push(&at, "", format!("is not a CSV row: {e}")),
+        }
     }
+    within_cap(rows.len())?;
     let day_first = rows
         .iter()
         .any(|(_, row)| day_comes_first(row.get(start_date).unwrap_or("")));
@@ -121,15 +116,8 @@ pub(super) fn parse_timewarrior(body: &[u8]) -> Result<Vec<ImportSession>, RuleV
             format!("is not a Timewarrior interval: {}", e.into_inner()),
         )
     })?;
+    within_cap(intervals.len())?;
     let mut errors = Errors::default();
-    if intervals.len() > MAX_RECORDS {
-        errors.push(
-            "file",
-            "",
-            format!("the file holds more than {MAX_RECORDS} records; split it"),
-        );
-        return errors.finish(Vec::new());
-    }
     let mut entries = Vec::with_capacity(intervals.len());
     for (n, interval) in intervals.iter().enumerate() {
         let at = format!("[{n}]");
@@ -180,6 +168,18 @@ pub(super) fn parse_timewarrior(body: &[u8]) -> Result<Vec<ImportSession>, RuleV
     let sessions = assemble(entries, &mut errors);
     let sessions = errors.finish(sessions)?;
     check_sessions(sessions)
+}
+
+/// Refuses a file of more entries than one import takes.
+fn within_cap(entries: usize) -> Result<(), RuleViolation> {
+    if entries > MAX_RECORDS {
+        return Err(FieldError::new(
+            "file",
+            format!("holds more than {MAX_RECORDS} entries; split it"),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn entry(
@@ -528,6 +528,25 @@ mod tests {
         assert_eq!(errors[0].field, "[0]: end");
         let other = parse(ImportFormat::Csv, b"name,age\nana,3\n", &TimeZone::UTC);
         assert!(matches!(other, Err(RuleViolation::Invalid(e)) if e[0].field == "line 1"));
+    }
+
+    #[test]
+    fn a_row_that_is_not_text_is_named_not_skipped() {
+        let mut file = b"Description,Start date,Start time,End date,End time\n".to_vec();
+        file.extend_from_slice(
+            b"a,2024-01-15,09:00,2024-01-15,10:00\n\xff\xfe,2024-01-15,11:00,2024-01-15,12:00\n",
+        );
+        let Err(RuleViolation::Invalid(errors)) = parse(ImportFormat::Toggl, &file, &TimeZone::UTC)
+        else {
+            panic!("refused");
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "line 3");
+        assert!(
+            errors[0].message.starts_with("is not a CSV row"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]
