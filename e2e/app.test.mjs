@@ -195,6 +195,19 @@ test("a whole day in the browser, with a second tab following live", async () =>
   const current = await api(token, "/sessions/current");
   assert.equal(current.session, null, "no session was started");
 
+  // A Toggl report uploaded from Settings: a session with its interruption.
+  await first.goto(`${base}/app/settings`);
+  const toggl = "Description,Start date,Start time,End date,End time,Tags\n" +
+    "Thesis,2025-11-10,09:00:00,2025-11-10,10:00:00,\nCall,2025-11-10,09:30:00,2025-11-10,09:40:00,interrupt:phone\n";
+  await first.setInputFiles("#import-file", { name: "toggl.csv", mimeType: "text/csv", buffer: Buffer.from(toggl) });
+  await first.getByRole("button", { name: "Import" }).click();
+  await first.locator(".flash").waitFor();
+  assert.equal(
+    await first.locator(".flash").textContent(),
+    "toggl.csv: added 1 sessions and 1 interruptions; 0 sessions were already there.",
+  );
+  assert.equal((await api(token, `/sessions/user/${me.id}`)).length, 2);
+
   // Erase the account.
   await first.goto(`${base}/app/settings`);
   await first.getByLabel("Type your email to confirm").fill("eli@example.com");

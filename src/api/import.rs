@@ -156,29 +156,43 @@ pub async fn create_import(
                 "send the file as application/x-ndjson, application/json or text/csv, or name it with ?format= (ndjson, json, csv, toggl, clockify or timewarrior)".into(),
             )
         })?;
-    let _turn = state.imports.claim(user_id).ok_or_else(|| {
-        AppError::Rule(RuleViolation::Conflict(
-            "an import of this user is already running; try again when it ends".into(),
-        ))
-    })?;
-    // Reading a large file takes a while: off the async threads.
     let zone = match &params.tz {
         Some(raw) => TimeZoneName::parse("tz", raw)?,
         None => auth.timezone.clone(),
     }
     .zone();
-    let sessions = tokio::task::spawn_blocking(move || import::parse(format, &body.bytes, &zone))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing failed: {e}")))??;
     let dry_run = params.dry_run.unwrap_or(false);
-    let counts = state
-        .store
-        .import_sessions(user_id, sessions, dry_run, state.clock.now())
-        .await?;
+    let counts = run(&state, user_id, format, body.bytes, zone, dry_run).await?;
     Ok(axum::Json(ImportOut {
         dry_run,
         sessions_added: counts.sessions_added,
         interruptions_added: counts.interruptions_added,
         sessions_matched: counts.sessions_matched,
     }))
+}
+
+/// Reads `bytes` as `format` and imports them for `user_id` (or only
+/// checks, on a dry run): one import per user at a time, parsing off the
+/// async threads. The API and the web app's upload both come here.
+pub async fn run(
+    state: &AppState,
+    user_id: i64,
+    format: ImportFormat,
+    bytes: Bytes,
+    zone: jiff::tz::TimeZone,
+    dry_run: bool,
+) -> AppResult<import::ImportCounts> {
+    let _turn = state.imports.claim(user_id).ok_or_else(|| {
+        AppError::Rule(RuleViolation::Conflict(
+            "an import of this user is already running; try again when it ends".into(),
+        ))
+    })?;
+    // Reading a large file takes a while: off the async threads.
+    let sessions = tokio::task::spawn_blocking(move || import::parse(format, &bytes, &zone))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing failed: {e}")))??;
+    Ok(state
+        .store
+        .import_sessions(user_id, sessions, dry_run, state.clock.now())
+        .await?)
 }

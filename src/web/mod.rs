@@ -31,6 +31,7 @@ mod reports;
 mod session;
 mod settings;
 mod time_input;
+mod upload;
 
 pub use flash::Flash;
 pub use session::Visitor;
@@ -82,6 +83,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/app/settings/erase", post(settings::erase))
         .route("/app/export", get(settings::export))
+        .route(
+            "/app/settings/import",
+            // The file, and a little for the form around it.
+            post(upload::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::import::MAX_IMPORT_BYTES + 64 * 1024,
+            )),
+        )
         .route("/app/settings/calendar", post(settings::make_feed))
         .route("/app/settings/calendar/end", post(settings::end_feed))
         .route(

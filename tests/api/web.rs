@@ -734,3 +734,94 @@ async fn settings_make_show_once_and_end_the_calendar_feed() {
     );
     assert_eq!(app.call("GET", &path, None, None).await.status, 404);
 }
+
+/// A browser's multipart upload of `file` (named `name`) to the import.
+async fn upload(
+    app: &TestApp,
+    cookie: &str,
+    csrf: &str,
+    name: &str,
+    file: &str,
+    extra: &[(&str, &str)],
+) -> TestResponse {
+    let boundary = "----hyperfocus-test-boundary";
+    let mut body = String::new();
+    for (field, value) in [("csrf", csrf)].iter().chain(extra) {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    let request = axum::http::Request::post("/app/settings/import")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", format!("hf_session={cookie}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn settings_import_an_uploaded_file_or_list_why_not() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/settings").await;
+    let settings = app.page("/app/settings", Some(&cookie)).await;
+    assert!(
+        settings
+            .text
+            .contains(r#"action="/app/settings/import" enctype="multipart/form-data""#)
+    );
+    let timew = r#"[{"start":"20251110T080000Z","end":"20251110T090000Z","tags":["thesis"]},
+        {"start":"20251110T083000Z","end":"20251110T084000Z","tags":["interrupt:phone"],"annotation":"call"}]"#;
+
+    let checked = upload(
+        &app,
+        &cookie,
+        &csrf,
+        "timew.json",
+        timew,
+        &[("dry_run", "on")],
+    )
+    .await;
+    assert_eq!(checked.status, 303);
+    assert_eq!(
+        flash_of(&checked),
+        "notice:timew.json: would add 1 sessions and 1 interruptions; 0 sessions were already there. Nothing was written."
+    );
+    assert_eq!(app.count_rows("sessions").await, 0);
+    let imported = upload(&app, &cookie, &csrf, "timew.json", timew, &[]).await;
+    assert_eq!(
+        flash_of(&imported),
+        "notice:timew.json: added 1 sessions and 1 interruptions; 0 sessions were already there."
+    );
+    assert_eq!(app.count_rows("interruptions").await, 1);
+
+    let bad = "Description,Start date,Start time,End date,End time,Tags\nx,2025-11-11,10:00,2025-11-11,09:00,\n";
+    let refused = upload(
+        &app,
+        &cookie,
+        &csrf,
+        "toggl.csv",
+        bad,
+        &[("format", "toggl")],
+    )
+    .await;
+    assert_eq!(
+        flash_of(&refused),
+        "error:Nothing was imported from toggl.csv: line 2: end: must be after the start (2025-11-11T09:00:00Z)."
+    );
+    let unnamed = upload(&app, &cookie, &csrf, "notes.txt", "hello", &[]).await;
+    assert_eq!(
+        flash_of(&unnamed),
+        "error:Cannot tell what notes.txt is from its name; choose its format."
+    );
+    let forged = upload(&app, &cookie, "not-the-token", "timew.json", timew, &[]).await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(app.count_rows("sessions").await, 1);
+}
