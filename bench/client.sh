@@ -40,7 +40,7 @@ export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" WATSON_DIR="$
 mkdir -p "$WATSON_DIR"
 
 hyperfine --warmup 5 --runs "$runs" -N --ignore-failure \
-    --export-markdown "$work/client.md" \
+    --export-json "$work/client.json" \
     -n "watson status" "$watson status" \
     -n "hyperfocus status" "$hf status" \
     -n "hyperfocus status --format" "$hf status --format '{state} {elapsed}'" \
@@ -48,6 +48,15 @@ hyperfine --warmup 5 --runs "$runs" -N --ignore-failure \
     -n "hyperfocus report" "$hf report"
 hyperfine --warmup 3 --runs "$runs" -N \
     --prepare "sh -c '$hf cancel --yes >/dev/null 2>&1 || true'" \
-    --export-markdown "$work/start.md" \
+    --export-json "$work/start.json" \
     -n "hyperfocus start" "$hf start"
-cat "$work/client.md" "$work/start.md"
+# The machine is shared: medians are the figures to quote.
+python3 - "$work/client.json" "$work/start.json" <<'PY'
+import json, sys
+print("| command | median ms | mean ms | min ms | max ms |")
+print("|---|---:|---:|---:|---:|")
+for path in sys.argv[1:]:
+    for r in json.load(open(path))["results"]:
+        ms = lambda v: f"{v * 1000:.1f}"
+        print(f"| `{r['command']}` | {ms(r['median'])} | {ms(r['mean'])} | {ms(r['min'])} | {ms(r['max'])} |")
+PY

@@ -107,12 +107,32 @@ enum ScopeArg {
     Write,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(cli.serve));
+    // A client command makes a request or two: one thread starts faster
+    // than a pool, and a prompt runs it on every line.
+    let runtime = match &command {
+        Command::Client(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        _ => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+    };
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(cli.client, command))
+}
+
+async fn run(client: hyperfocus::client::Global, command: Command) -> ExitCode {
     if let Command::Client(command) = command {
-        return hyperfocus::client::run(cli.client, command, Cli::command()).await;
+        return hyperfocus::client::run(client, command, Cli::command()).await;
     }
     match operate(command).await {
         Ok(()) => ExitCode::SUCCESS,
