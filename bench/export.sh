@@ -80,18 +80,20 @@ size=$(stat -c %s "$work/sqlite3.csv")
 echo "== sqlite3 -csv, the same rows: $(python3 -c "print(round($end - $start, 3))") s, $size bytes ($(python3 -c "print(round($size / ($end - $start) / 1e6, 1))") MB/s)"
 
 # Import: the NDJSON export into a new user of the same server.
-import_into() { # BASE NAME -> prints the timing line
-    local base=$1 name=$2 registered user token timings
+import_into() { # BASE NAME [FORMAT] -> prints the timing line
+    local base=$1 name=$2 format=${3:-ndjson} registered user token timings media=application/x-ndjson
+    [ "$format" = csv ] && media=text/csv
     registered=$(curl -sf -H 'content-type: application/json' \
         -d "{\"name\": \"$name\", \"email\": \"$name@example.com\"}" "$base/users/")
     user=$(echo "$registered" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
     token=$(echo "$registered" | python3 -c 'import json, sys; print(json.load(sys.stdin)["api_token"])')
     timings=$(curl -sf -o "$work/import.json" -w '%{time_total}' -H "Authorization: Bearer $token" \
-        -H 'content-type: application/x-ndjson' --data-binary "@$work/export.ndjson" "$base/users/$user/import")
-    echo "== import into $name: $timings s: $(cat "$work/import.json")"
+        -H "content-type: $media" --data-binary "@$work/export.$format" "$base/users/$user/import")
+    echo "== import ($format) into $name: $timings s: $(cat "$work/import.json")"
     echo "$user $token" > "$work/$name.txt"
 }
 import_into "$base" sqlite-copy
+import_into "$base" sqlite-csv-copy csv
 
 if [ -n "${HF_POSTGRES_URL:-}" ]; then
     pg_port=$((port + 1))

@@ -11,7 +11,7 @@ use super::{
     focus::report_done,
     http::Api,
     model::User,
-    output::Output,
+    output::{count, Output},
     queue::{Queue, Queued},
     undo,
     when::{self, parse_time},
@@ -203,7 +203,7 @@ impl Context {
             );
         }
         if flushed.left > 0 && !flushed.sent.is_empty() {
-            eprintln!("{} change(s) still queued", flushed.left);
+            eprintln!("{} still queued", count(flushed.left as i64, "change"));
         }
         Ok(flushed.left)
     }

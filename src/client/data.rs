@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::Context;
+use super::{Context, output::count};
 
 /// The largest file the server takes (64 MiB); refused here before sending.
 const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
@@ -226,10 +226,13 @@ pub async fn import(context: &mut Context, args: ImportArgs) -> anyhow::Result<E
     }
     let verb = if report.dry_run { "Would add" } else { "Added" };
     println!(
-        "{verb} {} session(s) and {} interruption(s); {} session(s) were already there.{}",
-        report.sessions_added,
-        report.interruptions_added,
-        report.sessions_matched,
+        "{verb} {} and {}; {} already there.{}",
+        count(report.sessions_added as i64, "session"),
+        count(report.interruptions_added as i64, "interruption"),
+        match report.sessions_matched {
+            1 => "1 session was".to_owned(),
+            n => format!("{n} sessions were"),
+        },
         if report.dry_run {
             " Nothing was written."
         } else {

@@ -9,7 +9,7 @@ use super::{
     Context,
     change::{Change, Done},
     model::interruption_kind,
-    output::clock,
+    output::{count, clock},
     when::{human_duration, parse_duration},
 };
 
@@ -128,8 +128,9 @@ pub async fn sync(context: &mut Context) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!(
-            "{} cannot be reached; {left} change(s) still queued",
-            context.api.server()
+            "{} cannot be reached; {} still queued",
+            context.api.server(),
+            count(left as i64, "change")
         );
         Ok(ExitCode::from(2))
     }
@@ -159,12 +160,12 @@ pub fn report_done(context: &Context, done: &Done) -> anyhow::Result<()> {
             let worked = session.duration_seconds.unwrap_or(0);
             let lost = session.time_lost_seconds;
             format!(
-                "Session {} ended at {}: worked {}, lost {} to {} interruption(s), {} effective.",
+                "Session {} ended at {}: worked {}, lost {} to {}, {} effective.",
                 session.id,
                 clock(session.end_time.unwrap_or(context.now), &zone),
                 out.bold(&human_duration(worked)),
                 out.red(&human_duration(lost)),
-                session.interruption_count,
+                count(session.interruption_count, "interruption"),
                 out.green(&human_duration(worked - lost)),
             )
         }

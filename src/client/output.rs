@@ -88,3 +88,9 @@ pub fn day_and_clock(at: Timestamp, zone: &TimeZone) -> String {
 pub fn local_date(at: Timestamp, zone: &TimeZone) -> String {
     at.to_zoned_datetime(zone.clone()).date().to_string()
 }
+
+/// `1 session`, `3 sessions`: a count with its noun.
+pub fn count(n: impl Into<i64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}

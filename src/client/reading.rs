@@ -12,7 +12,7 @@ use super::{
     Context,
     change::current,
     model::{Current, Session},
-    output::{clock, day_and_clock},
+    output::{count, clock, day_and_clock},
     when::human_duration,
 };
 
@@ -98,8 +98,8 @@ async fn describe(
         session.id
     );
     println!(
-        "  {} interruption(s), {} lost",
-        session.interruption_count,
+        "  {}, {} lost",
+        count(session.interruption_count, "interruption"),
         out.red(&human_duration(lost(state, now, now)))
     );
     if let Some(open) = &state.open_interruption {

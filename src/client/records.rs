@@ -11,7 +11,7 @@ use super::{
     Context,
     change::{current, rfc3339},
     model::{Interruption, Session, interruption_kind},
-    output::day_and_clock,
+    output::{count, day_and_clock},
     undo::{self, Undo},
     when::human_duration,
 };
@@ -182,11 +182,11 @@ async fn delete_session(
         .duration_seconds
         .unwrap_or_else(|| context.now.duration_since(session.start_time).as_secs());
     let what = format!(
-        "session {} ({}, {}, {} interruption(s))",
+        "session {} ({}, {}, {})",
         session.id,
         day_and_clock(session.start_time, &zone),
         human_duration(length),
-        session.interruption_count
+        count(session.interruption_count, "interruption")
     );
     if !confirm(
         &format!(

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{
     Context,
     chart::{Bar, bars, heatmap},
-    output::Output,
+    output::{count, Output},
     when::human_duration,
 };
 
@@ -181,19 +181,19 @@ fn summary(overview: &Overview, out: &Output) -> Vec<String> {
             w.timezone
         )),
         format!(
-            "Worked {} in {} session(s): {} effective, {} lost to {} interruption(s) ({:.1} an hour).",
+            "Worked {} in {}: {} effective, {} lost to {} ({:.1}/h).",
             out.bold(&human_duration(s.total_time_worked_seconds)),
-            s.total_sessions,
+            count(s.total_sessions, "session"),
             out.green(&human_duration(s.effective_time_seconds)),
             out.red(&human_duration(s.total_time_lost_seconds)),
-            s.total_interruptions,
+            count(s.total_interruptions, "interruption"),
             s.interruptions_per_hour
         ),
         format!(
-            "Focus score {}/100 · longest stretch {} · {} deep-work block(s) of 25 min or more.",
+            "Focus score {}/100 · longest stretch {} · {} of 25 min or more.",
             out.bold(&s.focus_score.to_string()),
             human_duration(s.longest_focus_stretch_seconds),
-            s.deep_work_blocks
+            count(s.deep_work_blocks, "deep-work block")
         ),
     ]
 }
@@ -225,9 +225,12 @@ fn bucket_lines(overview: &Overview, by: By, out: &Output) -> Vec<String> {
                     good: 0,
                     bad: t.total_duration_seconds,
                     tail: format!(
-                        "{} lost · {} time(s) · {:.0}% of lost time",
+                        "{} lost · {} · {:.0}% of lost time",
                         human_duration(t.total_duration_seconds),
-                        t.count,
+                        match t.count {
+                            1 => "once".to_owned(),
+                            n => format!("{n} times"),
+                        },
                         t.time_share * 100.0
                     ),
                 })

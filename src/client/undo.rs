@@ -14,7 +14,7 @@ use super::{
     change::{Done, rfc3339},
     config::{read_optional, remove_optional, write_private},
     model::{Interruption, Session},
-    output::{clock, day_and_clock},
+    output::{count, clock, day_and_clock},
 };
 
 /// How to revert the last change.
@@ -166,10 +166,10 @@ async fn revert(context: &mut Context, undo: &Undo) -> anyhow::Result<String> {
         } => {
             let again = restore(context, session, interruptions).await?;
             format!(
-                "the deletion of session {} ({}); it is back as session {again} with {} interruption(s)",
+                "the deletion of session {} ({}); it is back as session {again} with {}",
                 session.id,
                 day_and_clock(session.start_time, &zone),
-                interruptions.len()
+                count(interruptions.len() as i64, "interruption")
             )
         }
         Undo::RestoreInterruption { interruption } => {

@@ -87,19 +87,19 @@ async fn an_export_imported_into_another_account_is_the_same_record_and_a_second
     let dry = other.run(&["import", "--dry-run", path]).await;
     assert_eq!(
         dry.ok(),
-        "Would add 2 session(s) and 2 interruption(s); 0 session(s) were already there. Nothing was written.\n"
+        "Would add 2 sessions and 2 interruptions; 0 sessions were already there. Nothing was written.\n"
     );
     assert_eq!(record_of(&app, &bea).await, serde_json::json!([]));
     let imported = other.run(&["import", path]).await;
     assert_eq!(
         imported.ok(),
-        "Added 2 session(s) and 2 interruption(s); 0 session(s) were already there.\n"
+        "Added 2 sessions and 2 interruptions; 0 sessions were already there.\n"
     );
     assert_eq!(record_of(&app, &bea).await, record_of(&app, &ana).await);
     let again = other.run(&["import", path]).await;
     assert_eq!(
         again.ok(),
-        "Added 0 session(s) and 0 interruption(s); 2 session(s) were already there.\n"
+        "Added 0 sessions and 0 interruptions; 2 sessions were already there.\n"
     );
 
     let csv = machine.run(&["export", "--format", "csv"]).await;
@@ -182,8 +182,8 @@ async fn report_draws_exact_bars_for_a_known_day() {
         lines,
         [
             format!("{} to {} (Europe/Madrid)", heading(day), heading(next)).as_str(),
-            "Worked 1h 30m in 1 session(s): 1h 15m effective, 15m 00s lost to 1 interruption(s) (0.7 an hour).",
-            "Focus score 72/100 · longest stretch 55m 00s · 1 deep-work block(s) of 25 min or more.",
+            "Worked 1h 30m in 1 session: 1h 15m effective, 15m 00s lost to 1 interruption (0.7/h).",
+            "Focus score 72/100 · longest stretch 55m 00s · 1 deep-work block of 25 min or more.",
             "",
             "By hour of the day   █ effective  █ lost",
             &format!(
@@ -200,7 +200,7 @@ async fn report_draws_exact_bars_for_a_known_day() {
     let by_type = machine.run(&[&["report"][..], &window[..]].concat()).await;
     assert!(
         by_type.ok().ends_with(&format!(
-            "Time lost by type\nself  {}  15m 00s lost · 1 time(s) · 100% of lost time\n",
+            "Time lost by type\nself  {}  15m 00s lost · once · 100% of lost time\n",
             "█".repeat(36)
         )),
         "{}",

@@ -182,7 +182,7 @@ async fn a_session_with_interruptions_from_start_to_end_prints_exact_figures() {
     assert_eq!(
         end.ok(),
         format!(
-            "Session {session} ended at {}: worked 40m 00s, lost 8m 00s to 2 interruption(s), 32m 00s effective.\n",
+            "Session {session} ended at {}: worked 40m 00s, lost 8m 00s to 2 interruptions, 32m 00s effective.\n",
             madrid_clock(plus(t0, 40))
         )
     );

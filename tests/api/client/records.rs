@@ -101,7 +101,7 @@ async fn undo_reverts_each_kind_of_change_and_says_what_it_reverted() {
     assert!(
         deleted
             .ok()
-            .ends_with(", 30m 00s, 1 interruption(s)). `hyperfocus undo` brings it back.\n"),
+            .ends_with(", 30m 00s, 1 interruption). `hyperfocus undo` brings it back.\n"),
         "{}",
         deleted.stdout
     );
