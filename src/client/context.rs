@@ -11,7 +11,7 @@ use super::{
     focus::report_done,
     http::Api,
     model::User,
-    output::{count, Output},
+    output::{Output, count},
     queue::{Queue, Queued},
     undo,
     when::{self, parse_time},

@@ -9,7 +9,7 @@ use super::{
     Context,
     change::{Change, Done},
     model::interruption_kind,
-    output::{count, clock},
+    output::{clock, count},
     when::{human_duration, parse_duration},
 };
 

@@ -65,6 +65,7 @@ pub enum Command {
     /// Examples:
     ///   hyperfocus login --server https://focus.example.com --email ana@example.com
     ///   hyperfocus login --token hf_12_…       (a token made in the web app)
+    #[command(verbatim_doc_comment)]
     Login(account::LoginArgs),
     /// Revoke this device's token and forget it.
     Logout,
@@ -73,6 +74,7 @@ pub enum Command {
     /// Start focusing.
     ///
     /// Examples: hyperfocus start · hyperfocus start --at 09:15 · hyperfocus start --at -10m
+    #[command(verbatim_doc_comment)]
     Start {
         /// When focus began: 14:30, -10m, 10m ago, yesterday 09:00, RFC 3339.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
@@ -99,6 +101,7 @@ pub enum Command {
     ///   hyperfocus i ph "WhatsApp"          (opens a phone interruption now)
     ///   hyperfocus i fam --at -5m --for 3m  (logs one that is over)
     #[command(visible_alias = "i")]
+    #[command(verbatim_doc_comment)]
     Interrupt(focus::InterruptArgs),
     /// Close the open interruption and say how long it took.
     Resume {
@@ -109,6 +112,7 @@ pub enum Command {
     /// Log a session you forgot to start.
     ///
     /// Example: hyperfocus log --start "yesterday 09:00" --end "yesterday 11:15"
+    #[command(verbatim_doc_comment)]
     Log(focus::LogArgs),
     /// Whether you are focusing: exit status 0 while focusing, 1 when not.
     ///
@@ -116,11 +120,13 @@ pub enum Command {
     ///   hyperfocus status
     ///   hyperfocus status --format '{state} {elapsed}'   (a prompt or a bar)
     ///   hyperfocus status --watch --format '{icon} {elapsed}'  (i3blocks, tmux)
+    #[command(verbatim_doc_comment)]
     Status(reading::StatusArgs),
     /// Charts of where your time went.
     ///
     /// Examples: hyperfocus report · hyperfocus report --range 30d --by hour ·
     /// hyperfocus report --from 2026-11-01 --to 2026-12-01 --by heatmap
+    #[command(verbatim_doc_comment)]
     Report(report::ReportArgs),
     /// Your sessions as a table, newest first.
     Sessions(reading::SessionsArgs),
@@ -130,6 +136,7 @@ pub enum Command {
     ///   hyperfocus edit --start 08:50            (the latest session)
     ///   hyperfocus edit 41 --end "yesterday 18:00"
     ///   hyperfocus edit --interruption 7 --type noise --note "drilling"
+    #[command(verbatim_doc_comment)]
     Edit(records::EditArgs),
     /// Delete a session (with its interruptions) or an interruption.
     Delete(records::DeleteArgs),
@@ -140,10 +147,12 @@ pub enum Command {
     /// Download everything (or a window) as a file.
     ///
     /// Examples: hyperfocus export -o focus.ndjson · hyperfocus export --format csv > focus.csv
+    #[command(verbatim_doc_comment)]
     Export(data::ExportArgs),
     /// Bring sessions in from a file (ours, Toggl, Clockify or Timewarrior).
     ///
     /// Examples: hyperfocus import focus.ndjson · hyperfocus import --dry-run toggl.csv
+    #[command(verbatim_doc_comment)]
     Import(data::ImportArgs),
     /// Print a shell completion script.
     ///
@@ -151,6 +160,7 @@ pub enum Command {
     ///   hyperfocus completions bash > ~/.local/share/bash-completion/completions/hyperfocus
     ///   hyperfocus completions zsh > "${fpath[1]}/_hyperfocus"
     ///   hyperfocus completions fish > ~/.config/fish/completions/hyperfocus.fish
+    #[command(verbatim_doc_comment)]
     Completions {
         /// The shell.
         shell: Shell,

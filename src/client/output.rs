@@ -92,5 +92,9 @@ pub fn local_date(at: Timestamp, zone: &TimeZone) -> String {
 /// `1 session`, `3 sessions`: a count with its noun.
 pub fn count(n: impl Into<i64>, noun: &str) -> String {
     let n = n.into();
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -12,7 +12,7 @@ use super::{
     Context,
     change::current,
     model::{Current, Session},
-    output::{count, clock, day_and_clock},
+    output::{clock, count, day_and_clock},
     when::human_duration,
 };
 

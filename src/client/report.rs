@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{
     Context,
     chart::{Bar, bars, heatmap},
-    output::{count, Output},
+    output::{Output, count},
     when::human_duration,
 };
 

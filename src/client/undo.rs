@@ -14,7 +14,7 @@ use super::{
     change::{Done, rfc3339},
     config::{read_optional, remove_optional, write_private},
     model::{Interruption, Session},
-    output::{count, clock, day_and_clock},
+    output::{clock, count, day_and_clock},
 };
 
 /// How to revert the last change.
