@@ -21,6 +21,7 @@ use super::{Errors, ImportInterruption, ImportSession, MAX_RECORDS, check_sessio
 use crate::domain::{
     FieldError, RuleViolation,
     interruption::{InterruptionKind, MAX_DESCRIPTION_CHARS},
+    time::RFC3339_SECONDS,
 };
 
 /// One time entry of another tracker.
@@ -286,10 +287,12 @@ fn day_comes_first(date: &str) -> bool {
 fn local_instant(date: &str, time: &str, day_first: bool, zone: &TimeZone) -> Option<Timestamp> {
     let date = local_date(date, day_first)?;
     let time = local_time(time)?;
-    zone.to_ambiguous_zoned_datetime(DateTime::from_parts(date, time))
+    let instant = zone
+        .to_ambiguous_zoned_datetime(DateTime::from_parts(date, time))
         .compatible()
-        .ok()
-        .map(|z| z.timestamp())
+        .ok()?
+        .timestamp();
+    storable(instant)
 }
 
 fn local_date(raw: &str, day_first: bool) -> Option<Date> {
@@ -330,13 +333,16 @@ fn local_time(raw: &str) -> Option<Time> {
     Time::new(hour, minute, second, 0).ok()
 }
 
+/// `at`, if RFC 3339 can write it (years 0000 to 9999), as every time the
+/// API answers must be.
+fn storable(at: Timestamp) -> Option<Timestamp> {
+    RFC3339_SECONDS.contains(&at.as_second()).then_some(at)
+}
+
 /// Timewarrior's `20240115T090000Z`.
 fn compact_utc(raw: &str) -> Option<Timestamp> {
     let civil = DateTime::strptime("%Y%m%dT%H%M%SZ", raw).ok()?;
-    civil
-        .to_zoned_datetime(TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp())
+    storable(civil.to_zoned_datetime(TimeZone::UTC).ok()?.timestamp())
 }
 
 #[cfg(test)]
@@ -559,5 +565,9 @@ mod tests {
         assert_eq!(local_time("12:05 AM"), Time::new(0, 5, 0, 0).ok());
         assert_eq!(local_time("12:05 PM"), Time::new(12, 5, 0, 0).ok());
         assert_eq!(local_time("13:05 PM"), None);
+        let before_year_zero = local_instant("01/01/-5", "10:00", false, &TimeZone::UTC);
+        assert_eq!(before_year_zero, None);
+        let first = Timestamp::from_second(*RFC3339_SECONDS.start()).ok();
+        assert_eq!(compact_utc("00000101T000000Z"), first);
     }
 }
