@@ -204,7 +204,7 @@ test("a whole day in the browser, with a second tab following live", async () =>
   await first.locator(".flash").waitFor();
   assert.equal(
     await first.locator(".flash").textContent(),
-    "toggl.csv: added 1 sessions and 1 interruptions; 0 sessions were already there.",
+    "toggl.csv: added 1 session and 1 interruption; 0 sessions were already there.",
   );
   assert.equal((await api(token, `/sessions/user/${me.id}`)).length, 2);
 

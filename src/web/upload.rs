@@ -111,11 +111,16 @@ async fn import_file(
     .await
     .map_err(|error| refusal(&upload.file_name, error))?;
     let verb = if upload.dry_run { "would add" } else { "added" };
+    let was = if counts.sessions_matched == 1 {
+        "session was"
+    } else {
+        "sessions were"
+    };
     Ok(format!(
-        "{}: {verb} {} sessions and {} interruptions; {} sessions were already there.{}",
+        "{}: {verb} {} and {}; {} {was} already there.{}",
         upload.file_name,
-        counts.sessions_added,
-        counts.interruptions_added,
+        counted(counts.sessions_added, "session"),
+        counted(counts.interruptions_added, "interruption"),
         counts.sessions_matched,
         if upload.dry_run {
             " Nothing was written."
@@ -123,6 +128,15 @@ async fn import_file(
             ""
         }
     ))
+}
+
+/// `1 session`, `2 sessions`.
+fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// The chosen format, else the file's name or type.

@@ -792,13 +792,13 @@ async fn settings_import_an_uploaded_file_or_list_why_not() {
     assert_eq!(checked.status, 303);
     assert_eq!(
         flash_of(&checked),
-        "notice:timew.json: would add 1 sessions and 1 interruptions; 0 sessions were already there. Nothing was written."
+        "notice:timew.json: would add 1 session and 1 interruption; 0 sessions were already there. Nothing was written."
     );
     assert_eq!(app.count_rows("sessions").await, 0);
     let imported = upload(&app, &cookie, &csrf, "timew.json", timew, &[]).await;
     assert_eq!(
         flash_of(&imported),
-        "notice:timew.json: added 1 sessions and 1 interruptions; 0 sessions were already there."
+        "notice:timew.json: added 1 session and 1 interruption; 0 sessions were already there."
     );
     assert_eq!(app.count_rows("interruptions").await, 1);
 
