@@ -172,6 +172,16 @@ impl Context {
         }
     }
 
+    /// An end's TIME, or now rounded up to the second. Starts take now
+    /// rounded down, so an end typed a moment after its start (the same
+    /// second) still comes after it instead of being refused as empty.
+    pub async fn end_time_or_now(&mut self, raw: Option<&str>) -> anyhow::Result<Timestamp> {
+        match raw {
+            Some(raw) => self.time(raw).await,
+            None => Ok(self.now.checked_add(jiff::SignedDuration::from_secs(1))?),
+        }
+    }
+
     fn queue(&self) -> anyhow::Result<Queue> {
         Queue::load(self.dirs.state_file(&self.profile_name, "queue.jsonl"))
     }

@@ -61,7 +61,7 @@ pub async fn start(context: &mut Context, at: Option<String>) -> anyhow::Result<
 
 /// Ends the running session.
 pub async fn end(context: &mut Context, at: Option<String>) -> anyhow::Result<ExitCode> {
-    let at = context.time_or_now(at.as_deref()).await?;
+    let at = context.end_time_or_now(at.as_deref()).await?;
     context
         .make(Change::End {
             at,
@@ -95,7 +95,7 @@ pub async fn interrupt(context: &mut Context, args: InterruptArgs) -> anyhow::Re
 
 /// Closes the open interruption.
 pub async fn resume(context: &mut Context, at: Option<String>) -> anyhow::Result<ExitCode> {
-    let at = context.time_or_now(at.as_deref()).await?;
+    let at = context.end_time_or_now(at.as_deref()).await?;
     context
         .make(Change::Resume {
             at,

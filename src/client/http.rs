@@ -72,7 +72,11 @@ impl fmt::Display for ApiError {
                 };
                 write!(f, "{detail}")?;
                 for error in &problem.errors {
-                    write!(f, "\n  {}: {}", error.field, error.message)?;
+                    let line = format!("{}: {}", error.field, error.message);
+                    // A single error is often the detail itself.
+                    if line != *detail {
+                        write!(f, "\n  {line}")?;
+                    }
                 }
                 if problem.status == 401 {
                     write!(f, "\nsign in again with `hyperfocus login`")?;

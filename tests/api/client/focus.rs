@@ -319,3 +319,18 @@ async fn start_elsewhere(app: &TestApp, user: &TestUser) -> i64 {
     let started = app.post("/sessions/start", &user.token, json!({})).await;
     started.body["id"].as_i64().unwrap()
 }
+
+#[tokio::test]
+async fn an_end_typed_right_after_its_start_is_a_second_not_a_refusal() {
+    let (app, _server, user, machine) = signed_in().await;
+    for args in [&["start"][..], &["i", "ph"], &["resume"], &["stop"]] {
+        let run = machine.run(args).await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    }
+    let session = &sessions_of(&app, &user).await[0];
+    assert!(
+        (1..=5).contains(&session["duration_seconds"].as_i64().unwrap()),
+        "{session}"
+    );
+    assert_eq!(session["interruption_count"], 1);
+}
