@@ -119,6 +119,23 @@ async fn an_export_imported_into_another_account_is_the_same_record_and_a_second
         "a formula cell is made inert: {}",
         csv.stdout
     );
+
+    // The CSV comes back too, into an account in another zone.
+    let table = machine.path("focus.csv");
+    std::fs::write(&table, &csv.stdout).unwrap();
+    let cid = app.register_in("Cid", "Asia/Tokyo").await;
+    let third = Machine::new(&server);
+    third.sign_in_as(&cid, &third.server, "Asia/Tokyo");
+    let from_csv = third.run(&["import", table.to_str().unwrap()]).await;
+    assert_eq!(
+        from_csv.ok(),
+        "Added 2 sessions and 2 interruptions; 0 sessions were already there.\n"
+    );
+    assert_eq!(
+        record_of(&app, &cid).await,
+        record_of(&app, &ana).await,
+        "the same record, the formula's note as typed"
+    );
 }
 
 #[tokio::test]
