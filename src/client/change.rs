@@ -31,6 +31,10 @@ pub enum Change {
         /// same one).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         session_id: Option<i64>,
+        /// The interruption open when it was resolved, which the end
+        /// closes (for `undo` to reopen).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closes: Option<i64>,
     },
     /// Log an interruption in the running session.
     Interrupt {
@@ -118,9 +122,19 @@ impl Change {
             match self {
                 Self::End {
                     session_id: slot @ None,
+                    closes,
                     ..
+                } => {
+                    (*slot, *closes) = match trail.session {
+                        Some(id) => (Some(id), trail.interruption),
+                        None => {
+                            let state = current(api).await?;
+                            let session = state.session.ok_or_else(not_focusing)?;
+                            (Some(session.id), state.open_interruption.map(|i| i.id))
+                        }
+                    };
                 }
-                | Self::Interrupt {
+                Self::Interrupt {
                     session_id: slot @ None,
                     ..
                 } => {
@@ -169,15 +183,17 @@ impl Change {
                         .await?,
                 )
             }
-            Self::End { at, session_id } => {
+            Self::End {
+                at,
+                session_id,
+                closes,
+            } => {
                 let id = session_id.ok_or_else(not_focusing)?;
-                let closed = current(api)
-                    .await?
-                    .open_interruption
-                    .filter(|i| i.session_id == id)
-                    .map(|i| i.id);
                 let session: Session = end_once(api, &format!("/sessions/{id}"), *at).await?;
-                Done::Ended { session, closed }
+                Done::Ended {
+                    session,
+                    closed: *closes,
+                }
             }
             Self::Interrupt {
                 kind,

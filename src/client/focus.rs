@@ -66,6 +66,7 @@ pub async fn end(context: &mut Context, at: Option<String>) -> anyhow::Result<Ex
         .make(Change::End {
             at,
             session_id: None,
+            closes: None,
         })
         .await?;
     Ok(ExitCode::SUCCESS)

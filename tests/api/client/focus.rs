@@ -2,16 +2,12 @@
 
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::{Machine, madrid_clock, minutes_ago, record_of, sessions_of, signed_in};
+use super::{Machine, madrid_clock, minutes_ago, plus, record_of, sessions_of, signed_in};
 use crate::helpers::{LiveServer, TestApp, TestUser, token_id};
-
-fn plus(at: Timestamp, minutes: i64) -> Timestamp {
-    at + SignedDuration::from_mins(minutes)
-}
 
 #[tokio::test]
 async fn login_stores_a_device_token_only_its_owner_can_read_and_logout_revokes_it() {

@@ -126,6 +126,11 @@ pub fn minutes_ago(minutes: i64) -> Timestamp {
     Timestamp::from_second(now - now % 60 - minutes * 60).expect("a time")
 }
 
+/// `minutes` after `at`.
+pub fn plus(at: Timestamp, minutes: i64) -> Timestamp {
+    at + jiff::SignedDuration::from_mins(minutes)
+}
+
 /// `at` as the client prints it for a user in Madrid: `10:02`.
 pub fn madrid_clock(at: Timestamp) -> String {
     at.to_zoned_datetime(TimeZone::get("Europe/Madrid").expect("zone"))

@@ -1,14 +1,10 @@
 //! Working with the server out of reach: changes are queued with their
 //! times and keys, sent in order later, and never made twice.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde_json::json;
 
-use super::{madrid_clock, minutes_ago, record_of, signed_in};
-
-fn plus(at: Timestamp, minutes: i64) -> Timestamp {
-    at + SignedDuration::from_mins(minutes)
-}
+use super::{madrid_clock, minutes_ago, plus, record_of, signed_in};
 
 /// An address nothing listens on.
 async fn dead_server() -> String {

@@ -1,14 +1,10 @@
 //! Reading and correcting the record: the sessions table, edit, delete,
 //! cancel, and undo of each kind of change.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::{madrid_clock, minutes_ago, record_of, sessions_of, signed_in};
-
-fn plus(at: Timestamp, minutes: i64) -> Timestamp {
-    at + SignedDuration::from_mins(minutes)
-}
+use super::{madrid_clock, minutes_ago, plus, record_of, sessions_of, signed_in};
 
 fn utc(at: Timestamp) -> String {
     at.to_string()
