@@ -118,8 +118,10 @@ test("a whole day in the browser, with a second tab following live", async () =>
   const second = await open(context, "/app/");
   await second.getByText("Not focusing").waitFor();
 
+  await first.getByLabel("Working on (optional)").fill("chapter 3 draft");
   await first.getByRole("button", { name: "Start focus" }).click();
   await first.getByText("Focusing since").waitFor();
+  await first.getByText("chapter 3 draft").waitFor();
   // The other tab follows through the live event stream.
   await second.getByText("Focusing since").waitFor({ timeout: 10_000 });
   await first.waitForFunction(() => /^\d\d:\d\d:\d\d · Focusing · HyperFocus$/.test(document.title));
@@ -151,6 +153,7 @@ test("a whole day in the browser, with a second tab following live", async () =>
   const me = await api(token, "/users/me");
   const [session] = await api(token, `/sessions/user/${me.id}`);
   const [interruption] = await api(token, `/interruptions/session/${session.id}`);
+  assert.equal(session.note, "chapter 3 draft");
   assert.equal(interruption.type, "phone");
   assert.equal(interruption.description, xss);
   assert.ok(interruption.duration >= 2, `${interruption.duration} s`);
@@ -178,11 +181,13 @@ test("a whole day in the browser, with a second tab following live", async () =>
   const start = first.getByLabel("Started").nth(1);
   const earlier = (await start.inputValue()).replace(/T(\d\d)/, (_, hour) => `T${String((Number(hour) + 23) % 24).padStart(2, "0")}`);
   await start.fill(earlier);
-  await first.getByRole("button", { name: "Save times" }).first().click();
+  await first.getByLabel("Working on").nth(1).fill("chapter 3, second draft");
+  await first.getByRole("button", { name: "Save session" }).first().click();
   await first.locator(".flash").waitFor();
   assert.equal(await first.locator(".flash").textContent(), "Session corrected.", `from ${earlier}`);
   const [corrected] = await api(token, `/sessions/user/${me.id}`);
   assert.equal(corrected.duration_seconds, session.duration_seconds + 3600);
+  assert.equal(corrected.note, "chapter 3, second draft");
 
   // A form another site makes the browser post is refused.
   const evil = await context.newPage();

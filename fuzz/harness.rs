@@ -258,6 +258,7 @@ fn exported(sessions: &[ImportSession]) -> Vec<u8> {
             session_id: n as i64 + 1,
             session_start: session.start.as_second(),
             session_end: session.end.map(|e| e.as_second()),
+            session_note: session.note.clone(),
             interruption,
         };
         if session.interruptions.is_empty() {

@@ -24,7 +24,7 @@ use crate::{
     domain::{
         Validator,
         events::EventKind,
-        session::{Session, SessionPatch},
+        session::{NewSession, Session, SessionPatch, parse_note},
         time::{from_unix_seconds, local_day, parse_date, parse_timestamp},
     },
     error::{AppError, AppResult},
@@ -54,9 +54,14 @@ pub struct SessionStartIn {
     #[schema(nullable = false, format = DateTime, example = "2025-11-15T11:00:00Z", max_length = 35)]
     #[serde(default, deserialize_with = "non_null")]
     pub end_time: Option<String>,
+    /// What the person means to work on, at most 500 characters; default
+    /// empty.
+    #[schema(nullable = false, example = "chapter 3 draft", max_length = 500)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub note: Option<String>,
 }
 
-/// New times for a session; absent fields stay as they are.
+/// A correction of a session; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionPatchIn {
@@ -68,10 +73,14 @@ pub struct SessionPatchIn {
     #[schema(nullable = false, format = DateTime, example = "2025-11-15T11:30:00Z", max_length = 35)]
     #[serde(default, deserialize_with = "non_null")]
     pub end_time: Option<String>,
+    /// A new note, at most 500 characters; `""` clears it.
+    #[schema(nullable = false, example = "chapter 3 draft", max_length = 500)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub note: Option<String>,
 }
 
 impl SessionPatchIn {
-    fn parse(&self) -> AppResult<SessionPatch> {
+    fn parse(self) -> AppResult<SessionPatch> {
         let mut v = Validator::default();
         let start = self
             .start_time
@@ -81,8 +90,12 @@ impl SessionPatchIn {
             .end_time
             .as_deref()
             .and_then(|raw| v.check(parse_timestamp("end_time", raw)));
+        let note = match self.note {
+            Some(raw) => v.check(parse_note(Some(raw))),
+            None => None,
+        };
         v.finish()?;
-        Ok(SessionPatch { start, end })
+        Ok(SessionPatch { start, end, note })
     }
 }
 
@@ -176,11 +189,16 @@ pub async fn start_session(
         .end_time
         .as_deref()
         .and_then(|raw| v.check(parse_timestamp("end_time", raw)));
+    let note = v.check(parse_note(body.note));
     v.finish()?;
-    let start = start.unwrap_or(now);
+    let new = NewSession {
+        start: start.unwrap_or(now),
+        end,
+        note: note.unwrap_or_default(),
+    };
     let session = state
         .store
-        .start_session(auth.user_id, start, end, now, idempotency)
+        .start_session(auth.user_id, new, now, idempotency)
         .await?;
     state
         .events
@@ -194,10 +212,10 @@ pub async fn start_session(
     ))
 }
 
-/// Correct a session's start or end.
+/// Correct a session's start, end or note.
 ///
 /// An active session may move its start; an ended one its start and its
-/// end. The rules of a new session hold (an end after the start, at most
+/// end. Either may change its note. The rules of a new session hold (an end after the start, at most
 /// 60 s ahead, no overlap with another session: 409), and every
 /// interruption of the session must stay inside its new span (422 naming
 /// the first one outside). Reports reflect the change at once. Send only

@@ -22,6 +22,9 @@ pub enum Change {
     Start {
         /// When focus began.
         at: Timestamp,
+        /// What it is for.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
     },
     /// End the running session.
     End {
@@ -65,6 +68,9 @@ pub enum Change {
         start: Timestamp,
         /// Its end.
         end: Timestamp,
+        /// What it was for.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
     },
 }
 
@@ -169,15 +175,16 @@ impl Change {
     /// Sends the change (already resolved) with `key`.
     pub async fn send(&self, api: &Api, key: &str, trail: &mut Trail) -> Result<Done, Failure> {
         let done = match self {
-            Self::Start { at } => {
-                let body = json!({"start_time": rfc3339(*at)});
+            Self::Start { at, note } => {
+                let body = json!({"start_time": rfc3339(*at), "note": note});
                 Done::Started(
                     api.json(Method::POST, "/sessions/start", Some(&body), Some(key))
                         .await?,
                 )
             }
-            Self::Log { start, end } => {
-                let body = json!({"start_time": rfc3339(*start), "end_time": rfc3339(*end)});
+            Self::Log { start, end, note } => {
+                let body =
+                    json!({"start_time": rfc3339(*start), "end_time": rfc3339(*end), "note": note});
                 Done::Logged(
                     api.json(Method::POST, "/sessions/start", Some(&body), Some(key))
                         .await?,
@@ -231,7 +238,7 @@ impl Change {
     /// A short phrase for messages: "start at 10:02".
     pub fn describe(&self, zone: &TimeZone) -> String {
         match self {
-            Self::Start { at } => format!("start at {}", clock(*at, zone)),
+            Self::Start { at, .. } => format!("start at {}", clock(*at, zone)),
             Self::End { at, .. } => format!("end at {}", clock(*at, zone)),
             Self::Interrupt {
                 kind, at, until, ..
@@ -244,7 +251,7 @@ impl Change {
                 None => format!("{kind} interruption from {}", clock(*at, zone)),
             },
             Self::Resume { at, .. } => format!("back to focus at {}", clock(*at, zone)),
-            Self::Log { start, end } => {
+            Self::Log { start, end, .. } => {
                 format!("session {}–{}", clock(*start, zone), clock(*end, zone))
             }
         }

@@ -50,12 +50,20 @@ pub struct LogArgs {
     /// How long it lasted, instead of --end.
     #[arg(long = "for", value_name = "DURATION", conflicts_with = "end")]
     pub length: Option<String>,
+    /// What it was for, such as "chapter 3" (at most 500 characters).
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 /// Starts a session.
-pub async fn start(context: &mut Context, at: Option<String>) -> anyhow::Result<ExitCode> {
+pub async fn start(
+    context: &mut Context,
+    at: Option<String>,
+    note: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let at = context.time_or_now(at.as_deref()).await?;
-    context.make(Change::Start { at }).await?;
+    let note = note.unwrap_or_default();
+    context.make(Change::Start { at, note }).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -116,7 +124,8 @@ pub async fn log(context: &mut Context, args: LogArgs) -> anyhow::Result<ExitCod
         }
         (None, None) => anyhow::bail!("say when it ended with --end TIME or --for DURATION"),
     };
-    context.make(Change::Log { start, end }).await?;
+    let note = args.note.unwrap_or_default();
+    context.make(Change::Log { start, end, note }).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -153,7 +162,8 @@ pub fn report_done(context: &Context, done: &Done) -> anyhow::Result<()> {
     let zone = context.zone();
     let line = match done {
         Done::Started(session) => format!(
-            "Focusing since {} (session {}). Interrupted? `hyperfocus i TYPE`.",
+            "Focusing{} since {} (session {}). Interrupted? `hyperfocus i TYPE`.",
+            on_note(&session.note),
             out.bold(&clock(session.start_time, &zone)),
             session.id
         ),
@@ -191,8 +201,9 @@ pub fn report_done(context: &Context, done: &Done) -> anyhow::Result<()> {
             out.red(&human_duration(interruption.duration.unwrap_or(0)))
         ),
         Done::Logged(session) => format!(
-            "Logged session {}: {}–{} ({}).",
+            "Logged session {}{}: {}–{} ({}).",
             session.id,
+            on_note(&session.note),
             clock(session.start_time, &zone),
             clock(session.end_time.unwrap_or(context.now), &zone),
             human_duration(session.duration_seconds.unwrap_or(0))
@@ -200,4 +211,13 @@ pub fn report_done(context: &Context, done: &Done) -> anyhow::Result<()> {
     };
     println!("{line}");
     Ok(())
+}
+
+/// ` on “NOTE”`, or nothing for a session without a note.
+pub fn on_note(note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!(" on “{note}”")
+    }
 }

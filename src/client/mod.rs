@@ -73,12 +73,16 @@ pub enum Command {
     Whoami,
     /// Start focusing.
     ///
-    /// Examples: hyperfocus start · hyperfocus start --at 09:15 · hyperfocus start --at -10m
+    /// Examples: hyperfocus start · hyperfocus start --at 09:15 · hyperfocus start --at -10m ·
+    /// hyperfocus start --note "chapter 3"
     #[command(verbatim_doc_comment)]
     Start {
         /// When focus began: 14:30, -10m, 10m ago, yesterday 09:00, RFC 3339.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: Option<String>,
+        /// What you are working on (at most 500 characters).
+        #[arg(long, short)]
+        note: Option<String>,
     },
     /// End the running session.
     #[command(visible_alias = "stop")]
@@ -130,11 +134,11 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Your sessions as a table, newest first.
     Sessions(reading::SessionsArgs),
-    /// Correct a session's times, or an interruption.
+    /// Correct a session's times or note, or an interruption.
     ///
     /// Examples:
     ///   hyperfocus edit --start 08:50            (the latest session)
-    ///   hyperfocus edit 41 --end "yesterday 18:00"
+    ///   hyperfocus edit 41 --end "yesterday 18:00" --note "tax return"
     ///   hyperfocus edit --interruption 7 --type noise --note "drilling"
     #[command(verbatim_doc_comment)]
     Edit(records::EditArgs),
@@ -206,7 +210,7 @@ async fn dispatch(context: &mut Context, command: Command) -> anyhow::Result<Exi
         Command::Login(args) => account::login(context, args).await,
         Command::Logout => account::logout(context).await,
         Command::Whoami => account::whoami(context).await,
-        Command::Start { at } => focus::start(context, at).await,
+        Command::Start { at, note } => focus::start(context, at, note).await,
         Command::End { at } => focus::end(context, at).await,
         Command::Cancel { yes } => records::cancel(context, yes).await,
         Command::Interrupt(args) => focus::interrupt(context, args).await,

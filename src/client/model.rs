@@ -23,6 +23,9 @@ pub struct Session {
     /// Seconds they took.
     #[serde(default)]
     pub time_lost_seconds: i64,
+    /// What it was for; empty when not said (and from servers before notes).
+    #[serde(default)]
+    pub note: String,
 }
 
 /// An interruption as the API answers it.

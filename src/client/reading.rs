@@ -22,7 +22,8 @@ pub struct StatusArgs {
     /// One line from a template, for a prompt or a status bar. Fields:
     /// {state} (focusing, interrupted, idle), {icon}, {elapsed} (h:mm),
     /// {elapsed_seconds}, {since}, {session}, {interruptions}, {lost},
-    /// {type} and {note} (of an open interruption), {interrupted_for}.
+    /// {type} and {note} (of an open interruption), {interrupted_for},
+    /// {session_note} (what the session is for).
     #[arg(long, value_name = "TEMPLATE")]
     pub format: Option<String>,
     /// Keep going: a new line whenever it changes, following the server's
@@ -89,8 +90,9 @@ async fn describe(
         return Ok(());
     };
     println!(
-        "{} for {} (since {}, session {})",
+        "{}{} for {} (since {}, session {})",
         out.green(&out.bold("Focusing")),
+        super::focus::on_note(&session.note),
         out.bold(&human_duration(
             now.duration_since(session.start_time).as_secs()
         )),
@@ -148,7 +150,7 @@ fn fill(
         (Some(_), Some(_)) => ("interrupted", "◐"),
     };
     let short = |seconds: i64| format!("{}:{:02}", seconds / 3600, seconds % 3600 / 60);
-    let fields: [(&str, String); 11] = [
+    let fields: [(&str, String); 12] = [
         ("state", state_name.into()),
         ("icon", icon.into()),
         ("elapsed", elapsed.map(short).unwrap_or_default()),
@@ -187,6 +189,10 @@ fn fill(
             "interrupted_for",
             open.map(|o| short(now.duration_since(o.start_time).as_secs()))
                 .unwrap_or_default(),
+        ),
+        (
+            "session_note",
+            session.map(|s| s.note.clone()).unwrap_or_default(),
         ),
     ];
     let mut line = template.replace("\\n", "\n");
@@ -312,6 +318,7 @@ fn table(context: &Context, listed: &[Session], zone: &TimeZone) -> Table {
         "interruptions",
         "lost",
         "effective",
+        "note",
     ];
     table.set_header(headings.map(|name| Cell::new(name).add_attribute(Attribute::Bold)));
     for session in listed {
@@ -339,9 +346,19 @@ fn table(context: &Context, listed: &[Session], zone: &TimeZone) -> Table {
                 .set_alignment(CellAlignment::Right),
             Cell::new(human_duration(worked - session.time_lost_seconds))
                 .set_alignment(CellAlignment::Right),
+            Cell::new(shortened(&session.note, 40)),
         ]);
     }
     table
+}
+
+/// `text` cut to `chars` characters, the cut marked with `…`: a long note
+/// must not push the table's figures off the screen.
+fn shortened(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars.saturating_sub(1)) {
+        Some((cut, _)) if text.chars().count() > chars => format!("{}…", &text[..cut]),
+        _ => text.to_owned(),
+    }
 }
 
 /// `today`, `yesterday` or a date, as the API's `day`.
@@ -353,5 +370,18 @@ fn day_of(raw: &str, now: Timestamp, zone: &TimeZone) -> anyhow::Result<jiff::ci
         other => other.parse().map_err(|_| {
             anyhow::anyhow!("--day {raw:?} is not a day; write today, yesterday or YYYY-MM-DD")
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortened;
+
+    #[test]
+    fn a_long_note_is_cut_to_its_width_with_a_mark() {
+        assert_eq!(shortened("chapter 3", 9), "chapter 3");
+        assert_eq!(shortened("chapter 3!", 9), "chapter …");
+        assert_eq!(shortened("ééééé", 4), "ééé…");
+        assert_eq!(shortened("", 4), "");
     }
 }

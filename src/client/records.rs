@@ -34,8 +34,8 @@ pub struct EditArgs {
     /// A new type (interruptions only).
     #[arg(long = "type", value_name = "TYPE", requires = "interruption")]
     pub kind: Option<String>,
-    /// A new note (interruptions only).
-    #[arg(long, requires = "interruption")]
+    /// A new note ("" clears it).
+    #[arg(long)]
     pub note: Option<String>,
 }
 
@@ -75,7 +75,12 @@ pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitC
         );
     }
     if let Some(note) = &args.note {
-        changes.insert("description".into(), note.clone().into());
+        // A session's note and an interruption's description are one flag.
+        let field = match args.interruption {
+            Some(_) => "description",
+            None => "note",
+        };
+        changes.insert(field.into(), note.clone().into());
     }
     if changes.is_empty() {
         anyhow::bail!(
@@ -83,7 +88,7 @@ pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitC
             if args.interruption.is_some() {
                 ", --type or --note"
             } else {
-                ""
+                " or --note"
             }
         );
     }
@@ -131,9 +136,14 @@ pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitC
             .and_then(|t| t.parse().ok())
             .map(|t| day_and_clock(t, &zone))
     };
+    let note = ["note", "description"]
+        .iter()
+        .find_map(|name| after.get(*name).and_then(Value::as_str))
+        .unwrap_or_default();
     println!(
-        "Changed {}: {} → {}.",
+        "Changed {}{}: {} → {}.",
         named(&resource),
+        super::focus::on_note(note),
         field("start_time").unwrap_or_default(),
         field("end_time").unwrap_or_else(|| "still going".into())
     );

@@ -211,7 +211,7 @@ async fn remake_running(
     interruptions: &[Interruption],
     reopen: Option<i64>,
 ) -> anyhow::Result<i64> {
-    let body = json!({"start_time": rfc3339(session.start_time)});
+    let body = json!({"start_time": rfc3339(session.start_time), "note": session.note});
     let again: Session = context
         .api
         .json(Method::POST, "/sessions/start", Some(&body), None)
@@ -269,6 +269,7 @@ async fn restore(
     let document = json!({"format": "hyperfocus-export", "version": 1, "sessions": [{
         "start_time": rfc3339(session.start_time),
         "end_time": session.end_time.map(rfc3339),
+        "note": session.note,
         "interruptions": interruptions.iter().map(|i| json!({
             "type": i.kind,
             "description": i.description,

@@ -20,7 +20,7 @@ use crate::domain::{
     import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
-    session::{Session, SessionPatch},
+    session::{NewSession, Session, SessionPatch},
     stats::SessionSpan,
     token::{NewToken, Scope, Token, TokenHash},
     user::{NewUser, User, UserPatch},
@@ -277,12 +277,11 @@ pub trait Store: Send + Sync + 'static {
     async fn start_session(
         &self,
         user_id: i64,
-        start: Timestamp,
-        end: Option<Timestamp>,
+        new: NewSession,
         now: Timestamp,
         idempotency: Option<Idempotency>,
     ) -> StoreResult<Session>;
-    /// Corrects a session's times, keeping every rule.
+    /// Corrects a session's times or note, keeping every rule.
     async fn update_session(
         &self,
         user_id: i64,

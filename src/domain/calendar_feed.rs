@@ -72,6 +72,7 @@ struct Event {
     id: i64,
     start: i64,
     end: Option<i64>,
+    note: String,
     lines: Vec<String>,
     lost: i64,
 }
@@ -111,6 +112,7 @@ impl IcsEncoder {
                 id: row.session_id,
                 start: row.session_start,
                 end: row.session_end,
+                note: row.session_note.clone(),
                 lines: Vec::new(),
                 lost: 0,
             });
@@ -150,12 +152,15 @@ impl IcsEncoder {
         let Some(end) = event.end else {
             return;
         };
-        let count = event.lines.len();
-        let summary = match count {
-            0 => "Focus".to_owned(),
-            1 => "Focus · 1 interruption".to_owned(),
-            n => format!("Focus · {n} interruptions"),
+        let mut summary = match event.note.as_str() {
+            "" => "Focus".to_owned(),
+            note => format!("Focus: {note}"),
         };
+        match event.lines.len() {
+            0 => {}
+            1 => summary.push_str(" · 1 interruption"),
+            n => summary.push_str(&format!(" · {n} interruptions")),
+        }
         let mut description = format!(
             "{} min of focus, {} min lost to interruptions.",
             (end - event.start - event.lost).max(0) / 60,
@@ -262,6 +267,7 @@ mod tests {
             session_id: id,
             session_start: at(start).as_second(),
             session_end: end.map(|e| at(e).as_second()),
+            session_note: "quarterly report".into(),
             interruption,
         };
         let note =
@@ -304,7 +310,7 @@ mod tests {
                 "DTSTAMP:20251116T120000Z",
                 "DTSTART:20251115T090000Z",
                 "DTEND:20251115T100000Z",
-                "SUMMARY:Focus · 1 interruption",
+                "SUMMARY:Focus: quarterly report · 1 interruption",
                 "DESCRIPTION:55 min of focus\\, 5 min lost to interruptions.\\n10:10–10:15 phone: call back\\, about the \"quote\"\\; urgent and this note is long enough to fold the line",
                 "TRANSP:TRANSPARENT",
                 "END:VEVENT",

@@ -66,10 +66,26 @@ fn day(
             at: format!("demo {date}"),
             start,
             end: Some(end),
+            note: note_for(date, out.len()).to_owned(),
             interruptions: interruptions(rng, start, length, minute, weekend),
         });
         minute += length + rng.u32(10..=60);
     }
+}
+
+/// What a session of the history was for: picked by day and position,
+/// not drawn, so that the history's times stay those of its seed.
+fn note_for(date: Date, position: usize) -> &'static str {
+    const NOTES: [&str; 7] = [
+        "chapter 3 draft",
+        "",
+        "quarterly report",
+        "code review",
+        "",
+        "exam revision",
+        "inbox zero",
+    ];
+    NOTES[(usize::from(date.day().unsigned_abs()) + position) % NOTES.len()]
 }
 
 fn interruptions(

@@ -7,7 +7,7 @@
 //!
 //! ```text
 //! {"record":"header","format":"hyperfocus-export","version":1,"exported_at":…,"user":{…},"timezone":…,"from":null,"to":null}
-//! {"record":"session","id":7,"start_time":"2025-11-15T09:00:00Z","end_time":"2025-11-15T10:00:00Z"}
+//! {"record":"session","id":7,"start_time":"2025-11-15T09:00:00Z","end_time":"2025-11-15T10:00:00Z","note":""}
 //! {"record":"interruption","id":31,"session_id":7,"type":"phone","description":"","start_time":…,"end_time":…}
 //! {"record":"trailer","sessions":1,"interruptions":1}
 //! ```
@@ -33,7 +33,7 @@ pub const FORMAT_NAME: &str = "hyperfocus-export";
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The columns of a CSV export, in order.
-pub const CSV_COLUMNS: [&str; 16] = [
+pub const CSV_COLUMNS: [&str; 17] = [
     "session_id",
     "session_start_utc",
     "session_end_utc",
@@ -50,6 +50,7 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "interruption_seconds",
     "local_date",
     "timezone",
+    "session_note",
 ];
 
 /// Which file an export is.
@@ -174,6 +175,8 @@ pub struct ExportRow {
     pub session_start: i64,
     /// Unix seconds; `None` while it goes on.
     pub session_end: Option<i64>,
+    /// The session's note.
+    pub session_note: String,
     /// One interruption of the session; `None` for a session without any.
     pub interruption: Option<ExportInterruption>,
 }
@@ -215,12 +218,13 @@ struct HeaderLine<'a> {
 }
 
 #[derive(Serialize)]
-struct SessionLine {
+struct SessionLine<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     record: Option<&'static str>,
     id: i64,
     start_time: Timestamp,
     end_time: Option<Timestamp>,
+    note: &'a str,
 }
 
 #[derive(Serialize)]
@@ -361,6 +365,7 @@ impl Encoder {
             id: row.session_id,
             start_time: from_unix_seconds(row.session_start),
             end_time: row.session_end.map(from_unix_seconds),
+            note: &row.session_note,
         };
         match self.format {
             ExportFormat::Ndjson => {
@@ -458,6 +463,7 @@ impl Encoder {
                 &start.map(|s| seconds(s, end)).unwrap_or_default(),
                 &local_date,
                 &self.zone_name,
+                &neutralise_formula(&row.session_note),
             ],
         );
     }
@@ -515,6 +521,7 @@ mod tests {
             session_id: id,
             session_start: at(start),
             session_end: end.map(at),
+            session_note: if id == 7 { "-draft, v2" } else { "" }.into(),
             interruption,
         };
         vec![
@@ -571,10 +578,10 @@ mod tests {
             lines,
             [
                 r#"{"record":"header","format":"hyperfocus-export","version":1,"exported_at":"2025-11-16T12:00:00Z","user":{"id":1,"name":"Ana","email":"ana@example.com"},"timezone":"Europe/Madrid","from":null,"to":null}"#,
-                r#"{"record":"session","id":7,"start_time":"2025-11-15T09:00:00Z","end_time":"2025-11-15T10:00:00Z"}"#,
+                r#"{"record":"session","id":7,"start_time":"2025-11-15T09:00:00Z","end_time":"2025-11-15T10:00:00Z","note":"-draft, v2"}"#,
                 r#"{"record":"interruption","id":31,"session_id":7,"type":"phone","description":"=HYPERLINK(\"http://x\")","start_time":"2025-11-15T09:10:00Z","end_time":"2025-11-15T09:15:00Z"}"#,
                 r#"{"record":"interruption","id":32,"session_id":7,"type":"self","description":"tea, \"quick\"","start_time":"2025-11-15T09:40:00Z","end_time":"2025-11-15T09:41:00Z"}"#,
-                r#"{"record":"session","id":8,"start_time":"2025-11-15T23:30:00Z","end_time":null}"#,
+                r#"{"record":"session","id":8,"start_time":"2025-11-15T23:30:00Z","end_time":null,"note":""}"#,
                 r#"{"record":"trailer","sessions":2,"interruptions":2}"#,
             ]
         );
@@ -593,6 +600,7 @@ mod tests {
         let sessions = document["sessions"].as_array().unwrap();
         assert_eq!(sessions.len(), 2);
         assert_eq!(sessions[0]["id"], 7);
+        assert_eq!(sessions[0]["note"], "-draft, v2");
         let ids: Vec<i64> = sessions[0]["interruptions"]
             .as_array()
             .unwrap()
@@ -635,17 +643,17 @@ mod tests {
         assert_eq!(lines[0], CSV_COLUMNS.join(","));
         assert_eq!(
             lines[1],
-            r#"7,2025-11-15T09:00:00Z,2025-11-15T10:00:00Z,2025-11-15 10:00:00,2025-11-15 11:00:00,3600,31,phone,"'=HYPERLINK(""http://x"")",2025-11-15T09:10:00Z,2025-11-15T09:15:00Z,2025-11-15 10:10:00,2025-11-15 10:15:00,300,2025-11-15,Europe/Madrid"#
+            r#"7,2025-11-15T09:00:00Z,2025-11-15T10:00:00Z,2025-11-15 10:00:00,2025-11-15 11:00:00,3600,31,phone,"'=HYPERLINK(""http://x"")",2025-11-15T09:10:00Z,2025-11-15T09:15:00Z,2025-11-15 10:10:00,2025-11-15 10:15:00,300,2025-11-15,Europe/Madrid,"'-draft, v2""#
         );
         assert_eq!(
             lines[2],
-            r#"7,2025-11-15T09:00:00Z,2025-11-15T10:00:00Z,2025-11-15 10:00:00,2025-11-15 11:00:00,3600,32,self,"tea, ""quick""",2025-11-15T09:40:00Z,2025-11-15T09:41:00Z,2025-11-15 10:40:00,2025-11-15 10:41:00,60,2025-11-15,Europe/Madrid"#
+            r#"7,2025-11-15T09:00:00Z,2025-11-15T10:00:00Z,2025-11-15 10:00:00,2025-11-15 11:00:00,3600,32,self,"tea, ""quick""",2025-11-15T09:40:00Z,2025-11-15T09:41:00Z,2025-11-15 10:40:00,2025-11-15 10:41:00,60,2025-11-15,Europe/Madrid,"'-draft, v2""#
         );
         // A running session without interruptions: its local date is the
         // next day in Madrid.
         assert_eq!(
             lines[3],
-            "8,2025-11-15T23:30:00Z,,2025-11-16 00:30:00,,,,,,,,,,,2025-11-16,Europe/Madrid"
+            "8,2025-11-15T23:30:00Z,,2025-11-16 00:30:00,,,,,,,,,,,2025-11-16,Europe/Madrid,"
         );
         assert_eq!(lines[4], "");
         assert_eq!(lines.len(), 5);

@@ -173,15 +173,7 @@ pub fn closed_at(current: &Interruption, end: Timestamp) -> Result<Interruption,
 
 /// Checks the description's length.
 pub fn parse_description(raw: Option<String>) -> Result<String, FieldError> {
-    let description = raw.unwrap_or_default();
-    let chars = description.chars().count();
-    if chars > MAX_DESCRIPTION_CHARS {
-        return Err(FieldError::new(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_CHARS} characters (got {chars})"),
-        ));
-    }
-    Ok(description)
+    super::bounded_text("description", raw, MAX_DESCRIPTION_CHARS)
 }
 
 /// Checks that a closed interruption ends after it starts.

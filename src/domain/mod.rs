@@ -101,6 +101,19 @@ fn summarize(errors: &[FieldError]) -> String {
         .join("; ")
 }
 
+/// Free text of at most `max` characters, empty when left out.
+pub fn bounded_text(field: &str, raw: Option<String>, max: usize) -> Result<String, FieldError> {
+    let text = raw.unwrap_or_default();
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters (got {chars})"),
+        ));
+    }
+    Ok(text)
+}
+
 /// Collects field errors so that a client learns about every bad field in one
 /// round trip rather than one at a time.
 #[derive(Debug, Default)]

@@ -41,6 +41,8 @@ pub struct Session {
     pub end: Option<Timestamp>,
     /// When the row was written.
     pub created_at: Timestamp,
+    /// What the person meant to work on, as they wrote it.
+    pub note: String,
     /// How many interruptions it holds.
     pub interruption_count: i64,
     /// Seconds lost to them; an open interruption counts up to now.
@@ -130,13 +132,35 @@ fn check_no_overlap(
     Err(RuleViolation::Conflict(detail))
 }
 
-/// New times for a session; what is `None` stays as it is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A validated session to write: a running one without `end`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// When focus began.
+    pub start: Timestamp,
+    /// When it ended, for a session logged afterwards.
+    pub end: Option<Timestamp>,
+    /// At most [`MAX_NOTE_CHARS`].
+    pub note: String,
+}
+
+/// A correction of a session; what is `None` stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionPatch {
     /// A new start.
     pub start: Option<Timestamp>,
     /// A new end; only for an ended session.
     pub end: Option<Timestamp>,
+    /// A new note.
+    pub note: Option<String>,
+}
+
+/// Longest accepted note, in characters: as long as an interruption's
+/// description, so that both fit the same fields of a form or a CSV.
+pub const MAX_NOTE_CHARS: usize = super::interruption::MAX_DESCRIPTION_CHARS;
+
+/// Checks a note's length.
+pub fn parse_note(raw: Option<String>) -> Result<String, FieldError> {
+    super::bounded_text("note", raw, MAX_NOTE_CHARS)
 }
 
 /// Checks a correction of `current` and returns its new span.
@@ -147,7 +171,7 @@ pub struct SessionPatch {
 /// never overlap, so if those two stay inside the new span, all do.
 pub fn check_update(
     current: &Span,
-    patch: SessionPatch,
+    patch: &SessionPatch,
     now: Timestamp,
     neighbour: Option<&Span>,
     first: Option<&Span>,
@@ -360,10 +384,11 @@ mod tests {
         let patch = |start: Option<&str>, end: Option<&str>| SessionPatch {
             start: start.map(at),
             end: end.map(at),
+            note: None,
         };
         let moved = check_update(
             &session,
-            patch(Some("08:30:00"), Some("10:45:00")),
+            &patch(Some("08:30:00"), Some("10:45:00")),
             now,
             None,
             Some(&first),
@@ -372,7 +397,7 @@ mod tests {
         assert_eq!(moved, Ok(span(1, "08:30:00", Some("10:45:00"))));
         let late_start = check_update(
             &session,
-            patch(Some("09:31:00"), None),
+            &patch(Some("09:31:00"), None),
             now,
             None,
             Some(&first),
@@ -387,7 +412,7 @@ mod tests {
         );
         let early_end = check_update(
             &session,
-            patch(None, Some("10:44:59")),
+            &patch(None, Some("10:44:59")),
             now,
             None,
             Some(&first),
@@ -397,7 +422,7 @@ mod tests {
         let before = span(2, "07:00:00", Some("08:45:00"));
         let overlapping = check_update(
             &session,
-            patch(Some("08:30:00"), None),
+            &patch(Some("08:30:00"), None),
             now,
             Some(&before),
             Some(&first),
@@ -413,18 +438,18 @@ mod tests {
         let open = span(4, "11:00:00", None);
         let earlier = SessionPatch {
             start: Some(at("08:00:00")),
-            end: None,
+            ..SessionPatch::default()
         };
         assert_eq!(
-            check_update(&active, earlier, now, None, Some(&open), Some(&open)),
+            check_update(&active, &earlier, now, None, Some(&open), Some(&open)),
             Ok(span(1, "08:00:00", None))
         );
         let ended = SessionPatch {
-            start: None,
             end: Some(at("10:00:00")),
+            ..SessionPatch::default()
         };
         assert!(matches!(
-            check_update(&active, ended, now, None, None, None),
+            check_update(&active, &ended, now, None, None, None),
             Err(RuleViolation::WrongState(_))
         ));
     }

@@ -34,6 +34,9 @@ pub struct SessionOut {
     pub interruption_count: i64,
     /// Seconds lost to them; an open interruption counts up to now.
     pub time_lost_seconds: i64,
+    /// What the person meant to work on; empty when they gave none.
+    #[schema(max_length = 500)]
+    pub note: String,
 }
 
 impl From<Session> for SessionOut {
@@ -47,6 +50,7 @@ impl From<Session> for SessionOut {
             created_at: session.created_at,
             interruption_count: session.interruption_count,
             time_lost_seconds: session.time_lost_seconds,
+            note: session.note,
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::{
     domain::{
         events::EventKind,
         interruption::{Interruption, InterruptionKind, InterruptionPatch, parse_description},
-        session::SessionPatch,
+        session::{NewSession, SessionPatch, parse_note},
         time::{from_unix_seconds, local_day, parse_date},
     },
     error::AppError,
@@ -66,6 +66,7 @@ struct SessionView {
     start: String,
     end: String,
     active: bool,
+    note: String,
     interruptions: Vec<InterruptionView>,
 }
 
@@ -144,6 +145,7 @@ pub async fn page(
                 start: to_input(s.start, &tz),
                 end: s.end.map(|e| to_input(e, &tz)).unwrap_or_default(),
                 active: s.end.is_none(),
+                note: s.note.clone(),
                 interruptions: own
                     .into_iter()
                     .map(|i| interruption_view(i, &tz, now))
@@ -221,6 +223,7 @@ pub struct TimesForm {
     csrf: String,
     start: String,
     end: Option<String>,
+    note: Option<String>,
     back: Option<String>,
 }
 
@@ -239,6 +242,14 @@ impl TimesForm {
         };
         Ok((start, end))
     }
+
+    /// The note as typed; `None` when the form has no note field.
+    fn note(&self) -> Result<Option<String>, AppError> {
+        match &self.note {
+            Some(raw) => Ok(Some(parse_note(Some(raw.trim().to_owned()))?)),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Logs a forgotten session, start and end.
@@ -250,10 +261,15 @@ pub async fn log_session(State(state): State<AppState>, posted: Posted<TimesForm
         let (start, end) = form.times(&visitor.zone().zone())?;
         let end = end
             .ok_or_else(|| AppError::invalid("end_time", "is needed to log a finished session"))?;
+        let new = NewSession {
+            start,
+            end: Some(end),
+            note: form.note()?.unwrap_or_default(),
+        };
         let now = state.clock.now();
         let session = state
             .store
-            .start_session(visitor.user_id(), start, Some(end), now, None)
+            .start_session(visitor.user_id(), new, now, None)
             .await
             .map_err(AppError::from)?;
         state
@@ -269,7 +285,7 @@ pub async fn log_session(State(state): State<AppState>, posted: Posted<TimesForm
     answer(result, &back)
 }
 
-/// Corrects a session's times.
+/// Corrects a session's times and note.
 pub async fn update_session(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -284,6 +300,7 @@ pub async fn update_session(
         let patch = SessionPatch {
             start: Some(start),
             end,
+            note: form.note()?,
         };
         let session = state
             .store

@@ -20,7 +20,7 @@ use crate::{
         interruption::{
             Interruption, InterruptionKind, InterruptionPatch, NewInterruption, parse_description,
         },
-        session::Session,
+        session::{NewSession, Session, parse_note},
         stats::window::Window,
         time::local_day,
     },
@@ -31,6 +31,7 @@ use crate::{
 /// The running session, as the page shows it.
 struct ActiveView {
     id: i64,
+    note: String,
     since: i64,
     started: String,
     elapsed: String,
@@ -132,6 +133,7 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
     let summary = &report.summary;
     let active = current.session.as_ref().map(|s| ActiveView {
         id: s.id,
+        note: s.note.clone(),
         since: s.start.as_second(),
         started: clock(s.start, &tz),
         elapsed: stopwatch(now.as_second() - s.start.as_second()),
@@ -245,28 +247,35 @@ fn rows(
     rows.into_iter().map(|(_, row)| row).collect()
 }
 
-/// A form that carries only its CSRF token.
+/// The start form: what the person is about to work on.
 #[derive(Deserialize)]
-pub struct Plain {
+pub struct StartForm {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    note: String,
 }
 
-impl CsrfForm for Plain {
+impl CsrfForm for StartForm {
     fn csrf(&self) -> &str {
         &self.csrf
     }
 }
 
 /// Starts focusing now.
-pub async fn start(State(state): State<AppState>, posted: Posted<Plain>) -> Response {
-    let visitor = posted.visitor;
+pub async fn start(State(state): State<AppState>, posted: Posted<StartForm>) -> Response {
+    let Posted { visitor, form } = posted;
     let result = async {
         visitor.require_write()?;
         let now = state.clock.now();
+        let new = NewSession {
+            start: now,
+            end: None,
+            note: parse_note(Some(form.note.trim().to_owned()))?,
+        };
         let session = state
             .store
-            .start_session(visitor.user_id(), now, None, now, None)
+            .start_session(visitor.user_id(), new, now, None)
             .await
             .map_err(AppError::from)?;
         state

@@ -1,7 +1,7 @@
 //! Correcting the record: forgotten sessions logged afterwards, times
 //! corrected, and what is going on now.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestUser};
 
@@ -182,6 +182,69 @@ async fn a_correction_moves_a_session_and_the_reports_follow() {
         .call("PATCH", &path, Some(&ana.token), Some(json!({})))
         .await;
     assert_eq!(unchanged.body, moved.body);
+}
+
+#[tokio::test]
+async fn a_note_is_set_at_the_start_changed_alone_and_bounded() {
+    let app = TestApp::at("2026-12-02T12:00:00Z").await;
+    let ana = app.register("Ana").await;
+    let started = app
+        .post(
+            "/sessions/start",
+            &ana.token,
+            json!({"start_time": "2026-12-02T11:00:00Z", "note": "tax return"}),
+        )
+        .await;
+    assert_eq!(started.body["note"], "tax return", "{}", started.text);
+    let path = format!("/sessions/{}", started.body["id"]);
+    let renamed = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&ana.token),
+            Some(json!({"note": "tax return — receipts"})),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(renamed.body["note"], "tax return — receipts");
+    assert_eq!(renamed.body["start_time"], "2026-12-02T11:00:00Z");
+    assert_eq!(renamed.body["end_time"], Value::Null, "still running");
+    let too_long = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&ana.token),
+            Some(json!({"note": "é".repeat(501)})),
+        )
+        .await;
+    assert_eq!(
+        too_long.problem(422),
+        "note: must be at most 500 characters (got 501)"
+    );
+    let null = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&ana.token),
+            Some(json!({"note": null})),
+        )
+        .await;
+    assert_eq!(null.status, 422, "{}", null.text);
+    let cleared = app
+        .call("PATCH", &path, Some(&ana.token), Some(json!({"note": ""})))
+        .await;
+    assert_eq!(cleared.body["note"], "");
+    assert_eq!(app.get(&path, &ana.token).await.body, cleared.body);
+    let long_start = app
+        .post(
+            "/sessions/start",
+            &ana.token,
+            json!({"start_time": "2026-12-02T09:00:00Z", "end_time": "2026-12-02T10:00:00Z",
+                   "note": "x".repeat(501)}),
+        )
+        .await;
+    assert_eq!(long_start.status, 422, "{}", long_start.text);
+    assert_eq!(app.count_rows("sessions").await, 1);
 }
 
 #[tokio::test]

@@ -36,6 +36,15 @@ async fn ana_with_history(app: &TestApp) -> (TestUser, i64, i64) {
             .status,
         200
     );
+    let noted = app
+        .call(
+            "PATCH",
+            &format!("/sessions/{first}"),
+            Some(&ana.token),
+            Some(serde_json::json!({"note": "=1+1, \"draft\""})),
+        )
+        .await;
+    assert_eq!(noted.status, 200, "{}", noted.text);
     let second = app.start_session(&ana, "2025-11-15T23:30:00Z").await;
     (ana, first, second)
 }
@@ -72,7 +81,8 @@ async fn ndjson_is_the_whole_history_line_by_line_as_an_attachment() {
     assert_eq!(
         lines[1],
         serde_json::json!({"record": "session", "id": first,
-            "start_time": "2025-11-15T09:00:00Z", "end_time": "2025-11-15T10:00:00Z"})
+            "start_time": "2025-11-15T09:00:00Z", "end_time": "2025-11-15T10:00:00Z",
+            "note": "=1+1, \"draft\""})
     );
     assert_eq!(lines[2]["record"], "interruption");
     assert_eq!(lines[2]["session_id"], first);
@@ -84,7 +94,7 @@ async fn ndjson_is_the_whole_history_line_by_line_as_an_attachment() {
     assert_eq!(
         lines[4],
         serde_json::json!({"record": "session", "id": second,
-            "start_time": "2025-11-15T23:30:00Z", "end_time": null})
+            "start_time": "2025-11-15T23:30:00Z", "end_time": null, "note": ""})
     );
     assert_eq!(
         lines[5],
@@ -105,6 +115,7 @@ async fn json_nests_and_csv_flattens_with_local_times_and_inert_formulas() {
         serde_json::json!({"sessions": 2, "interruptions": 2})
     );
     assert_eq!(json.body["sessions"][0]["interruptions"][1]["type"], "self");
+    assert_eq!(json.body["sessions"][0]["note"], "=1+1, \"draft\"");
     assert_eq!(
         json.body["sessions"][1]["interruptions"],
         serde_json::json!([])
@@ -125,10 +136,15 @@ async fn json_nests_and_csv_flattens_with_local_times_and_inert_formulas() {
         "{}",
         rows[2]
     );
+    assert!(
+        rows[2].ends_with(r#",2025-11-15,Europe/Madrid,"'=1+1, ""draft""""#),
+        "{}",
+        rows[2]
+    );
     assert_eq!(
         rows[3],
         format!(
-            "{second},2025-11-15T23:30:00Z,,2025-11-16 00:30:00,,,,,,,,,,,2025-11-16,Europe/Madrid"
+            "{second},2025-11-15T23:30:00Z,,2025-11-16 00:30:00,,,,,,,,,,,2025-11-16,Europe/Madrid,"
         )
     );
     // Another zone for the local columns.

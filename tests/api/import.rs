@@ -27,6 +27,15 @@ async fn ana_with_history(app: &TestApp) -> TestUser {
             .status,
         200
     );
+    let noted = app
+        .call(
+            "PATCH",
+            &format!("/sessions/{first}"),
+            Some(&ana.token),
+            Some(json!({"note": "-chapter 3, \"draft\""})),
+        )
+        .await;
+    assert_eq!(noted.status, 200, "{}", noted.text);
     let second = app.start_session(&ana, "2025-11-15T16:00:00Z").await;
     let note = app
         .post(
@@ -314,6 +323,7 @@ async fn other_trackers_files_come_in_as_sessions_in_the_users_zone() {
         .await;
     assert_eq!(listed.body[0]["start_time"], "2025-11-10T08:00:00Z");
     assert_eq!(listed.body[0]["time_lost_seconds"], 600);
+    assert_eq!(listed.body[0]["note"], "Draft");
     // The same file read in UTC is an hour later: a new session.
     let in_utc = import(&app, &ana, "?tz=UTC", "text/csv", toggl).await;
     assert_eq!(in_utc.body["sessions_added"], 1, "{}", in_utc.text);

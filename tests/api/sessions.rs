@@ -12,7 +12,7 @@ async fn a_session_starts_and_ends_with_exact_figures() {
         .post(
             "/sessions/start",
             &user.token,
-            json!({"user_id": 1, "start_time": "2025-11-15T10:00:00+01:00"}),
+            json!({"user_id": 1, "start_time": "2025-11-15T10:00:00+01:00", "note": "chapter 3"}),
         )
         .await;
     assert_eq!(started.status, 201);
@@ -21,7 +21,7 @@ async fn a_session_starts_and_ends_with_exact_figures() {
         started.body,
         json!({"id": 1, "user_id": 1, "start_time": "2025-11-15T09:00:00Z", "end_time": null,
                "created_at": "2025-11-15T12:00:00Z", "duration_seconds": null,
-               "interruption_count": 0, "time_lost_seconds": 0})
+               "interruption_count": 0, "time_lost_seconds": 0, "note": "chapter 3"})
     );
     app.interrupt(
         &user,
@@ -38,7 +38,7 @@ async fn a_session_starts_and_ends_with_exact_figures() {
         ended.body,
         json!({"id": 1, "user_id": 1, "start_time": "2025-11-15T09:00:00Z", "end_time": "2025-11-15T11:00:00Z",
                "created_at": "2025-11-15T12:00:00Z", "duration_seconds": 7200,
-               "interruption_count": 1, "time_lost_seconds": 150})
+               "interruption_count": 1, "time_lost_seconds": 150, "note": "chapter 3"})
     );
     assert_eq!(app.get("/sessions/1", &user.token).await.body, ended.body);
 }

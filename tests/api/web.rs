@@ -199,12 +199,22 @@ async fn focus_interruptions_and_notes_from_the_now_page() {
     let cookie = ana(&app).await;
     let csrf = csrf(&app, &cookie, "/app/").await;
     let started = app
-        .form("/app/focus/start", Some(&cookie), &[("csrf", &csrf)])
+        .form(
+            "/app/focus/start",
+            Some(&cookie),
+            &[("csrf", &csrf), ("note", " chapter 3 draft ")],
+        )
         .await;
     assert_eq!(started.status, 303);
     assert_eq!(flash_of(&started), "notice:Focus started. Good luck!");
     let page = app.page("/app/", Some(&cookie)).await;
     assert!(page.text.contains("Focusing since"), "{}", page.text);
+    assert!(
+        page.text
+            .contains(r#"<p class="session-note">chapter 3 draft</p>"#),
+        "{}",
+        page.text
+    );
     let session = app
         .db
         .scalar("SELECT MAX(id) FROM sessions")
@@ -264,6 +274,28 @@ async fn focus_interruptions_and_notes_from_the_now_page() {
     assert_eq!(
         flash_of(&ended),
         "notice:Session ended: 30 min worked, 3 min lost."
+    );
+    let renamed = app
+        .form(
+            &format!("/app/sessions/{session}"),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("start", "2025-11-15T10:00:00"),
+                ("end", "2025-11-15T10:30:00"),
+                ("note", "chapter 3, second pass"),
+                ("back", "/app/history"),
+            ],
+        )
+        .await;
+    assert_eq!(flash_of(&renamed), "notice:Session corrected.");
+    let history = app.page("/app/history", Some(&cookie)).await;
+    assert!(
+        history
+            .text
+            .contains(r#"<p class="session-note">chapter 3, second pass</p>"#),
+        "{}",
+        history.text
     );
     assert_eq!(
         app.db
@@ -686,7 +718,7 @@ async fn settings_download_the_whole_history() {
     assert_eq!(
         csv.text.split("\r\n").nth(1),
         Some(
-            format!("{session},2025-11-15T09:00:00Z,2025-11-15T10:00:00Z,2025-11-15 10:00:00,2025-11-15 11:00:00,3600,,,,,,,,,2025-11-15,Europe/Madrid")
+            format!("{session},2025-11-15T09:00:00Z,2025-11-15T10:00:00Z,2025-11-15 10:00:00,2025-11-15 11:00:00,3600,,,,,,,,,2025-11-15,Europe/Madrid,")
                 .as_str()
         )
     );

@@ -15,7 +15,7 @@ use crate::{
 /// Every session of `$1` starting in `[$2, $3)` with each of its
 /// interruptions (or none), in order.
 const EXPORT_ROWS: &str = "
-    SELECT s.id, s.start_time, s.end_time, i.id, i.kind, i.description, i.start_time, i.end_time
+    SELECT s.id, s.start_time, s.end_time, i.id, i.kind, i.description, i.start_time, i.end_time, s.note
     FROM sessions s LEFT JOIN interruptions i ON i.session_id = s.id
     WHERE s.user_id = $1 AND s.start_time >= $2 AND s.start_time < $3
     ORDER BY s.start_time, i.start_time, i.id";
@@ -99,6 +99,7 @@ fn export_row(row: &Row) -> StoreResult<ExportRow> {
         session_id: row.try_get(0)?,
         session_start: row.try_get(1)?,
         session_end: row.try_get(2)?,
+        session_note: row.try_get(8)?,
         interruption,
     })
 }

@@ -62,13 +62,14 @@ async fn insert<C: GenericClient>(
         .iter()
         .map(|s| s.end.map(|e| e.as_second()))
         .collect();
+    let notes: Vec<&str> = sessions.iter().map(|s| s.note.as_str()).collect();
     // A user's sessions never share a start: it names the new id.
     let ids: HashMap<i64, i64> = sql::rows(
         c,
-        "INSERT INTO sessions (user_id, start_time, end_time, created_at)
-         SELECT $1, s, e, $4 FROM unnest($2::bigint[], $3::bigint[]) AS t(s, e)
+        "INSERT INTO sessions (user_id, start_time, end_time, created_at, note)
+         SELECT $1, s, e, $4, n FROM unnest($2::bigint[], $3::bigint[], $5::text[]) AS t(s, e, n)
          RETURNING start_time, id",
-        &[&user_id, &starts, &ends, &created],
+        &[&user_id, &starts, &ends, &created, &notes],
     )
     .await?
     .iter()

@@ -26,7 +26,7 @@ use crate::domain::{
     import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
-    session::{Session, SessionPatch},
+    session::{NewSession, Session, SessionPatch},
     stats::SessionSpan,
     token::{NewToken, Token, TokenHash},
     user::{NewUser, User, UserPatch},
@@ -239,16 +239,14 @@ impl Store for PostgresStore {
     async fn start_session(
         &self,
         user_id: i64,
-        start: Timestamp,
-        end: Option<Timestamp>,
+        new: NewSession,
         now: Timestamp,
         idempotency: Option<Idempotency>,
     ) -> StoreResult<Session> {
         in_transaction!(self, |tx| sessions::start(
             &tx,
             user_id,
-            start,
-            end,
+            &new,
             now,
             idempotency.as_ref()
         )
@@ -262,7 +260,7 @@ impl Store for PostgresStore {
         patch: SessionPatch,
         now: Timestamp,
     ) -> StoreResult<Session> {
-        in_transaction!(self, |tx| sessions::update(&tx, user_id, id, patch, now)
+        in_transaction!(self, |tx| sessions::update(&tx, user_id, id, &patch, now)
             .await)
     }
 

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// Columns read by [`session`]; `$1` is now, for open interruptions.
-pub const SESSION_COLUMNS: &str = "s.id, s.user_id, s.start_time, s.end_time, s.created_at,
+pub const SESSION_COLUMNS: &str = "s.id, s.user_id, s.start_time, s.end_time, s.created_at, s.note,
     (SELECT COUNT(*) FROM interruptions i WHERE i.session_id = s.id),
     (SELECT COALESCE(SUM(GREATEST(COALESCE(i.end_time, $1), i.start_time) - i.start_time), 0)::BIGINT
        FROM interruptions i WHERE i.session_id = s.id)";
@@ -25,8 +25,9 @@ pub fn session(row: &Row) -> Session {
         start: from_unix_seconds(row.get(2)),
         end: row.get::<_, Option<i64>>(3).map(from_unix_seconds),
         created_at: from_unix_seconds(row.get(4)),
-        interruption_count: row.get(5),
-        time_lost_seconds: row.get(6),
+        note: row.get(5),
+        interruption_count: row.get(6),
+        time_lost_seconds: row.get(7),
     }
 }
 

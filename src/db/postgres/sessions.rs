@@ -11,7 +11,7 @@ use super::{
 use crate::{
     db::{CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult},
     domain::idempotency::{self as idempotency_rules, Idempotency},
-    domain::session::{self, Session, SessionPatch, Span},
+    domain::session::{self, NewSession, Session, SessionPatch, Span},
 };
 
 /// Runs inside a transaction: the user's row is locked first, so two starts
@@ -19,11 +19,11 @@ use crate::{
 pub async fn start<C: GenericClient>(
     c: &C,
     user_id: i64,
-    start: Timestamp,
-    end: Option<Timestamp>,
+    new: &NewSession,
     now: Timestamp,
     key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
+    let (start, end) = (new.start, new.end);
     lock_user(c, user_id).await?;
     if let Some(id) = idempotency::replayed(c, user_id, key, "session", now.as_second()).await? {
         return get(c, user_id, id, now)
@@ -41,12 +41,13 @@ pub async fn start<C: GenericClient>(
     session::check_start(start, end, now, active.as_ref(), neighbour.as_ref())?;
     let inserted = sql::returning(
         c,
-        "INSERT INTO sessions (user_id, start_time, end_time, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO sessions (user_id, start_time, end_time, created_at, note) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         &[
             &user_id,
             &start.as_second(),
             &end.map(|e| e.as_second()),
             &now.as_second(),
+            &new.note,
         ],
     )
     .await;
@@ -105,7 +106,7 @@ pub async fn update<C: GenericClient>(
     c: &C,
     user_id: i64,
     id: i64,
-    patch: SessionPatch,
+    patch: &SessionPatch,
     now: Timestamp,
 ) -> StoreResult<Session> {
     lock_user(c, user_id).await?;
@@ -123,8 +124,13 @@ pub async fn update<C: GenericClient>(
     )?;
     sql::execute(
         c,
-        "UPDATE sessions SET start_time = $2, end_time = $3 WHERE id = $1",
-        &[&id, &new.start.as_second(), &new.end.map(|e| e.as_second())],
+        "UPDATE sessions SET start_time = $2, end_time = $3, note = COALESCE($4, note) WHERE id = $1",
+        &[
+            &id,
+            &new.start.as_second(),
+            &new.end.map(|e| e.as_second()),
+            &patch.note,
+        ],
     )
     .await?;
     get(c, user_id, id, now).await
@@ -169,7 +175,7 @@ pub async fn current<C: GenericClient>(
     Ok(
         row.map_or_else(CurrentSession::default, |row| CurrentSession {
             session: Some(rows::session(&row)),
-            open_interruption: rows::optional_interruption_at(&row, 7),
+            open_interruption: rows::optional_interruption_at(&row, 8),
         }),
     )
 }

@@ -21,7 +21,7 @@ use crate::{
 /// interruptions are sorted (`USE TEMP B-TREE FOR RIGHT PART OF ORDER BY`),
 /// so the rows stream without the whole history being sorted first.
 const EXPORT_ROWS: &str = "
-    SELECT s.id, s.start_time, s.end_time, i.id, i.kind, i.description, i.start_time, i.end_time
+    SELECT s.id, s.start_time, s.end_time, i.id, i.kind, i.description, i.start_time, i.end_time, s.note
     FROM sessions s LEFT JOIN interruptions i ON i.session_id = s.id
     WHERE s.user_id = ?1 AND s.start_time >= ?2 AND s.start_time < ?3
     ORDER BY s.start_time, i.start_time, i.id";
@@ -72,6 +72,7 @@ pub(super) fn read(
             session_id: row.get(0)?,
             session_start: row.get(1)?,
             session_end: row.get(2)?,
+            session_note: row.get(8)?,
             interruption,
         });
         if batch.len() == EXPORT_BATCH {

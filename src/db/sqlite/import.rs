@@ -25,7 +25,7 @@ pub fn import(
     let (added, matched) = import::place(sessions, &stored, now)?;
     if !dry_run {
         let mut session = conn.prepare_cached(
-            "INSERT INTO sessions (user_id, start_time, end_time, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO sessions (user_id, start_time, end_time, created_at, note) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let mut interruption = conn.prepare_cached(
             "INSERT INTO interruptions (session_id, user_id, kind, description, start_time, end_time, created_at)
@@ -38,6 +38,7 @@ pub fn import(
                 s.start.as_second(),
                 s.end.map(|e| e.as_second()),
                 created,
+                &s.note,
             ))?;
             let id = conn.last_insert_rowid();
             for i in &s.interruptions {

@@ -17,7 +17,7 @@ use crate::domain::{
     import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
-    session::{Session, SessionPatch},
+    session::{NewSession, Session, SessionPatch},
     token::{NewToken, Token, TokenHash},
     user::{NewUser, User, UserPatch},
 };
@@ -267,14 +267,13 @@ impl Store for SqliteStore {
     async fn start_session(
         &self,
         user_id: i64,
-        start: Timestamp,
-        end: Option<Timestamp>,
+        new: NewSession,
         now: Timestamp,
         idempotency: Option<Idempotency>,
     ) -> StoreResult<Session> {
         let written = self
             .workers
-            .write(move |c| sessions::start(c, user_id, start, end, now, idempotency.as_ref()))
+            .write(move |c| sessions::start(c, user_id, &new, now, idempotency.as_ref()))
             .await;
         self.spans.invalidate(user_id);
         written
@@ -289,7 +288,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Session> {
         let written = self
             .workers
-            .write(move |c| sessions::update(c, user_id, id, patch, now))
+            .write(move |c| sessions::update(c, user_id, id, &patch, now))
             .await;
         self.spans.invalidate(user_id);
         written

@@ -23,7 +23,7 @@ use crate::{
         browser::NewBrowserSession,
         idempotency::{Idempotency, RegistrationKey},
         interruption::{InterruptionKind, InterruptionPatch, NewInterruption},
-        session::SessionPatch,
+        session::{NewSession, SessionPatch},
         token::{NewToken, Scope, TokenName},
         user::{NewUser, UserPatch},
     },
@@ -105,8 +105,11 @@ fn exercise(conn: &Connection) {
     let logged = sessions::start(
         conn,
         user,
-        at("2025-11-15T06:00:00Z"),
-        Some(at("2025-11-15T07:00:00Z")),
+        &NewSession {
+            start: at("2025-11-15T06:00:00Z"),
+            end: Some(at("2025-11-15T07:00:00Z")),
+            note: "logged".into(),
+        },
         now,
         None,
     )
@@ -115,8 +118,9 @@ fn exercise(conn: &Connection) {
     let earlier = SessionPatch {
         start: Some(at("2025-11-15T05:30:00Z")),
         end: None,
+        note: Some("moved".into()),
     };
-    sessions::update(conn, user, logged, earlier, now).unwrap();
+    sessions::update(conn, user, logged, &earlier, now).unwrap();
     let key = Idempotency {
         key: "k-1".into(),
         request_hash: [7; 32],
@@ -124,8 +128,11 @@ fn exercise(conn: &Connection) {
     let session = sessions::start(
         conn,
         user,
-        at("2025-11-15T09:00:00Z"),
-        None,
+        &NewSession {
+            start: at("2025-11-15T09:00:00Z"),
+            end: None,
+            note: String::new(),
+        },
         now,
         Some(&key),
     )

@@ -8,17 +8,17 @@ use super::rows::{self, SESSION_COLUMNS, is_unique_violation};
 use crate::{
     db::{CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult},
     domain::idempotency::{self as idempotency_rules, Idempotency},
-    domain::session::{self, Session, SessionPatch, Span},
+    domain::session::{self, NewSession, Session, SessionPatch, Span},
 };
 
 pub fn start(
     conn: &Connection,
     user_id: i64,
-    start: Timestamp,
-    end: Option<Timestamp>,
+    new: &NewSession,
     now: Timestamp,
     key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
+    let (start, end) = (new.start, new.end);
     if let Some(id) = idempotency::replayed(conn, user_id, key, "session", now.as_second())? {
         return get(conn, user_id, id, now)
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("session", id)));
@@ -28,13 +28,14 @@ pub fn start(
     session::check_start(start, end, now, active.as_ref(), neighbour.as_ref())?;
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO sessions (user_id, start_time, end_time, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO sessions (user_id, start_time, end_time, created_at, note) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
         .execute(params![
             user_id,
             start.as_second(),
             end.map(|e| e.as_second()),
-            now.as_second()
+            now.as_second(),
+            new.note,
         ]);
     match inserted {
         Ok(_) => {
@@ -96,7 +97,7 @@ pub fn update(
     conn: &Connection,
     user_id: i64,
     id: i64,
-    patch: SessionPatch,
+    patch: &SessionPatch,
     now: Timestamp,
 ) -> StoreResult<Session> {
     let current = span(conn, user_id, id)?;
@@ -119,12 +120,15 @@ pub fn update(
         first.as_ref(),
         last.as_ref(),
     )?;
-    conn.prepare_cached("UPDATE sessions SET start_time = ?2, end_time = ?3 WHERE id = ?1")?
-        .execute(params![
-            id,
-            new.start.as_second(),
-            new.end.map(|e| e.as_second())
-        ])?;
+    conn.prepare_cached(
+        "UPDATE sessions SET start_time = ?2, end_time = ?3, note = COALESCE(?4, note) WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        new.start.as_second(),
+        new.end.map(|e| e.as_second()),
+        patch.note,
+    ])?;
     get(conn, user_id, id, now)
 }
 
@@ -141,7 +145,7 @@ pub fn current(conn: &Connection, user_id: i64, now: Timestamp) -> StoreResult<C
         .query_row(params![now.as_second(), user_id], |row| {
             Ok(CurrentSession {
                 session: Some(rows::session(row)?),
-                open_interruption: rows::optional_interruption_at(row, 7)?,
+                open_interruption: rows::optional_interruption_at(row, 8)?,
             })
         })
         .optional()?;

@@ -22,6 +22,7 @@ use super::{
     FieldError, RuleViolation,
     export::{FORMAT_NAME, FORMAT_VERSION},
     interruption::{InterruptionKind, MAX_DESCRIPTION_CHARS},
+    session::parse_note,
     time::{RFC3339_SECONDS, whole_seconds},
 };
 
@@ -99,6 +100,8 @@ pub struct ImportSession {
     pub start: Timestamp,
     /// Its end; `None` for a session still running when exported.
     pub end: Option<Timestamp>,
+    /// Its note.
+    pub note: String,
     /// Its interruptions, by start.
     pub interruptions: Vec<ImportInterruption>,
 }
@@ -147,6 +150,8 @@ struct SessionRecord {
     id: Option<i64>,
     start_time: String,
     end_time: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
     #[serde(default)]
     interruptions: Option<Vec<InterruptionRecord>>,
 }
@@ -376,6 +381,7 @@ fn placeholder(at: &str) -> ImportSession {
         at: at.to_owned(),
         start: Timestamp::UNIX_EPOCH,
         end: None,
+        note: String::new(),
         interruptions: Vec::new(),
     }
 }
@@ -506,7 +512,14 @@ fn read_session(at: &str, record: &SessionRecord, errors: &mut Errors) -> Option
         Some(raw) => Some(instant(at, "end_time", raw, errors)?),
         None => None,
     };
-    let start = start?;
+    let note = match parse_note(record.note.clone()) {
+        Ok(note) => Some(note),
+        Err(e) => {
+            errors.push(at, &e.field, e.message);
+            None
+        }
+    };
+    let (start, note) = (start?, note?);
     if let Some(end) = end
         && end <= start
     {
@@ -521,6 +534,7 @@ fn read_session(at: &str, record: &SessionRecord, errors: &mut Errors) -> Option
         at: at.to_owned(),
         start,
         end,
+        note,
         interruptions: Vec::new(),
     })
 }
@@ -698,6 +712,7 @@ mod tests {
             at: format!("line {start}"),
             start: at(start),
             end: end.map(at),
+            note: String::new(),
             interruptions: Vec::new(),
         }
     }

@@ -51,6 +51,8 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
     let index = |name: &str| column(name).unwrap_or(usize::MAX);
     let [id, start, end, kind, description, i_start] = READ.map(index);
     let i_end = index("interruption_end_utc");
+    // Exports made before sessions had notes lack the column.
+    let note = index("session_note");
     let mut errors = Errors::default();
     let mut sessions: Vec<ImportSession> = Vec::new();
     let mut current: Option<String> = None;
@@ -85,6 +87,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
                 id: cell(id).parse().ok(),
                 start_time: cell(start),
                 end_time: optional(end),
+                note: Some(restore_formula(&cell(note))),
                 interruptions: None,
             };
             let read = read_session(&at, &record, &mut errors);

@@ -6,9 +6,10 @@
 //! the session they lie inside, or — the way Timewarrior and Toggl log a
 //! switch — joining the entries just before and just after them (end to
 //! start, to the second) into one session. Entry descriptions (Toggl,
-//! Clockify) and annotations (Timewarrior) become the interruptions'
-//! notes; a session has no note, so a work entry's description is not
-//! kept. Projects, clients, billing and other tags are not kept either.
+//! Clockify) and annotations (Timewarrior) become the notes of the
+//! sessions and interruptions they make; a session joined from several
+//! work entries keeps the first one's. Projects, clients, billing and
+//! other tags are not kept.
 
 use jiff::{
     Timestamp,
@@ -203,8 +204,12 @@ fn entry(
         }
     };
     let chars = description.chars().count();
-    if interruption.is_some() && chars > MAX_DESCRIPTION_CHARS {
-        errors.push(at, "description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters for an interruption (got {chars})"));
+    if chars > MAX_DESCRIPTION_CHARS {
+        errors.push(
+            at,
+            "description",
+            format!("must be at most {MAX_DESCRIPTION_CHARS} characters (got {chars})"),
+        );
         return None;
     }
     Some(Entry {
@@ -265,7 +270,7 @@ fn assemble(mut entries: Vec<Entry>, errors: &mut Errors) -> Vec<ImportSession> 
                 ends_interrupted = false;
             }
             (None, _) => {
-                sessions.push(ImportSession { at: entry.at, start: entry.start, end: Some(entry.end), interruptions: Vec::new() });
+                sessions.push(ImportSession { at: entry.at, start: entry.start, end: Some(entry.end), note: entry.description, interruptions: Vec::new() });
                 ends_interrupted = false;
             }
         }

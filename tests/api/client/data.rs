@@ -23,10 +23,22 @@ async fn an_export_imported_into_another_account_is_the_same_record_and_a_second
  {
     let (app, server, ana, machine) = signed_in().await;
     let day = three_days_ago();
-    machine
-        .run(&["start", "--at", &format!("{day} 09:00")])
-        .await
-        .ok();
+    let started = machine
+        .run(&[
+            "start",
+            "--at",
+            &format!("{day} 09:00"),
+            "--note",
+            "+44 call notes",
+        ])
+        .await;
+    assert!(
+        started
+            .ok()
+            .starts_with("Focusing on “+44 call notes” since "),
+        "{}",
+        started.stdout
+    );
     machine
         .run(&[
             "i",
@@ -96,6 +108,7 @@ async fn an_export_imported_into_another_account_is_the_same_record_and_a_second
         "Added 2 sessions and 2 interruptions; 0 sessions were already there.\n"
     );
     assert_eq!(record_of(&app, &bea).await, record_of(&app, &ana).await);
+    assert_eq!(record_of(&app, &bea).await[1][2], "+44 call notes");
     let again = other.run(&["import", path]).await;
     assert_eq!(
         again.ok(),

@@ -197,6 +197,7 @@ async fn a_session_with_interruptions_from_start_to_end_prints_exact_figures() {
         json!([[
             utc(t0),
             utc(plus(t0, 40)),
+            "",
             [
                 ["phone", "WhatsApp", utc(plus(t0, 10)), utc(plus(t0, 13))],
                 ["family", "", utc(plus(t0, 25)), utc(plus(t0, 30))],

@@ -167,6 +167,7 @@ pub async fn record_of(app: &TestApp, user: &TestUser) -> Value {
         record.push(json!([
             session["start_time"],
             session["end_time"],
+            session["note"],
             interruptions
         ]));
     }

@@ -23,7 +23,13 @@ async fn changes_made_offline_are_sent_in_order_and_a_resend_doubles_nothing() {
     let t0 = minutes_ago(90);
     let steps: [(Vec<String>, String); 4] = [
         (
-            vec!["start".into(), "--at".into(), t0.to_string()],
+            vec![
+                "start".into(),
+                "--at".into(),
+                t0.to_string(),
+                "--note".into(),
+                "queued, offline".into(),
+            ],
             format!("start at {}", madrid_clock(t0)),
         ),
         (
@@ -83,6 +89,7 @@ async fn changes_made_offline_are_sent_in_order_and_a_resend_doubles_nothing() {
     let expected = json!([[
         utc(t0),
         utc(plus(t0, 20)),
+        "queued, offline",
         [["noise", "drill", utc(plus(t0, 5)), utc(plus(t0, 8))]]
     ]]);
     assert_eq!(record_of(&app, &user).await, expected);

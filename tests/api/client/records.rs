@@ -38,7 +38,10 @@ async fn undo_reverts_each_kind_of_change_and_says_what_it_reverted() {
         )
     );
 
-    machine.run(&["start", "--at", &utc(t0)]).await.ok();
+    machine
+        .run(&["start", "--at", &utc(t0), "--note", "essay"])
+        .await
+        .ok();
     let started = sessions_of(&app, &user).await[0]["id"].as_i64().unwrap();
     machine
         .run(&["i", "phone", "call", "--at", &utc(plus(t0, 5))])
@@ -56,7 +59,12 @@ async fn undo_reverts_each_kind_of_change_and_says_what_it_reverted() {
     );
     assert_eq!(
         record_of(&app, &user).await,
-        json!([[utc(t0), null, [["phone", "call", utc(plus(t0, 5)), null]]]])
+        json!([[
+            utc(t0),
+            null,
+            "essay",
+            [["phone", "call", utc(plus(t0, 5)), null]]
+        ]])
     );
 
     machine
@@ -66,7 +74,12 @@ async fn undo_reverts_each_kind_of_change_and_says_what_it_reverted() {
     machine.run(&["undo"]).await.ok();
     assert_eq!(
         record_of(&app, &user).await,
-        json!([[utc(t0), null, [["phone", "call", utc(plus(t0, 5)), null]]]])
+        json!([[
+            utc(t0),
+            null,
+            "essay",
+            [["phone", "call", utc(plus(t0, 5)), null]]
+        ]])
     );
     machine
         .run(&["resume", "--at", &utc(plus(t0, 9))])
@@ -76,6 +89,7 @@ async fn undo_reverts_each_kind_of_change_and_says_what_it_reverted() {
     let ended = json!([[
         utc(t0),
         utc(plus(t0, 30)),
+        "essay",
         [["phone", "call", utc(plus(t0, 5)), utc(plus(t0, 9))]]
     ]]);
     assert_eq!(record_of(&app, &user).await, ended);
@@ -89,6 +103,15 @@ async fn undo_reverts_each_kind_of_change_and_says_what_it_reverted() {
     assert_eq!(
         sessions_of(&app, &user).await[0]["start_time"],
         utc(plus(t0, -10))
+    );
+    machine.run(&["undo"]).await.ok();
+    assert_eq!(record_of(&app, &user).await, ended);
+    let renamed = machine.run(&["edit", "--note", "essay, part 2"]).await;
+    assert!(
+        renamed.ok().starts_with("Changed session ")
+            && renamed.stdout.contains(" on “essay, part 2”: "),
+        "{}",
+        renamed.stdout
     );
     machine.run(&["undo"]).await.ok();
     assert_eq!(record_of(&app, &user).await, ended);
@@ -125,7 +148,7 @@ async fn undo_reverts_each_kind_of_change_and_says_what_it_reverted() {
         .ok();
     assert_eq!(
         record_of(&app, &user).await,
-        json!([[utc(t0), utc(plus(t0, 30)), []]])
+        json!([[utc(t0), utc(plus(t0, 30)), "essay", []]])
     );
     machine.run(&["undo"]).await.ok();
     assert_eq!(record_of(&app, &user).await, ended);
@@ -168,6 +191,8 @@ async fn the_sessions_table_lists_newest_first_in_the_users_zone() {
             "2026-11-16 09:00",
             "--end",
             "2026-11-16 10:30",
+            "--note",
+            "chapter 3 draft",
         ])
         .await
         .ok();
@@ -194,7 +219,8 @@ async fn the_sessions_table_lists_newest_first_in_the_users_zone() {
             "worked",
             "interruptions",
             "lost",
-            "effective"
+            "effective",
+            "note"
         ]
     );
     assert_eq!(
@@ -211,7 +237,7 @@ async fn the_sessions_table_lists_newest_first_in_the_users_zone() {
             .skip(1)
             .collect::<Vec<_>>()
             .join(" "),
-        "Mon 16 Nov 2026 09:00 10:30 1h 30m 0 0s 1h 30m"
+        "Mon 16 Nov 2026 09:00 10:30 1h 30m 0 0s 1h 30m chapter 3 draft"
     );
     let other_day = machine.run(&["sessions", "--day", "2026-11-17"]).await;
     assert_eq!(other_day.ok(), "No sessions on 2026-11-17.\n");
