@@ -3,6 +3,7 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hyperfocus::domain::{
+    days::DayStart,
     stats::{self, Params},
     time::TimeZoneName,
 };
@@ -22,6 +23,7 @@ fn engine(c: &mut Criterion) {
             zone: zone.clone(),
             now: history::END,
             recovery_allowance: 600,
+            day_start: DayStart::MIDNIGHT,
         };
         group.bench_with_input(
             BenchmarkId::new("report", name),

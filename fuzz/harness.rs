@@ -5,6 +5,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use hyperfocus::domain::{
+    days::{DaySettings, DayStart},
     export::{Encoder, ExportFormat, ExportHeader, ExportInterruption, ExportRow, ExportUser},
     idempotency,
     import::{self, ImportFormat, ImportSession},
@@ -70,8 +71,11 @@ pub fn client_input(data: &[u8]) {
         to: input.to,
         tz: input.tz,
         recovery: input.recovery,
+        // The same bytes once more: one parse, many meanings.
+        week_start: input.tz,
+        day_start: input.recovery,
     };
-    let Ok(spec) = WindowSpec::parse(&raw, &user_zone) else {
+    let Ok(spec) = WindowSpec::parse(&raw, &user_zone, DaySettings::default()) else {
         return;
     };
     let now = EPOCH_2000 + i64::from(input.now_offset);
@@ -133,6 +137,8 @@ pub fn engine(data: &[u8]) {
             .zone(),
         now: last_end + i64::from(history.now_after_last_end),
         recovery_allowance: i64::from(history.recovery % 3601),
+        // Every day start from -06:00 to 12:00, from the same bytes.
+        day_start: DayStart::from_minutes((i64::from(history.recovery) % 73 - 24) * 15),
     };
     let report = stats::report(&sessions, &params);
     if let Err(broken) = invariants::check(&report) {

@@ -46,6 +46,7 @@ pub async fn run_each<const N: usize>(
         zone: window.zone.zone(),
         now: now.as_second(),
         recovery_allowance,
+        day_start: window.days.day_start,
     });
     let size: usize = spans.iter().map(|s| 1 + s.interruptions.len()).sum();
     if size * N <= INLINE_SPANS {

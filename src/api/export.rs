@@ -30,8 +30,9 @@ pub struct ExportParams {
     /// `ndjson` (default, the canonical format), `json` or `csv`.
     #[param(inline, value_type = Option<ExportFormatName>)]
     pub format: Option<String>,
-    /// Only sessions starting at or after this: a date `YYYY-MM-DD` (local
-    /// midnight) or an RFC 3339 timestamp. Default: the first session.
+    /// Only sessions starting at or after this: a date `YYYY-MM-DD` (the start
+    /// of that day: local midnight moved by the user's `day_start`) or an
+    /// RFC 3339 timestamp. Default: the first session.
     #[param(inline, value_type = Option<DateOrTimestamp>)]
     pub from: Option<String>,
     /// Only sessions starting before this: a date or an RFC 3339 timestamp.
@@ -105,7 +106,7 @@ pub async fn get_export(
         params.from.as_deref(),
         params.to.as_deref(),
         params.tz.as_deref(),
-        &auth.timezone,
+        (&auth.timezone, auth.days.day_start),
     )?;
     stream(&state, user_id, &request).await
 }

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     domain::{
         RuleViolation,
+        days::DaySettings,
         idempotency::{Idempotency, parse_key},
         quote,
         time::TimeZoneName,
@@ -302,6 +303,8 @@ pub struct Auth {
     pub scope: Scope,
     /// That user's IANA zone.
     pub timezone: TimeZoneName,
+    /// Where that user's weeks and days begin.
+    pub days: DaySettings,
 }
 
 impl Auth {
@@ -354,6 +357,7 @@ impl FromRequestParts<AppState> for Auth {
             token_id: token.token_id,
             scope: credentials.scope,
             timezone: TimeZoneName::from_stored(credentials.timezone),
+            days: credentials.days,
         })
     }
 }

@@ -25,7 +25,7 @@ use crate::{
         Validator,
         events::EventKind,
         session::{NewSession, Session, SessionPatch, parse_note},
-        time::{from_unix_seconds, local_day, parse_date, parse_timestamp},
+        time::{from_unix_seconds, parse_date, parse_timestamp},
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -124,8 +124,8 @@ pub struct EndIn {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SessionListParams {
-    /// A calendar day `YYYY-MM-DD` in the user's time zone; lists the
-    /// sessions that overlap it.
+    /// A calendar day `YYYY-MM-DD` in the user's time zone, beginning at
+    /// their `day_start`; lists the sessions that overlap it.
     #[param(format = Date, max_length = 10)]
     pub day: Option<String>,
     /// Page size, 1 to 1000; default 100.
@@ -376,7 +376,11 @@ pub async fn list_user_sessions(
         ));
     }
     let overlapping = match params.day.as_deref() {
-        Some(raw) => Some(local_day(parse_date("day", raw)?, &auth.timezone.zone())),
+        Some(raw) => Some(
+            auth.days
+                .day_start
+                .day(parse_date("day", raw)?, &auth.timezone.zone()),
+        ),
         None => None,
     };
     let after = params.cursor.as_deref().map(decode_cursor).transpose()?;

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::{
     docs::{
         BadRequest, Conflict, Forbidden, IanaZone, IdempotencyKeyHeader, Invalid, NotJson,
-        TooLarge, Unauthorized,
+        TooLarge, Unauthorized, WeekdayName,
     },
     extract::{Auth, Idempotent, Json, PathId, Secret, non_null},
 };
@@ -24,7 +24,7 @@ use crate::{
         idempotency::{Idempotency, RegistrationKey},
         password::Password,
         token::{self, NewSecret, NewToken, Scope, TokenName},
-        user::{NewUser, User, UserPatch},
+        user::{NewUser, RawUserPatch, User, UserPatch},
     },
     error::{AppError, AppResult},
     net::ClientAddress,
@@ -66,6 +66,18 @@ pub struct UserPatchIn {
     #[schema(nullable = false, value_type = Option<IanaZone>, example = "Europe/Madrid")]
     #[serde(default, deserialize_with = "non_null")]
     pub timezone: Option<String>,
+    /// The weekday weeks begin on: orders `weekly-pattern` and the
+    /// heatmap, and makes goal weeks.
+    #[schema(nullable = false, value_type = Option<WeekdayName>, example = "sunday")]
+    #[serde(default, deserialize_with = "non_null")]
+    pub week_start: Option<String>,
+    /// When a day begins, `HH:MM` from `-06:00` (18:00 the evening before)
+    /// to `12:00` in 15-minute steps: moves the edges of days in `daily`,
+    /// the `day` filter, dates given as `from`/`to`, weekdays and goals.
+    #[schema(nullable = false, value_type = Option<String>, example = "04:00",
+             pattern = "^-?[0-9]{2}:(00|15|30|45)$", max_length = 6)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub day_start: Option<String>,
 }
 
 /// A user.
@@ -79,6 +91,13 @@ pub struct UserOut {
     pub email: String,
     /// IANA time zone.
     pub timezone: String,
+    /// The weekday weeks begin on.
+    #[schema(value_type = WeekdayName)]
+    pub week_start: &'static str,
+    /// When a day begins, `HH:MM` from local midnight (`-HH:MM`: the
+    /// evening before).
+    #[schema(example = "00:00")]
+    pub day_start: String,
     /// When the account was created (UTC).
     #[schema(value_type = String, format = DateTime, example = "2025-11-15T16:00:00Z")]
     pub created_at: Timestamp,
@@ -91,6 +110,8 @@ impl From<User> for UserOut {
             name: user.name,
             email: user.email,
             timezone: user.timezone,
+            week_start: user.days.week_start.as_str(),
+            day_start: user.days.day_start.to_string(),
             created_at: user.created_at,
         }
     }
@@ -265,7 +286,12 @@ pub async fn update_user(
     Json(body): Json<UserPatchIn>,
 ) -> AppResult<axum::Json<UserOut>> {
     auth.require_self(id)?;
-    let patch = UserPatch::parse(body.name.as_deref(), body.timezone.as_deref())?;
+    let patch = UserPatch::parse(RawUserPatch {
+        name: body.name.as_deref(),
+        timezone: body.timezone.as_deref(),
+        week_start: body.week_start.as_deref(),
+        day_start: body.day_start.as_deref(),
+    })?;
     Ok(axum::Json(state.store.update_user(id, patch).await?.into()))
 }
 

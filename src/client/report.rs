@@ -327,21 +327,29 @@ fn bar(bucket: &Bucket, label: String) -> Bar {
     }
 }
 
+/// The heatmap's rows in the server's order, which starts the week on the
+/// user's `week_start`.
 fn heat_lines(heat: &Heatmap, out: &Output) -> Vec<String> {
+    const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let mut order: Vec<usize> = Vec::with_capacity(7);
+    for cell in &heat.cells {
+        if cell.weekday_index < 7 && !order.contains(&cell.weekday_index) {
+            order.push(cell.weekday_index);
+        }
+    }
+    order.extend((0..7).filter(|d| !order.contains(d)).collect::<Vec<_>>());
     let mut work = [[0_i64; 24]; 7];
     for cell in &heat.cells {
-        if let Some(slot) = work
-            .get_mut(cell.weekday_index)
+        let row = order.iter().position(|&d| d == cell.weekday_index);
+        if let Some(slot) = row
+            .and_then(|row| work.get_mut(row))
             .and_then(|day| day.get_mut(cell.hour))
         {
             *slot = cell.work_seconds;
         }
     }
+    let labels: [&str; 7] = std::array::from_fn(|row| NAMES[order[row]]);
     let mut lines = vec![out.bold("Worked time by weekday and hour")];
-    lines.extend(heatmap(
-        &work,
-        &["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        out,
-    ));
+    lines.extend(heatmap(&work, &labels, out));
     lines
 }

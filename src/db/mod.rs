@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use crate::domain::{
     RuleViolation,
     browser::{BrowserSession, NewBrowserSession},
+    days::DaySettings,
     events::Event,
     export::ExportRow,
     idempotency::{Idempotency, RegistrationKey},
@@ -129,6 +130,8 @@ pub struct TokenCredentials {
     pub last_used_at: Option<Timestamp>,
     /// The user's IANA zone, the default for day filters and reports.
     pub timezone: String,
+    /// Where the user's weeks and days begin.
+    pub days: DaySettings,
 }
 
 /// What a sign-in needs of an account.

@@ -73,6 +73,8 @@ pub struct BrowserSession {
     pub name: String,
     /// The user's IANA zone.
     pub timezone: String,
+    /// Where the user's weeks and days begin.
+    pub days: super::days::DaySettings,
 }
 
 impl BrowserSession {
@@ -110,6 +112,7 @@ mod tests {
             expires_at: Timestamp::UNIX_EPOCH,
             name: "Ana".into(),
             timezone: "UTC".into(),
+            days: Default::default(),
         };
         assert!(session.csrf_matches("abc"));
         assert!(

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use super::{
     FieldError, RuleViolation, Validator,
+    days::DayStart,
     interruption::InterruptionKind,
     quote,
     stats::window::edge_instant,
@@ -112,15 +113,15 @@ pub struct ExportRequest {
 }
 
 impl ExportRequest {
-    /// Parses `format` (default NDJSON), `from` and `to` (dates mean local
-    /// midnight, in `tz` or else `user_zone`) and `tz`, reporting every bad
-    /// parameter at once.
+    /// Parses `format` (default NDJSON), `from` and `to` (dates mean the
+    /// start of that day, at `day_start` in `tz` or else `user_zone`) and
+    /// `tz`, reporting every bad parameter at once.
     pub fn parse(
         format: Option<&str>,
         from: Option<&str>,
         to: Option<&str>,
         tz: Option<&str>,
-        user_zone: &TimeZoneName,
+        (user_zone, day_start): (&TimeZoneName, DayStart),
     ) -> Result<Self, RuleViolation> {
         let mut check = Validator::default();
         let format = format.map_or(Ok(ExportFormat::Ndjson), ExportFormat::parse);
@@ -130,8 +131,8 @@ impl ExportRequest {
             None => Some(user_zone.clone()),
         };
         let tz = zone.as_ref().unwrap_or(user_zone).zone();
-        let from = from.and_then(|raw| check.check(edge_instant("from", raw, &tz)));
-        let to = to.and_then(|raw| check.check(edge_instant("to", raw, &tz)));
+        let from = from.and_then(|raw| check.check(edge_instant("from", raw, &tz, day_start)));
+        let to = to.and_then(|raw| check.check(edge_instant("to", raw, &tz, day_start)));
         if let (Some(from), Some(to)) = (from, to)
             && from >= to
         {
@@ -662,12 +663,20 @@ mod tests {
     #[test]
     fn a_request_takes_dates_in_its_zone_and_reports_every_bad_parameter() {
         let madrid = TimeZoneName::parse("tz", "Europe/Madrid").unwrap();
-        let request =
-            ExportRequest::parse(Some("csv"), Some("2025-11-01"), None, None, &madrid).unwrap();
+        let request = ExportRequest::parse(
+            Some("csv"),
+            Some("2025-11-01"),
+            None,
+            None,
+            (&madrid, DayStart::MIDNIGHT),
+        )
+        .unwrap();
         assert_eq!(request.format, ExportFormat::Csv);
         assert_eq!(request.from.unwrap().to_string(), "2025-10-31T23:00:00Z");
         assert_eq!(request.to, None);
-        let default = ExportRequest::parse(None, None, None, Some("UTC"), &madrid).unwrap();
+        let default =
+            ExportRequest::parse(None, None, None, Some("UTC"), (&madrid, DayStart::MIDNIGHT))
+                .unwrap();
         assert_eq!(default.format, ExportFormat::Ndjson);
         assert_eq!(default.zone.as_str(), "UTC");
         let Err(RuleViolation::Invalid(errors)) = ExportRequest::parse(
@@ -675,14 +684,19 @@ mod tests {
             Some("soon"),
             None,
             Some("Mars/Olympus"),
-            &madrid,
+            (&madrid, DayStart::MIDNIGHT),
         ) else {
             panic!("bad parameters must be refused");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["format", "tz", "from"]);
-        let backwards =
-            ExportRequest::parse(None, Some("2025-11-02"), Some("2025-11-01"), None, &madrid);
+        let backwards = ExportRequest::parse(
+            None,
+            Some("2025-11-02"),
+            Some("2025-11-01"),
+            None,
+            (&madrid, DayStart::MIDNIGHT),
+        );
         assert!(backwards.is_err());
     }
 

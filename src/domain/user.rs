@@ -2,7 +2,12 @@
 
 use jiff::Timestamp;
 
-use super::{FieldError, RuleViolation, Validator, quote, time::TimeZoneName};
+use super::{
+    FieldError, RuleViolation, Validator,
+    days::{DaySettings, DayStart, WeekStart},
+    quote,
+    time::TimeZoneName,
+};
 
 /// Longest accepted name, in characters after trimming.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -121,16 +126,46 @@ pub struct UserPatch {
     pub name: Option<UserName>,
     /// A new default time zone.
     pub timezone: Option<TimeZoneName>,
+    /// A new first day of the week.
+    pub week_start: Option<WeekStart>,
+    /// A new start of the day.
+    pub day_start: Option<DayStart>,
+}
+
+/// A profile change as sent, each field optional.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RawUserPatch<'a> {
+    /// Display name.
+    pub name: Option<&'a str>,
+    /// IANA zone.
+    pub timezone: Option<&'a str>,
+    /// Weekday name.
+    pub week_start: Option<&'a str>,
+    /// `HH:MM`.
+    pub day_start: Option<&'a str>,
 }
 
 impl UserPatch {
     /// Validates whichever fields are present.
-    pub fn parse(name: Option<&str>, timezone: Option<&str>) -> Result<Self, RuleViolation> {
+    pub fn parse(raw: RawUserPatch<'_>) -> Result<Self, RuleViolation> {
         let mut v = Validator::default();
-        let name = name.and_then(|raw| v.check(UserName::parse(raw)));
-        let timezone = timezone.and_then(|raw| v.check(TimeZoneName::parse("timezone", raw)));
+        let name = raw.name.and_then(|r| v.check(UserName::parse(r)));
+        let timezone = raw
+            .timezone
+            .and_then(|r| v.check(TimeZoneName::parse("timezone", r)));
+        let week_start = raw
+            .week_start
+            .and_then(|r| v.check(WeekStart::parse("week_start", r)));
+        let day_start = raw
+            .day_start
+            .and_then(|r| v.check(DayStart::parse("day_start", r)));
         v.finish()?;
-        Ok(Self { name, timezone })
+        Ok(Self {
+            name,
+            timezone,
+            week_start,
+            day_start,
+        })
     }
 }
 
@@ -145,6 +180,8 @@ pub struct User {
     pub email: String,
     /// IANA zone name.
     pub timezone: String,
+    /// Where their weeks and days begin.
+    pub days: DaySettings,
     /// When the account was made.
     pub created_at: Timestamp,
 }

@@ -21,7 +21,7 @@ use crate::{
         events::EventKind,
         interruption::{Interruption, InterruptionKind, InterruptionPatch, parse_description},
         session::{NewSession, SessionPatch, parse_note},
-        time::{from_unix_seconds, local_day, parse_date},
+        time::{from_unix_seconds, parse_date},
     },
     error::AppError,
     state::AppState,
@@ -99,7 +99,7 @@ pub async fn page(
         .map_err(AppError::from)?;
     let after = query.before.as_deref().and_then(parse_position);
     let list = SessionListQuery {
-        overlapping: day.map(|d| local_day(d, &tz)),
+        overlapping: day.map(|d| visitor.days().day_start.day(d, &tz)),
         after,
         limit: PAGE + 1,
     };

@@ -22,7 +22,6 @@ use crate::{
         },
         session::{NewSession, Session, parse_note},
         stats::window::Window,
-        time::local_day,
     },
     error::AppError,
     state::AppState,
@@ -101,8 +100,9 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
     let zone = visitor.zone();
     let tz = zone.zone();
     let current = state.store.current_session(visitor.user_id(), now).await?;
-    let today = now.to_zoned_datetime(tz.clone()).date();
-    let (day_start, day_end) = local_day(today, &tz);
+    let days = visitor.days();
+    let today = days.day_start.date_of(now, &tz);
+    let (day_start, day_end) = days.day_start.day(today, &tz);
     let query = SessionListQuery {
         overlapping: Some((day_start, day_end)),
         after: None,
@@ -121,6 +121,7 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
         from: day_start,
         to: day_end,
         zone: zone.clone(),
+        days,
     };
     let report = crate::reports::run(
         state.store.as_ref(),

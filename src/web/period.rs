@@ -1,10 +1,11 @@
-//! The reports page's period: a day, a week (Monday first), a month, a
+//! The reports page's period: a day, a week (from the user's first day of
+//! the week), a month, a
 //! year, or custom dates, stepped back and forth, kept in the URL.
 
 use jiff::{ToSpan, civil::Date};
 use serde::Deserialize;
 
-use crate::domain::stats::window::MAX_RANGE_DAYS;
+use crate::domain::{days::WeekStart, stats::window::MAX_RANGE_DAYS};
 
 /// The query of `/app/reports`.
 #[derive(Debug, Default, Deserialize)]
@@ -24,7 +25,7 @@ pub struct PeriodQuery {
 pub enum Unit {
     /// One day.
     Day,
-    /// Monday to Sunday.
+    /// Seven days from the user's first day of the week.
     Week,
     /// A calendar month.
     Month,
@@ -56,18 +57,24 @@ pub struct Period {
     pub start: Date,
     /// The day after its last.
     pub end: Date,
+    /// Where weeks begin.
+    pub week_start: WeekStart,
 }
 
 impl Period {
     /// The period a query asks for, with `today` in the user's zone; a
     /// query that does not parse falls back to this week, and says so.
-    pub fn from_query(query: &PeriodQuery, today: Date) -> (Self, Option<String>) {
+    pub fn from_query(
+        query: &PeriodQuery,
+        today: Date,
+        week_start: WeekStart,
+    ) -> (Self, Option<String>) {
         let date = |raw: &Option<String>| raw.as_deref().and_then(|d| d.parse::<Date>().ok());
         if let (Some(from), Some(to)) = (date(&query.from), date(&query.to)) {
-            return match Self::custom(from, to) {
+            return match Self::custom(from, to, week_start) {
                 Some(period) => (period, None),
                 None => (
-                    Self::of(Unit::Week, today),
+                    Self::of(Unit::Week, today, week_start),
                     Some(format!(
                         "the dates must run forwards and span at most {MAX_RANGE_DAYS} days; showing this week"
                     )),
@@ -80,14 +87,17 @@ impl Period {
             Some("year") => Unit::Year,
             _ => Unit::Week,
         };
-        (Self::of(unit, date(&query.date).unwrap_or(today)), None)
+        (
+            Self::of(unit, date(&query.date).unwrap_or(today), week_start),
+            None,
+        )
     }
 
     /// The `unit` that holds `day`.
-    pub fn of(unit: Unit, day: Date) -> Self {
+    pub fn of(unit: Unit, day: Date, week_start: WeekStart) -> Self {
         let start = match unit {
             Unit::Day | Unit::Custom => day,
-            Unit::Week => day - i64::from(day.weekday().to_monday_zero_offset()).days(),
+            Unit::Week => week_start.week_of(day),
             Unit::Month => day.first_of_month(),
             Unit::Year => day.first_of_year(),
         };
@@ -97,17 +107,23 @@ impl Period {
             Unit::Month => start + 1.month(),
             Unit::Year => start + 1.year(),
         };
-        Self { unit, start, end }
+        Self {
+            unit,
+            start,
+            end,
+            week_start,
+        }
     }
 
     /// Custom dates, `to` included.
-    fn custom(from: Date, to: Date) -> Option<Self> {
+    fn custom(from: Date, to: Date, week_start: WeekStart) -> Option<Self> {
         let end = to.tomorrow().ok()?;
         let days = from.until(end).ok()?.get_days();
         (from < end && i64::from(days) <= MAX_RANGE_DAYS).then_some(Self {
             unit: Unit::Custom,
             start: from,
             end,
+            week_start,
         })
     }
 
@@ -120,9 +136,14 @@ impl Period {
                     unit: Unit::Custom,
                     start: self.start.checked_sub(length).unwrap_or(self.start),
                     end: self.start,
+                    week_start: self.week_start,
                 }
             }
-            unit => Self::of(unit, self.start.yesterday().unwrap_or(self.start)),
+            unit => Self::of(
+                unit,
+                self.start.yesterday().unwrap_or(self.start),
+                self.week_start,
+            ),
         }
     }
 
@@ -135,9 +156,10 @@ impl Period {
                     unit: Unit::Custom,
                     start: self.end,
                     end: self.end.checked_add(length).unwrap_or(self.end),
+                    week_start: self.week_start,
                 }
             }
-            unit => Self::of(unit, self.end),
+            unit => Self::of(unit, self.end, self.week_start),
         }
     }
 
@@ -199,7 +221,7 @@ mod tests {
     #[test]
     fn a_week_runs_monday_to_sunday_and_steps_by_seven_days() {
         let today = date(2026, 12, 2); // a Wednesday
-        let (week, note) = Period::from_query(&query(&[]), today);
+        let (week, note) = Period::from_query(&query(&[]), today, WeekStart::default());
         assert_eq!(note, None);
         assert_eq!(
             (week.start, week.end),
@@ -209,6 +231,13 @@ mod tests {
         assert_eq!(week.previous().start, date(2026, 11, 23));
         assert_eq!(week.next().start, date(2026, 12, 7));
         assert_eq!(week.query(), "period=week&date=2026-11-30");
+        let sunday = WeekStart::parse("week_start", "sunday").unwrap();
+        let (week, _) = Period::from_query(&query(&[]), today, sunday);
+        assert_eq!(
+            (week.start, week.end),
+            (date(2026, 11, 29), date(2026, 12, 6))
+        );
+        assert_eq!(week.next().start, date(2026, 12, 6));
     }
 
     #[test]
@@ -216,6 +245,7 @@ mod tests {
         let (month, _) = Period::from_query(
             &query(&[("period", "month"), ("date", "2024-02-10")]),
             date(2026, 1, 1),
+            WeekStart::default(),
         );
         assert_eq!(
             (month.start, month.end),
@@ -223,9 +253,17 @@ mod tests {
         );
         assert_eq!(month.previous().start, date(2024, 1, 1));
         assert_eq!(month.label(), "February 2024");
-        let (year, _) = Period::from_query(&query(&[("period", "year")]), date(2026, 12, 2));
+        let (year, _) = Period::from_query(
+            &query(&[("period", "year")]),
+            date(2026, 12, 2),
+            WeekStart::default(),
+        );
         assert_eq!((year.start, year.end), (date(2026, 1, 1), date(2027, 1, 1)));
-        let (day, _) = Period::from_query(&query(&[("period", "day")]), date(2026, 12, 2));
+        let (day, _) = Period::from_query(
+            &query(&[("period", "day")]),
+            date(2026, 12, 2),
+            WeekStart::default(),
+        );
         assert_eq!(day.label(), "Wednesday 2 December 2026");
         assert_eq!(day.next().start, date(2026, 12, 3));
     }
@@ -235,6 +273,7 @@ mod tests {
         let (custom, _) = Period::from_query(
             &query(&[("from", "2026-11-01"), ("to", "2026-11-15")]),
             date(2026, 12, 2),
+            WeekStart::default(),
         );
         assert_eq!(
             (custom.start, custom.end),
@@ -246,6 +285,7 @@ mod tests {
         let (fallback, note) = Period::from_query(
             &query(&[("from", "2026-11-15"), ("to", "2026-11-01")]),
             date(2026, 12, 2),
+            WeekStart::default(),
         );
         assert_eq!(fallback.unit, Unit::Week);
         assert!(note.is_some());

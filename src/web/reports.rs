@@ -18,8 +18,9 @@ use super::{
 };
 use crate::{
     domain::{
+        days::{DaySettings, WeekStart},
         stats::{Bucket, DEFAULT_RECOVERY_SECONDS, Report, window::Window},
-        time::{TimeZoneName, local_day},
+        time::TimeZoneName,
     },
     state::AppState,
 };
@@ -139,12 +140,12 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
     let zone = visitor.zone();
-    let tz = zone.zone();
-    let today = now.to_zoned_datetime(tz.clone()).date();
-    let (period, note) = Period::from_query(&query, today);
+    let days = visitor.days();
+    let today = days.day_start.date_of(now, &zone.zone());
+    let (period, note) = Period::from_query(&query, today, days.week_start);
     let before = period.previous();
-    let this = window(period.start, period.end, &zone);
-    let earlier = window(before.start, before.end, &zone);
+    let this = window(period.start, period.end, &zone, days);
+    let earlier = window(before.start, before.end, &zone, days);
     let store = state.store.as_ref();
     let user_id = visitor.user_id();
     let allowance = DEFAULT_RECOVERY_SECONDS;
@@ -155,7 +156,7 @@ pub async fn page(
             crate::reports::run_each(store, user_id, [&this, &earlier], allowance, now).await?;
         (report, previous, None)
     } else {
-        let trailing = window(today - 364.days(), today + 1.day(), &zone);
+        let trailing = window(today - 364.days(), today + 1.day(), &zone, days);
         let [report, previous, year] =
             crate::reports::run_each(store, user_id, [&this, &earlier, &trailing], allowance, now)
                 .await?;
@@ -191,18 +192,18 @@ pub async fn page(
             .enumerate()
             .map(|(h, b)| bucket_row(format!("{h:02}:00"), b))
             .collect(),
-        weekday_chart: weekday_chart(&report),
-        weekdays: report
-            .weekdays
-            .iter()
-            .enumerate()
-            .map(|(d, b)| bucket_row(WEEKDAYS[d].to_owned(), b))
+        weekday_chart: weekday_chart(&report, days.week_start),
+        weekdays: days
+            .week_start
+            .order()
+            .into_iter()
+            .map(|d| bucket_row(WEEKDAYS[d].to_owned(), &report.weekdays[d]))
             .collect(),
         types: type_rows(&report),
         self_share: share(report.self_share.count, report.self_share.lost),
         external_share: share(report.external_share.count, report.external_share.lost),
-        heatmap: heatmap(&report),
-        heatmap_rows: heatmap_rows(&report),
+        heatmap: heatmap(&report, days.week_start),
+        heatmap_rows: heatmap_rows(&report, days.week_start),
         calendar: calendar(calendar_days, year.is_none()),
         calendar_rows: calendar_rows(calendar_days, today),
     };
@@ -213,21 +214,25 @@ pub async fn page(
     ))
 }
 
-/// Local midnight of `start` to local midnight of `end`.
-fn window(start: Date, end: Date, zone: &TimeZoneName) -> Window {
+/// The start of day `start` to the start of day `end`.
+fn window(start: Date, end: Date, zone: &TimeZoneName, days: DaySettings) -> Window {
     let tz = zone.zone();
     Window {
-        from: local_day(start, &tz).0,
-        to: local_day(end, &tz).0,
+        from: days.day_start.day(start, &tz).0,
+        to: days.day_start.day(end, &tz).0,
         zone: zone.clone(),
+        days,
     }
 }
 
 fn period_links(period: &Period, today: Date) -> Vec<PeriodLink> {
     let link = |label, unit: Unit, anchor: Date| PeriodLink {
         label,
-        href: format!("/app/reports?{}", Period::of(unit, anchor).query()),
-        current: period.unit == unit && Period::of(unit, anchor) == *period,
+        href: format!(
+            "/app/reports?{}",
+            Period::of(unit, anchor, period.week_start).query()
+        ),
+        current: period.unit == unit && Period::of(unit, anchor, period.week_start) == *period,
     };
     vec![
         link("Today", Unit::Day, today),
@@ -436,18 +441,23 @@ fn hours_chart(report: &Report) -> String {
     )
 }
 
-fn weekday_chart(report: &Report) -> String {
-    let bars: Vec<Bar> = report
-        .weekdays
-        .iter()
-        .enumerate()
-        .map(|(d, b)| bar(WEEKDAYS[d][..3].to_owned(), WEEKDAYS[d], b))
+fn weekday_chart(report: &Report, week_start: WeekStart) -> String {
+    let bars: Vec<Bar> = week_start
+        .order()
+        .into_iter()
+        .map(|d| {
+            bar(
+                WEEKDAYS[d][..3].to_owned(),
+                WEEKDAYS[d],
+                &report.weekdays[d],
+            )
+        })
         .collect();
     charts::bars(
         &Frame {
             id: "weekdays",
             title: "Weekly pattern",
-            desc: "One bar a weekday, Monday first: effective focus below, time lost on top",
+            desc: "One bar a weekday, from the first day of your week: effective focus below, time lost on top",
         },
         &bars,
         7,
@@ -477,30 +487,30 @@ fn share(count: i64, lost: i64) -> String {
     )
 }
 
-fn heatmap(report: &Report) -> String {
-    let mut cells = [[(0, 0); 24]; 7];
-    for (day, hours) in report.heatmap.iter().enumerate() {
-        for (hour, bucket) in hours.iter().enumerate() {
-            cells[day][hour] = (bucket.effective(), bucket.interruptions);
-        }
-    }
+fn heatmap(report: &Report, week_start: WeekStart) -> String {
+    let cells = week_start.order().map(|day| {
+        let hours = report.heatmap[day].map(|bucket| (bucket.effective(), bucket.interruptions));
+        (&WEEKDAYS[day][..3], hours)
+    });
     charts::heatmap(
         &Frame {
             id: "heatmap",
             title: "When you focus: weekday by hour",
-            desc: "Seven rows, Monday first, of 24 hours; darker means more effective focus",
+            desc: "Seven rows, from the first day of your week, of 24 hours; darker means more effective focus",
         },
         &cells,
     )
 }
 
-fn heatmap_rows(report: &Report) -> Vec<(&'static str, Vec<i64>)> {
-    report
-        .heatmap
-        .iter()
-        .enumerate()
-        .map(|(day, hours)| {
-            let minutes = hours.iter().map(|b| b.effective() / 60).collect();
+fn heatmap_rows(report: &Report, week_start: WeekStart) -> Vec<(&'static str, Vec<i64>)> {
+    week_start
+        .order()
+        .into_iter()
+        .map(|day| {
+            let minutes = report.heatmap[day]
+                .iter()
+                .map(|b| b.effective() / 60)
+                .collect();
             (WEEKDAYS[day], minutes)
         })
         .collect()

@@ -20,6 +20,7 @@ use super::{WebError, flash::Flash};
 use crate::{
     domain::{
         browser::{BrowserSession, id_hash},
+        days::DaySettings,
         time::TimeZoneName,
         token::Scope,
     },
@@ -52,6 +53,11 @@ impl Visitor {
     /// The user's zone.
     pub fn zone(&self) -> TimeZoneName {
         TimeZoneName::from_stored(self.session.timezone.clone())
+    }
+
+    /// Where the user's weeks and days begin.
+    pub fn days(&self) -> DaySettings {
+        self.session.days
     }
 
     /// Fails unless the browser may change things (it may not when it

@@ -22,11 +22,15 @@ use crate::{
     db::SameName,
     domain::{
         calendar_feed::NewFeed,
+        days::{
+            DAY_START_STEP, DayStart, EARLIEST_DAY_START, LATEST_DAY_START, WEEKDAY_NAMES,
+            WeekStart,
+        },
         export::ExportRequest,
         password::Password,
         time::known_zone_names,
         token::{self, Scope, TokenName},
-        user::UserPatch,
+        user::{RawUserPatch, UserPatch},
     },
     error::AppError,
     net::ClientAddress,
@@ -42,6 +46,47 @@ struct TokenView {
     expires: String,
 }
 
+/// One option of a select.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// The weekdays a week may begin on, `current` selected.
+fn week_start_choices(current: WeekStart) -> Vec<Choice> {
+    WEEKDAY_NAMES
+        .iter()
+        .map(|name| Choice {
+            value: (*name).to_owned(),
+            label: format!("{}{}", name[..1].to_uppercase(), &name[1..]),
+            selected: *name == current.as_str(),
+        })
+        .collect()
+}
+
+/// Every day start, a quarter of an hour apart, said as a clock time.
+fn day_start_choices(current: DayStart) -> Vec<Choice> {
+    (EARLIEST_DAY_START..=LATEST_DAY_START)
+        .step_by(DAY_START_STEP as usize)
+        .map(|minutes| {
+            let start = DayStart::from_minutes(i64::from(minutes));
+            let clock = (minutes + 24 * 60) % (24 * 60);
+            let time = format!("{:02}:{:02}", clock / 60, clock % 60);
+            let label = match minutes {
+                0 => "00:00, midnight".to_owned(),
+                m if m < 0 => format!("{time} the evening before"),
+                _ => time,
+            };
+            Choice {
+                value: start.to_string(),
+                label,
+                selected: start == current,
+            }
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "settings.html")]
 struct SettingsPage {
@@ -50,6 +95,8 @@ struct SettingsPage {
     email: String,
     timezone: String,
     zones: Vec<String>,
+    week_starts: Vec<Choice>,
+    day_starts: Vec<Choice>,
     has_password: bool,
     tokens: Vec<TokenView>,
     new_token: Option<String>,
@@ -113,8 +160,14 @@ pub async fn export(
     axum::extract::Query(choice): axum::extract::Query<ExportChoice>,
 ) -> Result<Response, WebError> {
     let zone = visitor.zone();
-    let request = ExportRequest::parse(choice.format.as_deref(), None, None, None, &zone)
-        .map_err(|e| WebError::from(AppError::Rule(e)))?;
+    let request = ExportRequest::parse(
+        choice.format.as_deref(),
+        None,
+        None,
+        None,
+        (&zone, visitor.days().day_start),
+    )
+    .map_err(|e| WebError::from(AppError::Rule(e)))?;
     Ok(crate::api::export::stream(&state, visitor.user_id(), &request).await?)
 }
 
@@ -168,19 +221,23 @@ async fn settings(
         email: user.email,
         timezone: user.timezone,
         zones: known_zone_names(),
+        week_starts: week_start_choices(user.days.week_start),
+        day_starts: day_start_choices(user.days.day_start),
         has_password,
         tokens,
         new_token,
     })
 }
 
-/// Name and time zone.
+/// Name, time zone, and where weeks and days begin.
 #[derive(Deserialize)]
 pub struct ProfileForm {
     #[serde(default)]
     csrf: String,
     name: String,
     timezone: String,
+    week_start: Option<String>,
+    day_start: Option<String>,
 }
 
 impl CsrfForm for ProfileForm {
@@ -194,8 +251,13 @@ pub async fn profile(State(state): State<AppState>, posted: Posted<ProfileForm>)
     let Posted { visitor, form } = posted;
     let result = async {
         visitor.require_write()?;
-        let patch =
-            UserPatch::parse(Some(&form.name), Some(&form.timezone)).map_err(AppError::from)?;
+        let patch = UserPatch::parse(RawUserPatch {
+            name: Some(&form.name),
+            timezone: Some(&form.timezone),
+            week_start: form.week_start.as_deref(),
+            day_start: form.day_start.as_deref(),
+        })
+        .map_err(AppError::from)?;
         state
             .store
             .update_user(visitor.user_id(), patch)

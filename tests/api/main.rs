@@ -6,6 +6,7 @@ mod calendar;
 mod client;
 mod corrections;
 mod database;
+mod day_settings;
 mod docs;
 mod export;
 mod helpers;

@@ -68,7 +68,8 @@ async fn stats(app: &TestApp, user: &TestUser, report: &str, query: &str) -> Val
     response.body
 }
 
-const WINDOW: &str = r#"{"from": "2025-11-13T12:00:00Z", "to": "2025-11-20T12:00:00Z", "timezone": "Europe/Madrid"}"#;
+const WINDOW: &str = r#"{"from": "2025-11-13T12:00:00Z", "to": "2025-11-20T12:00:00Z", "timezone": "Europe/Madrid",
+    "week_start": "monday", "day_start": "00:00"}"#;
 
 fn window() -> Value {
     serde_json::from_str(WINDOW).unwrap()

@@ -19,14 +19,14 @@ async fn registering_returns_the_user_with_a_token_once_and_a_location() {
     assert_eq!(
         response.body,
         json!({"id": 1, "name": "Victor", "email": "Victor@Example.com", "timezone": "Europe/Madrid",
-               "created_at": "2025-11-15T16:00:00Z", "api_token": token})
+               "week_start": "monday", "day_start": "00:00", "created_at": "2025-11-15T16:00:00Z", "api_token": token})
     );
 
     let me = app.get("/users/me", &token).await;
     assert_eq!(
         me.body,
         json!({"id": 1, "name": "Victor", "email": "Victor@Example.com", "timezone": "Europe/Madrid",
-               "created_at": "2025-11-15T16:00:00Z"})
+               "week_start": "monday", "day_start": "00:00", "created_at": "2025-11-15T16:00:00Z"})
     );
     assert_eq!(app.get("/users/1", &token).await.body, me.body);
 }

@@ -857,3 +857,59 @@ async fn settings_import_an_uploaded_file_or_list_why_not() {
     assert_eq!(forged.status, 403);
     assert_eq!(app.count_rows("sessions").await, 1);
 }
+
+#[tokio::test]
+async fn settings_choose_where_weeks_and_days_begin() {
+    let app = TestApp::at("2025-11-15T09:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/settings").await;
+    let saved = app
+        .form(
+            "/app/settings/profile",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Ana"),
+                ("timezone", "Europe/Madrid"),
+                ("week_start", "sunday"),
+                ("day_start", "-01:00"),
+            ],
+        )
+        .await;
+    assert_eq!(flash_of(&saved), "notice:Profile saved.");
+    let page = app.page("/app/settings", Some(&cookie)).await;
+    assert!(
+        page.text
+            .contains(r#"<option value="sunday" selected>Sunday</option>"#),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains(r#"<option value="-01:00" selected>23:00 the evening before</option>"#)
+    );
+    // The reports page's week now runs Sunday to Saturday.
+    let reports = app.page("/app/reports", Some(&cookie)).await;
+    assert!(
+        reports.text.contains("9 Nov – 15 Nov 2025"),
+        "{}",
+        reports.text
+    );
+    let refused = app
+        .form(
+            "/app/settings/profile",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Ana"),
+                ("timezone", "Europe/Madrid"),
+                ("day_start", "13:00"),
+            ],
+        )
+        .await;
+    assert!(
+        flash_of(&refused).starts_with("error:day_start: "),
+        "{}",
+        flash_of(&refused)
+    );
+}

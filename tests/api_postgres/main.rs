@@ -27,6 +27,9 @@ mod corrections;
 #[path = "../api/database.rs"]
 mod database;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/day_settings.rs"]
+mod day_settings;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/docs.rs"]
 mod docs;
 #[cfg(hyperfocus_postgres_tests)]

@@ -3,7 +3,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::docs::WeekdayName;
 use crate::domain::{
+    days::WeekStart,
     interruption::InterruptionKind,
     stats::{Bucket, DayStat, Focus, Peak, Report, Share, Summary, TypeStat, window::Window},
 };
@@ -29,6 +31,12 @@ pub struct WindowOut {
     pub to: jiff::Timestamp,
     /// The IANA zone hours, weekdays and days are counted in.
     pub timezone: String,
+    /// The weekday weeks begin on.
+    #[schema(value_type = WeekdayName)]
+    pub week_start: &'static str,
+    /// When days begin, `HH:MM` from local midnight.
+    #[schema(example = "00:00")]
+    pub day_start: String,
 }
 
 impl From<&Window> for WindowOut {
@@ -37,6 +45,8 @@ impl From<&Window> for WindowOut {
             from: window.from,
             to: window.to,
             timezone: window.zone.as_str().to_owned(),
+            week_start: window.days.week_start.as_str(),
+            day_start: window.days.day_start.to_string(),
         }
     }
 }
@@ -321,18 +331,20 @@ pub fn hours_out(report: &Report) -> Vec<HourOut> {
 }
 
 /// The 7 weekdays, Monday first.
-pub fn weekdays_out(report: &Report) -> Vec<WeekdayOut> {
-    report
-        .weekdays
-        .iter()
-        .enumerate()
-        .map(|(index, b)| WeekdayOut {
-            weekday_index: index,
-            weekday_name: WEEKDAYS[index],
-            work_seconds: b.work,
-            time_lost_seconds: b.lost,
-            effective_time_seconds: b.effective(),
-            interruptions: b.interruptions,
+pub fn weekdays_out(report: &Report, week_start: WeekStart) -> Vec<WeekdayOut> {
+    week_start
+        .order()
+        .into_iter()
+        .map(|index| {
+            let b = &report.weekdays[index];
+            WeekdayOut {
+                weekday_index: index,
+                weekday_name: WEEKDAYS[index],
+                work_seconds: b.work,
+                time_lost_seconds: b.lost,
+                effective_time_seconds: b.effective(),
+                interruptions: b.interruptions,
+            }
         })
         .collect()
 }
@@ -342,8 +354,8 @@ pub fn series_out(report: &Report) -> Vec<DayOut> {
     report.days.iter().map(day_out).collect()
 }
 
-/// The 168 heatmap cells, Monday 00h first.
-pub fn cells_out(report: &Report) -> Vec<CellOut> {
+/// The 168 heatmap cells, the week's first day 00h first.
+pub fn cells_out(report: &Report, week_start: WeekStart) -> Vec<CellOut> {
     let cell = |weekday: usize, hour: usize, b: &Bucket| CellOut {
         weekday_index: weekday,
         hour,
@@ -351,7 +363,9 @@ pub fn cells_out(report: &Report) -> Vec<CellOut> {
         time_lost_seconds: b.lost,
         interruptions: b.interruptions,
     };
-    (0..7)
+    week_start
+        .order()
+        .into_iter()
         .flat_map(|w| (0..24).map(move |h| (w, h)))
         .map(|(w, h)| cell(w, h, &report.heatmap[w][h]))
         .collect()

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    docs::{Forbidden, IanaZone, Invalid, Unauthorized},
+    docs::{Forbidden, IanaZone, Invalid, Unauthorized, WeekdayName},
     extract::{ApiQuery, Auth, PathId},
 };
 use crate::{
@@ -36,7 +36,8 @@ pub struct StatsParams {
     /// session, at most 3660 days); default `7d`.
     #[param(pattern = "^(all|[1-9][0-9]{0,3}d)$", example = "30d")]
     pub range: Option<String>,
-    /// Window start, inclusive: a date `YYYY-MM-DD` (local midnight) or an
+    /// Window start, inclusive: a date `YYYY-MM-DD` (the start of that day:
+    /// local midnight moved by `day_start`) or an
     /// RFC 3339 timestamp. Overrides `range`.
     #[param(inline, value_type = Option<DateOrTimestamp>)]
     pub from: Option<String>,
@@ -50,6 +51,14 @@ pub struct StatsParams {
     /// default 600.
     #[param(value_type = Option<i64>, minimum = 0, maximum = 3600)]
     pub recovery: Option<String>,
+    /// The weekday weeks begin on, for this report (it orders
+    /// `weekly-pattern` and the heatmap); default the user's own.
+    #[param(value_type = Option<WeekdayName>, example = "sunday")]
+    pub week_start: Option<String>,
+    /// When days begin, `HH:MM` from `-06:00` to `12:00` in 15-minute
+    /// steps, for this report; default the user's own.
+    #[param(value_type = Option<String>, example = "04:00", pattern = "^-?[0-9]{2}:(00|15|30|45)$", max_length = 6)]
+    pub day_start: Option<String>,
 }
 
 /// The summary's own parameter.
@@ -115,8 +124,10 @@ async fn compute(
         to: params.to.as_deref(),
         tz: params.tz.as_deref(),
         recovery: params.recovery.as_deref(),
+        week_start: params.week_start.as_deref(),
+        day_start: params.day_start.as_deref(),
     };
-    let spec = WindowSpec::parse(&raw, &auth.timezone)?;
+    let spec = WindowSpec::parse(&raw, &auth.timezone, auth.days)?;
     let first = match spec.needs_first_activity() {
         true => state.store.first_session_start(user_id).await?,
         false => None,
@@ -345,14 +356,17 @@ pub async fn get_peak_distraction_time(
 pub struct WeekOut {
     /// The window covered.
     pub window: WindowOut,
-    /// 7 entries, Monday first.
+    /// 7 entries, the week's first day first.
     pub days: Vec<WeekdayOut>,
 }
 
 /// Work, loss and interruptions by local weekday.
 ///
-/// 7 entries, Monday (`weekday_index` 0) first, split by overlap like the
-/// hours; the weekdays add up to the summary.
+/// 7 entries from the first day of the week (`week_start`, the user's or
+/// the query's; Monday by default), split by overlap like the hours; the
+/// weekdays add up to the summary. `weekday_index` is 0 for Monday
+/// whatever the order. A day begins at `day_start`, so with `04:00` a span
+/// at 01:00 on a Saturday counts for Friday.
 #[utoipa::path(get, path = "/users/{user_id}/stats/weekly-pattern", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -370,7 +384,7 @@ pub async fn get_weekly_pattern(
     let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
     Ok(axum::Json(WeekOut {
         window: (&window).into(),
-        days: dto::weekdays_out(&report),
+        days: dto::weekdays_out(&report, window.days.week_start),
     }))
 }
 
@@ -383,11 +397,13 @@ pub struct DailyOut {
     pub series: Vec<DayOut>,
 }
 
-/// One entry per local calendar day: the series a trend chart needs.
+/// One entry per day: the series a trend chart needs.
 ///
 /// Every day that overlaps the window, oldest first, empty days included; a
 /// day cut by the window's edge covers only its part inside. Each day has
-/// its own focus score.
+/// its own focus score. Days begin at `day_start` (the user's, or the
+/// query's): with `04:00`, the day `2025-11-15` runs from 04:00 on the 15th
+/// to 04:00 on the 16th, local time.
 #[utoipa::path(get, path = "/users/{user_id}/stats/daily", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -414,14 +430,16 @@ pub async fn get_daily(
 pub struct HeatmapOut {
     /// The window covered.
     pub window: WindowOut,
-    /// 168 cells, Monday 00h first.
+    /// 168 cells, the week's first day 00h first.
     pub cells: Vec<CellOut>,
 }
 
 /// Work, loss and interruptions by weekday and hour.
 ///
-/// 168 cells, Monday 00h first, then Monday 01h: the 7 × 24 matrix of a
-/// heatmap, split by overlap like `productive-hours`.
+/// 168 cells, the first day of the week 00h first (Monday by default, or
+/// `week_start`), then its 01h: the 7 × 24 matrix of a heatmap, split by
+/// overlap like `productive-hours`. Rows are days that begin at
+/// `day_start`; hours are on the clock.
 #[utoipa::path(get, path = "/users/{user_id}/stats/heatmap", tag = "stats", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), StatsParams),
     responses(
@@ -439,7 +457,7 @@ pub async fn get_heatmap(
     let Computed { window, report, .. } = compute(&state, &auth, user_id, &params).await?;
     Ok(axum::Json(HeatmapOut {
         window: (&window).into(),
-        cells: dto::cells_out(&report),
+        cells: dto::cells_out(&report, window.days.week_start),
     }))
 }
 
@@ -487,7 +505,7 @@ pub async fn get_overview(
         types: dto::types_out(&report),
         hours: dto::hours_out(&report),
         peak: report.peak().into(),
-        days: dto::weekdays_out(&report),
+        days: dto::weekdays_out(&report, window.days.week_start),
         series: dto::series_out(&report),
     }))
 }

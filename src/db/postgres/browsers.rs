@@ -8,6 +8,7 @@ use crate::{
     db::StoreResult,
     domain::{
         browser::{BrowserSession, NewBrowserSession},
+        days::{DaySettings, DayStart, WeekStart},
         interruption::Interruption,
         time::from_unix_seconds,
         token::Scope,
@@ -43,7 +44,8 @@ pub async fn get<C: GenericClient>(
 ) -> StoreResult<Option<BrowserSession>> {
     let row = sql::row(
         c,
-        "SELECT w.user_id, w.scope, w.csrf, w.expires_at, u.name, u.timezone
+        "SELECT w.user_id, w.scope, w.csrf, w.expires_at, u.name, u.timezone,
+                u.week_start, u.day_start
          FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.id_hash = $1",
         &[&id_hash.as_slice()],
     )
@@ -55,6 +57,10 @@ pub async fn get<C: GenericClient>(
         expires_at: from_unix_seconds(row.get(3)),
         name: row.get(4),
         timezone: row.get(5),
+        days: DaySettings {
+            week_start: WeekStart::from_stored(row.get(6)),
+            day_start: DayStart::from_minutes(row.get(7)),
+        },
     }))
 }
 

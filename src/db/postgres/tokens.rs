@@ -7,6 +7,7 @@ use super::{idempotency, sql, users};
 use crate::{
     db::{SameName, StoreError, StoreResult, TokenCredentials},
     domain::{
+        days::{DaySettings, DayStart, WeekStart},
         time::from_unix_seconds,
         token::{self, NewToken, Scope, Token, TokenHash},
         user::User,
@@ -35,7 +36,8 @@ pub async fn credentials<C: GenericClient>(
 ) -> StoreResult<Option<TokenCredentials>> {
     let row = sql::row(
         c,
-        "SELECT t.user_id, t.secret_hash, t.scope, t.expires_at, t.last_used_at, u.timezone
+        "SELECT t.user_id, t.secret_hash, t.scope, t.expires_at, t.last_used_at, u.timezone,
+                u.week_start, u.day_start
          FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
         &[&id],
     )
@@ -47,6 +49,10 @@ pub async fn credentials<C: GenericClient>(
         expires_at: row.get::<_, Option<i64>>(3).map(from_unix_seconds),
         last_used_at: row.get::<_, Option<i64>>(4).map(from_unix_seconds),
         timezone: row.get(5),
+        days: DaySettings {
+            week_start: WeekStart::from_stored(row.get(6)),
+            day_start: DayStart::from_minutes(row.get(7)),
+        },
     }))
 }
 

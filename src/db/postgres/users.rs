@@ -7,6 +7,7 @@ use super::{idempotency, rows::unique_violation, sql, tokens};
 use crate::{
     db::{LoginAccount, Registration, SameName, StoreError, StoreResult},
     domain::{
+        days::{DaySettings, DayStart, WeekStart},
         idempotency::RegistrationKey,
         time::from_unix_seconds,
         token::NewToken,
@@ -14,7 +15,7 @@ use crate::{
     },
 };
 
-pub const USER_COLUMNS: &str = "id, name, email, timezone, created_at";
+pub const USER_COLUMNS: &str = "id, name, email, timezone, created_at, week_start, day_start";
 
 pub fn user(row: &tokio_postgres::Row) -> User {
     User {
@@ -23,6 +24,10 @@ pub fn user(row: &tokio_postgres::Row) -> User {
         email: row.get(2),
         timezone: row.get(3),
         created_at: from_unix_seconds(row.get(4)),
+        days: DaySettings {
+            week_start: WeekStart::from_stored(row.get(5)),
+            day_start: DayStart::from_minutes(row.get(6)),
+        },
     }
 }
 
@@ -147,13 +152,16 @@ pub async fn update<C: GenericClient>(c: &C, id: i64, patch: &UserPatch) -> Stor
     let row = sql::row(
         c,
         &format!(
-            "UPDATE users SET name = COALESCE($2, name), timezone = COALESCE($3, timezone)
+            "UPDATE users SET name = COALESCE($2, name), timezone = COALESCE($3, timezone),
+                 week_start = COALESCE($4, week_start), day_start = COALESCE($5, day_start)
              WHERE id = $1 RETURNING {USER_COLUMNS}"
         ),
         &[
             &id,
             &patch.name.as_ref().map(|n| n.as_str()),
             &patch.timezone.as_ref().map(|t| t.as_str()),
+            &patch.week_start.map(|w| w.as_str()),
+            &patch.day_start.map(|d| d.minutes()),
         ],
     )
     .await?;

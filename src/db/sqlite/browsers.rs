@@ -8,6 +8,7 @@ use crate::{
     db::StoreResult,
     domain::{
         browser::{BrowserSession, NewBrowserSession},
+        days::{DaySettings, DayStart, WeekStart},
         time::from_unix_seconds,
         token::Scope,
     },
@@ -33,7 +34,8 @@ pub fn create(conn: &Connection, new: &NewBrowserSession, now: Timestamp) -> Sto
 pub fn get(conn: &Connection, id_hash: &[u8; 32]) -> StoreResult<Option<BrowserSession>> {
     Ok(conn
         .prepare_cached(
-            "SELECT w.user_id, w.scope, w.csrf, w.expires_at, u.name, u.timezone
+            "SELECT w.user_id, w.scope, w.csrf, w.expires_at, u.name, u.timezone,
+                    u.week_start, u.day_start
              FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.id_hash = ?1",
         )?
         .query_row([id_hash.as_slice()], |row| {
@@ -44,6 +46,10 @@ pub fn get(conn: &Connection, id_hash: &[u8; 32]) -> StoreResult<Option<BrowserS
                 expires_at: from_unix_seconds(row.get(3)?),
                 name: row.get(4)?,
                 timezone: row.get(5)?,
+                days: DaySettings {
+                    week_start: WeekStart::from_stored(&row.get::<_, String>(6)?),
+                    day_start: DayStart::from_minutes(row.get(7)?),
+                },
             })
         })
         .optional()?)

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0005_web_sessions.sql"),
     include_str!("../../../migrations/sqlite/0006_calendar_feeds.sql"),
     include_str!("../../../migrations/sqlite/0007_session_notes.sql"),
+    include_str!("../../../migrations/sqlite/0008_calendar_settings.sql"),
 ];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs

@@ -25,7 +25,7 @@ use crate::{
         interruption::{InterruptionKind, InterruptionPatch, NewInterruption},
         session::{NewSession, SessionPatch},
         token::{NewToken, Scope, TokenName},
-        user::{NewUser, UserPatch},
+        user::{NewUser, RawUserPatch, UserPatch},
     },
 };
 
@@ -101,7 +101,17 @@ fn exercise(conn: &Connection) {
     browsers::create(conn, &browser, now).unwrap();
     browsers::delete(conn, &[9; 32]).unwrap();
     browsers::purge(conn, now, 100).unwrap();
-    users::update(conn, user, &UserPatch::parse(Some("Ana B"), None).unwrap()).unwrap();
+    users::update(
+        conn,
+        user,
+        &UserPatch::parse(RawUserPatch {
+            name: Some("Ana B"),
+            day_start: Some("04:00"),
+            ..RawUserPatch::default()
+        })
+        .unwrap(),
+    )
+    .unwrap();
     let logged = sessions::start(
         conn,
         user,

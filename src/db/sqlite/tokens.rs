@@ -7,6 +7,7 @@ use super::{idempotency, rows, users};
 use crate::{
     db::{SameName, StoreError, StoreResult, TokenCredentials},
     domain::{
+        days::{DaySettings, DayStart, WeekStart},
         time::from_unix_seconds,
         token::{self, NewToken, Scope, Token, TokenHash},
         user::User,
@@ -32,7 +33,8 @@ fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Token> {
 pub fn credentials(conn: &Connection, id: i64) -> StoreResult<Option<TokenCredentials>> {
     Ok(conn
         .prepare_cached(
-            "SELECT t.user_id, t.secret_hash, t.scope, t.expires_at, t.last_used_at, u.timezone
+            "SELECT t.user_id, t.secret_hash, t.scope, t.expires_at, t.last_used_at, u.timezone,
+                    u.week_start, u.day_start
              FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
         )?
         .query_row([id], |row| {
@@ -43,6 +45,10 @@ pub fn credentials(conn: &Connection, id: i64) -> StoreResult<Option<TokenCreden
                 expires_at: row.get::<_, Option<i64>>(3)?.map(from_unix_seconds),
                 last_used_at: row.get::<_, Option<i64>>(4)?.map(from_unix_seconds),
                 timezone: row.get(5)?,
+                days: DaySettings {
+                    week_start: WeekStart::from_stored(&row.get::<_, String>(6)?),
+                    day_start: DayStart::from_minutes(row.get(7)?),
+                },
             })
         })
         .optional()?)

@@ -11,6 +11,7 @@ use super::{
 use crate::{
     db::{LoginAccount, Registration, SameName, StoreError, StoreResult},
     domain::{
+        days::{DaySettings, DayStart, WeekStart},
         idempotency::RegistrationKey,
         time::from_unix_seconds,
         token::NewToken,
@@ -18,7 +19,7 @@ use crate::{
     },
 };
 
-const USER_COLUMNS: &str = "id, name, email, timezone, created_at";
+const USER_COLUMNS: &str = "id, name, email, timezone, created_at, week_start, day_start";
 
 fn user(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -27,6 +28,10 @@ fn user(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         email: row.get(2)?,
         timezone: row.get(3)?,
         created_at: from_unix_seconds(row.get(4)?),
+        days: DaySettings {
+            week_start: WeekStart::from_stored(&row.get::<_, String>(5)?),
+            day_start: DayStart::from_minutes(row.get(6)?),
+        },
     })
 }
 
@@ -130,12 +135,16 @@ pub fn set_password(conn: &Connection, id: i64, password_hash: &str) -> StoreRes
 
 pub fn update(conn: &Connection, id: i64, patch: &UserPatch) -> StoreResult<User> {
     conn.prepare_cached(
-        "UPDATE users SET name = COALESCE(?2, name), timezone = COALESCE(?3, timezone) WHERE id = ?1",
+        "UPDATE users SET name = COALESCE(?2, name), timezone = COALESCE(?3, timezone),
+             week_start = COALESCE(?4, week_start), day_start = COALESCE(?5, day_start)
+         WHERE id = ?1",
     )?
     .execute(params![
         id,
         patch.name.as_ref().map(|n| n.as_str()),
-        patch.timezone.as_ref().map(|t| t.as_str())
+        patch.timezone.as_ref().map(|t| t.as_str()),
+        patch.week_start.map(|w| w.as_str()),
+        patch.day_start.map(|d| d.minutes()),
     ])?;
     get(conn, id)
 }

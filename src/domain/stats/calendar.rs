@@ -8,7 +8,7 @@
 
 use jiff::tz::TimeZone;
 
-use crate::domain::time::from_unix_seconds;
+use crate::domain::{days::DayStart, time::from_unix_seconds};
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
@@ -16,41 +16,13 @@ const DAY: i64 = 86_400;
 /// A local hour that (part of) a span falls into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
-    /// Local calendar day, as days since 1970-01-01 (local).
+    /// The day it counts for, as days since 1970-01-01: the local calendar
+    /// day, moved by the day start.
     pub day: i64,
-    /// Local weekday, 0 = Monday.
+    /// That day's weekday, 0 = Monday.
     pub weekday: usize,
-    /// Local hour of the day, 0..=23.
+    /// Local hour of the day on the clock, 0..=23.
     pub hour: usize,
-}
-
-impl Slot {
-    fn at_local(local_seconds: i64) -> Self {
-        let day = local_seconds.div_euclid(DAY);
-        Self {
-            day,
-            // 1970-01-01 was a Thursday (index 3 when Monday is 0).
-            weekday: (day + 3).rem_euclid(7) as usize,
-            hour: (local_seconds.rem_euclid(DAY) / HOUR) as usize,
-        }
-    }
-}
-
-impl Slot {
-    /// The slot an hour later.
-    fn next_hour(self) -> Self {
-        if self.hour < 23 {
-            return Self {
-                hour: self.hour + 1,
-                ..self
-            };
-        }
-        Self {
-            day: self.day + 1,
-            weekday: (self.weekday + 1) % 7,
-            hour: 0,
-        }
-    }
 }
 
 /// A stretch `[start, end)` of UTC seconds over which the offset is constant.
@@ -61,15 +33,21 @@ struct Stretch {
     offset: i64,
 }
 
-/// The local clock of one zone over one window.
+/// The local clock and days of one zone over one window.
 #[derive(Debug, Clone)]
 pub struct LocalClock {
     stretches: Vec<Stretch>,
+    /// The instants the window's days begin at, the first at or before the
+    /// window's start.
+    day_starts: Vec<i64>,
+    /// The day number of `day_starts[0]`.
+    first_day: i64,
 }
 
 impl LocalClock {
-    /// Cuts `[from, to)` (Unix seconds) at the zone's offset transitions.
-    pub fn new(zone: &TimeZone, from: i64, to: i64) -> Self {
+    /// Cuts `[from, to)` (Unix seconds) at the zone's offset transitions
+    /// and at the starts of days, which begin at `day_start`.
+    pub fn new(zone: &TimeZone, from: i64, to: i64, day_start: DayStart) -> Self {
         let mut stretches = Vec::new();
         let mut start = from;
         while start < to {
@@ -82,12 +60,53 @@ impl LocalClock {
             stretches.push(Stretch { start, end, offset });
             start = end.max(start + 1);
         }
-        Self { stretches }
+        let mut date = day_start.date_of(from_unix_seconds(from), zone);
+        let first_day = day_number(date);
+        let mut day_starts = Vec::new();
+        loop {
+            let (begins, ends) = day_start.day(date, zone);
+            day_starts.push(begins.as_second());
+            match date.tomorrow() {
+                Ok(next) if ends.as_second() < to => date = next,
+                _ => break,
+            }
+        }
+        Self {
+            stretches,
+            day_starts,
+            first_day,
+        }
     }
 
-    /// The local slot of instant `at` (which must lie in the window).
+    /// The slot of instant `at` (which must lie in the window).
     pub fn slot(&self, at: i64) -> Slot {
-        Slot::at_local(at + self.offset_at(at))
+        let local = at + self.offset_at(at);
+        self.slot_in(self.day_index(at), (local.rem_euclid(DAY) / HOUR) as usize)
+    }
+
+    fn slot_in(&self, day_index: usize, hour: usize) -> Slot {
+        let day = self.first_day + day_index as i64;
+        Slot {
+            day,
+            // 1970-01-01 was a Thursday (index 3 when Monday is 0).
+            weekday: (day + 3).rem_euclid(7) as usize,
+            hour,
+        }
+    }
+
+    /// The index in `day_starts` of the day holding `at`.
+    fn day_index(&self, at: i64) -> usize {
+        self.day_starts
+            .partition_point(|&start| start <= at)
+            .saturating_sub(1)
+    }
+
+    /// When the day after `day_index` begins.
+    fn day_end(&self, day_index: usize) -> i64 {
+        self.day_starts
+            .get(day_index + 1)
+            .copied()
+            .unwrap_or(i64::MAX)
     }
 
     fn offset_at(&self, at: i64) -> i64 {
@@ -98,10 +117,12 @@ impl LocalClock {
             .map_or(0, |s| s.offset)
     }
 
-    /// Calls `each(slot, seconds)` for every local hour that `[start, end)`
-    /// (inside the window) overlaps, with the seconds it spends there.
+    /// Calls `each(slot, seconds)` for every local hour of every day that
+    /// `[start, end)` (inside the window) overlaps, with the seconds it
+    /// spends there.
     pub fn split(&self, start: i64, end: i64, mut each: impl FnMut(Slot, i64)) {
         let first = self.stretches.partition_point(|s| s.end <= start);
+        let mut day_index = self.day_index(start);
         for stretch in &self.stretches[first..] {
             if stretch.start >= end {
                 break;
@@ -111,29 +132,46 @@ impl LocalClock {
             if at >= until {
                 continue;
             }
-            // Divide once; then step hour by hour.
+            // Divide once; then step to the next hour or day, whichever
+            // comes first.
             let local = at + stretch.offset;
-            let mut slot = Slot::at_local(local);
+            let mut hour = (local.rem_euclid(DAY) / HOUR) as usize;
             let mut hour_end = (local.div_euclid(HOUR) + 1) * HOUR - stretch.offset;
+            while self.day_end(day_index) <= at {
+                day_index += 1;
+            }
             loop {
-                let chunk_end = hour_end.min(until);
-                each(slot, chunk_end - at);
+                let day_end = self.day_end(day_index);
+                let chunk_end = hour_end.min(day_end).min(until);
+                each(self.slot_in(day_index, hour), chunk_end - at);
                 if chunk_end >= until {
                     break;
                 }
                 at = chunk_end;
-                hour_end += HOUR;
-                slot = slot.next_hour();
+                if at >= day_end {
+                    day_index += 1;
+                }
+                if at >= hour_end {
+                    hour_end += HOUR;
+                    hour = (hour + 1) % 24;
+                }
             }
         }
     }
 
-    /// The local calendar day (days since 1970-01-01) as a date.
+    /// The calendar day (days since 1970-01-01) as a date.
     pub fn date_of_day(day: i64) -> jiff::civil::Date {
         TimeZone::UTC
             .to_datetime(from_unix_seconds(day * DAY))
             .date()
     }
+}
+
+/// Days since 1970-01-01 of `date`.
+fn day_number(date: jiff::civil::Date) -> i64 {
+    date.to_datetime(jiff::civil::Time::midnight())
+        .to_zoned_datetime(TimeZone::UTC)
+        .map_or(0, |z| z.timestamp().as_second().div_euclid(DAY))
 }
 
 /// Clips `[start, end)` to `[from, to)`; `None` when nothing is left.
@@ -156,6 +194,10 @@ mod tests {
             .zone()
     }
 
+    fn midnight_clock(zone: &TimeZone, from: i64, to: i64) -> LocalClock {
+        LocalClock::new(zone, from, to, DayStart::MIDNIGHT)
+    }
+
     fn hours_of(clock: &LocalClock, start: &str, end: &str) -> Vec<(usize, i64)> {
         let mut out = Vec::new();
         clock.split(utc(start), utc(end), |slot, seconds| {
@@ -166,7 +208,7 @@ mod tests {
 
     #[test]
     fn a_span_splits_by_overlap_with_each_hour() {
-        let clock = LocalClock::new(
+        let clock = midnight_clock(
             &TimeZone::UTC,
             utc("2025-11-15T00:00:00Z"),
             utc("2025-11-16T00:00:00Z"),
@@ -181,7 +223,7 @@ mod tests {
     #[test]
     fn a_half_hour_zone_uses_its_own_hours() {
         let kolkata = zone("Asia/Kolkata"); // UTC+05:30
-        let clock = LocalClock::new(
+        let clock = midnight_clock(
             &kolkata,
             utc("2025-11-15T00:00:00Z"),
             utc("2025-11-16T00:00:00Z"),
@@ -196,7 +238,7 @@ mod tests {
     #[test]
     fn the_spring_forward_night_skips_two_oclock() {
         let new_york = zone("America/New_York");
-        let clock = LocalClock::new(
+        let clock = midnight_clock(
             &new_york,
             utc("2025-03-09T00:00:00Z"),
             utc("2025-03-10T00:00:00Z"),
@@ -211,7 +253,7 @@ mod tests {
     #[test]
     fn the_fall_back_night_has_two_one_oclocks() {
         let new_york = zone("America/New_York");
-        let clock = LocalClock::new(
+        let clock = midnight_clock(
             &new_york,
             utc("2025-11-02T00:00:00Z"),
             utc("2025-11-03T00:00:00Z"),
@@ -226,7 +268,7 @@ mod tests {
     #[test]
     fn slots_know_their_local_day_and_weekday() {
         let madrid = zone("Europe/Madrid");
-        let clock = LocalClock::new(
+        let clock = midnight_clock(
             &madrid,
             utc("2025-11-01T00:00:00Z"),
             utc("2025-12-01T00:00:00Z"),
@@ -235,6 +277,58 @@ mod tests {
         let slot = clock.slot(utc("2025-11-15T23:30:00Z"));
         assert_eq!((slot.weekday, slot.hour), (6, 0));
         assert_eq!(LocalClock::date_of_day(slot.day).to_string(), "2025-11-16");
+    }
+
+    #[test]
+    fn a_moved_day_start_cuts_an_hour_in_two() {
+        let madrid = zone("Europe/Madrid");
+        let start = DayStart::parse("d", "04:30").unwrap();
+        let clock = LocalClock::new(
+            &madrid,
+            utc("2025-11-14T00:00:00Z"),
+            utc("2025-11-17T00:00:00Z"),
+            start,
+        );
+        // 03:00 to 06:00 in Madrid on the 16th: until 04:30 it is the 15th's day.
+        let mut slots = Vec::new();
+        clock.split(
+            utc("2025-11-16T02:00:00Z"),
+            utc("2025-11-16T05:00:00Z"),
+            |slot, seconds| {
+                slots.push((
+                    LocalClock::date_of_day(slot.day).to_string(),
+                    slot.weekday,
+                    slot.hour,
+                    seconds,
+                ))
+            },
+        );
+        let day = |d: &str, weekday, hour, seconds| (d.to_owned(), weekday, hour, seconds);
+        assert_eq!(
+            slots,
+            [
+                day("2025-11-15", 5, 3, 3600),
+                day("2025-11-15", 5, 4, 1800),
+                day("2025-11-16", 6, 4, 1800),
+                day("2025-11-16", 6, 5, 3600),
+            ]
+        );
+        let evening = LocalClock::new(
+            &madrid,
+            utc("2025-11-14T00:00:00Z"),
+            utc("2025-11-17T00:00:00Z"),
+            DayStart::parse("d", "-06:00").unwrap(),
+        );
+        // 19:00 on Friday the 14th is Saturday's day, hour 19.
+        let slot = evening.slot(utc("2025-11-14T18:00:00Z"));
+        assert_eq!(
+            (
+                LocalClock::date_of_day(slot.day).to_string(),
+                slot.weekday,
+                slot.hour
+            ),
+            ("2025-11-15".to_owned(), 5, 19)
+        );
     }
 
     #[test]

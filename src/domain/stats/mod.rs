@@ -8,14 +8,15 @@
 //! - worked time is a session's span `[start, end or now)` clipped to the
 //!   window; lost time is each interruption's span clipped likewise;
 //! - hour, weekday and day buckets use local time in the reporting zone and
-//!   split a span by overlap;
+//!   split a span by overlap; days (and so weekdays) begin at the person's
+//!   day start, hours stay on the clock;
 //! - an interruption is *counted* (in counts, and in the bucket of its start)
 //!   when it starts inside the window;
 //! - effective = worked − lost, never negative.
 
 use jiff::tz::TimeZone;
 
-use super::interruption::InterruptionKind;
+use super::{days::DayStart, interruption::InterruptionKind};
 
 pub mod calendar;
 pub mod invariants;
@@ -67,6 +68,8 @@ pub struct Params {
     pub now: i64,
     /// The recovery allowance `R`, in seconds.
     pub recovery_allowance: i64,
+    /// When the days of the `daily` series and the weekdays begin.
+    pub day_start: DayStart,
 }
 
 /// Computes every figure for `sessions` (those overlapping the window).

@@ -198,7 +198,7 @@ struct Pass<'a> {
 
 impl<'a> Pass<'a> {
     fn new(params: &'a Params) -> Self {
-        let clock = LocalClock::new(&params.zone, params.from, params.to);
+        let clock = LocalClock::new(&params.zone, params.from, params.to, params.day_start);
         let (first_day, day_count) = if params.from < params.to {
             let first = clock.slot(params.from).day;
             (first, clock.slot(params.to - 1).day - first + 1)

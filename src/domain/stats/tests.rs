@@ -5,7 +5,7 @@ use jiff::tz::TimeZone;
 use proptest::prelude::*;
 
 use super::*;
-use crate::domain::{interruption::InterruptionKind as K, time::TimeZoneName};
+use crate::domain::{days::DayStart, interruption::InterruptionKind as K, time::TimeZoneName};
 
 fn t(raw: &str) -> i64 {
     raw.parse::<jiff::Timestamp>().unwrap().as_second()
@@ -41,6 +41,7 @@ fn params(from: &str, to: &str, tz: &str, now: &str) -> Params {
         zone: zone(tz),
         now: t(now),
         recovery_allowance: DEFAULT_RECOVERY_SECONDS,
+        day_start: DayStart::MIDNIGHT,
     }
 }
 
@@ -381,6 +382,52 @@ fn daily_series_cover_every_local_day_including_empty_ones() {
 }
 
 #[test]
+fn a_late_night_counts_for_the_day_before_when_days_begin_at_four() {
+    // Friday 2025-11-14 22:00 to Saturday 02:30 in Madrid (UTC+1), with a
+    // phone call at 01:00 on Saturday.
+    let sessions = [session(
+        "2025-11-14T21:00:00Z",
+        Some("2025-11-15T01:30:00Z"),
+        &[(
+            K::Phone,
+            "2025-11-15T00:00:00Z",
+            Some("2025-11-15T00:10:00Z"),
+        )],
+    )];
+    let mut p = params(
+        "2025-11-13T23:00:00Z",
+        "2025-11-16T23:00:00Z",
+        "Europe/Madrid",
+        "2025-11-17T00:00:00Z",
+    );
+    p.day_start = DayStart::parse("day_start", "04:00").unwrap();
+    let r = report(&sessions, &p);
+    // The window's dates are its days: from the 13th (which begins at
+    // 04:00 on the 13th, before the window) to the 16th.
+    let dates: Vec<String> = r.days.iter().map(|d| d.date.to_string()).collect();
+    assert_eq!(
+        dates,
+        ["2025-11-13", "2025-11-14", "2025-11-15", "2025-11-16"]
+    );
+    assert_eq!(r.days[1].bucket.work, 16_200, "all of it is Friday's");
+    assert_eq!(r.days[1].bucket.interruptions, 1);
+    assert_eq!(r.days[2].bucket.work, 0);
+    assert_eq!(r.weekdays[4].work, 16_200, "Friday");
+    assert_eq!(r.weekdays[5].work, 0, "Saturday");
+    // Hours stay on the clock: 22, 23, 0, 1 (the call), 2.
+    let hours: Vec<(usize, i64)> = (0..24)
+        .filter(|&h| r.hours[h].work > 0)
+        .map(|h| (h, r.hours[h].work))
+        .collect();
+    assert_eq!(
+        hours,
+        [(0, 3600), (1, 3600), (2, 1800), (22, 3600), (23, 3600)]
+    );
+    assert_eq!(r.hours[1].interruptions, 1);
+    assert_eq!(r.heatmap[4][1].interruptions, 1, "Friday's day, 01h");
+}
+
+#[test]
 fn percent_rounds_halves_up() {
     assert_eq!(
         (
@@ -447,17 +494,50 @@ fn params_for(from: i64, to: i64, tz: &str) -> Params {
         zone: zone(tz),
         now: t("2025-03-10T00:00:00Z"),
         recovery_allowance: 600,
+        day_start: DayStart::MIDNIGHT,
     }
+}
+
+/// A day start from `-06:00` to `12:00`, a quarter of an hour per step.
+fn day_start(quarters: i64) -> DayStart {
+    DayStart::from_minutes(quarters * 15)
 }
 
 const ZONES: [&str; 4] = ["UTC", "America/New_York", "Europe/Madrid", "Asia/Kolkata"];
 
 proptest! {
     #[test]
-    fn every_breakdown_adds_up_to_the_summary(sessions in history(), z in 0usize..4, a in 0i64..300_000, len in 1i64..600_000) {
+    fn every_breakdown_adds_up_to_the_summary(sessions in history(), z in 0usize..4, a in 0i64..300_000, len in 1i64..600_000, q in -24i64..=48) {
         let from = t("2025-03-01T00:00:00Z") + a;
-        let report = report(&sessions, &params_for(from, from + len, ZONES[z]));
+        let params = Params { day_start: day_start(q), ..params_for(from, from + len, ZONES[z]) };
+        let report = report(&sessions, &params);
         prop_assert_eq!(invariants::check(&report), Ok(()));
+    }
+
+    /// Across the spring-forward night in New York (2025-03-09) and with
+    /// any day start: each day of the series holds exactly what a report
+    /// of that day's own edges holds, and each weekday the sum of its days.
+    #[test]
+    fn days_begin_at_the_day_start_and_weekdays_are_their_days(sessions in history(), z in 0usize..4, a in 0i64..200_000, q in -24i64..=48) {
+        let from = t("2025-03-05T00:00:00Z") + a;
+        let params = Params { day_start: day_start(q), ..params_for(from, from + 5 * 86_400, ZONES[z]) };
+        let whole = report(&sessions, &params);
+        let mut weekdays = [0i64; 7];
+        for day in &whole.days {
+            let (start, end) = params.day_start.day(day.date, &params.zone);
+            let own = Params {
+                from: start.as_second().max(params.from),
+                to: end.as_second().min(params.to),
+                ..params.clone()
+            };
+            let alone = report(&sessions, &own);
+            prop_assert_eq!(day.bucket.work, alone.summary.worked, "{}", day.date);
+            prop_assert_eq!(day.bucket.lost, alone.summary.lost, "{}", day.date);
+            prop_assert_eq!(day.bucket.interruptions, alone.summary.total_interruptions, "{}", day.date);
+            weekdays[day.date.weekday().to_monday_zero_offset() as usize] += day.bucket.work;
+        }
+        let by_weekday: Vec<i64> = whole.weekdays.iter().map(|b| b.work).collect();
+        prop_assert_eq!(by_weekday, weekdays.to_vec());
     }
 
     #[test]

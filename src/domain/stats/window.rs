@@ -5,8 +5,10 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::DEFAULT_RECOVERY_SECONDS;
 use crate::domain::{
-    FieldError, RuleViolation, Validator, quote,
-    time::{TimeZoneName, local_day, parse_date, parse_timestamp},
+    FieldError, RuleViolation, Validator,
+    days::{DaySettings, DayStart, WeekStart},
+    quote,
+    time::{TimeZoneName, parse_date, parse_timestamp},
 };
 
 /// The longest `range` in days (ten years).
@@ -40,6 +42,8 @@ pub struct WindowSpec {
     to: Option<Edge>,
     /// The reporting zone.
     pub zone: TimeZoneName,
+    /// Where the report's days and weeks begin.
+    pub days: DaySettings,
     /// The recovery allowance `R`.
     pub recovery_allowance: i64,
 }
@@ -53,6 +57,8 @@ pub struct Window {
     pub to: Timestamp,
     /// The reporting zone.
     pub zone: TimeZoneName,
+    /// Where its days and weeks begin.
+    pub days: DaySettings,
 }
 
 impl Window {
@@ -63,6 +69,7 @@ impl Window {
             from: self.from - SignedDuration::from_secs(length),
             to: self.from,
             zone: self.zone.clone(),
+            days: self.days,
         }
     }
 }
@@ -80,11 +87,20 @@ pub struct RawQuery<'a> {
     pub tz: Option<&'a str>,
     /// Seconds, 0..=3600.
     pub recovery: Option<&'a str>,
+    /// A weekday name.
+    pub week_start: Option<&'a str>,
+    /// `HH:MM`.
+    pub day_start: Option<&'a str>,
 }
 
 impl WindowSpec {
-    /// Validates every parameter at once; `user_zone` is the default zone.
-    pub fn parse(raw: &RawQuery<'_>, user_zone: &TimeZoneName) -> Result<Self, RuleViolation> {
+    /// Validates every parameter at once; `user_zone` and `user_days` are
+    /// the defaults.
+    pub fn parse(
+        raw: &RawQuery<'_>,
+        user_zone: &TimeZoneName,
+        user_days: DaySettings,
+    ) -> Result<Self, RuleViolation> {
         let mut v = Validator::default();
         let range = raw
             .range
@@ -100,13 +116,29 @@ impl WindowSpec {
         let recovery = raw.recovery.map_or(Some(DEFAULT_RECOVERY_SECONDS), |r| {
             v.check(parse_recovery(r))
         });
+        let week_start = raw.week_start.map_or(Some(user_days.week_start), |w| {
+            v.check(WeekStart::parse("week_start", w))
+        });
+        let day_start = raw.day_start.map_or(Some(user_days.day_start), |d| {
+            v.check(DayStart::parse("day_start", d))
+        });
         v.finish()?;
-        match (range, zone, recovery) {
-            (Some(range), Some(zone), Some(recovery_allowance)) => Ok(Self {
+        match (range, zone, recovery, week_start, day_start) {
+            (
+                Some(range),
+                Some(zone),
+                Some(recovery_allowance),
+                Some(week_start),
+                Some(day_start),
+            ) => Ok(Self {
                 range,
                 from,
                 to,
                 zone,
+                days: DaySettings {
+                    week_start,
+                    day_start,
+                },
                 recovery_allowance,
             }),
             _ => unreachable!("the validator reports any failed parameter"),
@@ -129,7 +161,7 @@ impl WindowSpec {
         let zone = self.zone.zone();
         let instant = |edge: Edge| match edge {
             Edge::Instant(at) => at,
-            Edge::Date(date) => local_day(date, &zone).0,
+            Edge::Date(date) => self.days.day_start.day(date, &zone).0,
         };
         let longest = SignedDuration::from_hours(MAX_RANGE_DAYS * 24);
         let to = self.to.map_or(now, instant);
@@ -154,6 +186,7 @@ impl WindowSpec {
             from,
             to,
             zone: self.zone.clone(),
+            days: self.days,
         })
     }
 }
@@ -175,15 +208,16 @@ fn parse_range(raw: &str) -> Result<Range, FieldError> {
 }
 
 /// A window edge as an instant, for windows without a range (exports): a
-/// date means its local midnight in `zone`.
+/// date means the start of that day in `zone`.
 pub fn edge_instant(
     field: &str,
     raw: &str,
     zone: &jiff::tz::TimeZone,
+    day_start: DayStart,
 ) -> Result<Timestamp, FieldError> {
     Ok(match parse_edge(field, raw)? {
         Edge::Instant(at) => at,
-        Edge::Date(date) => local_day(date, zone).0,
+        Edge::Date(date) => day_start.day(date, zone).0,
     })
 }
 
@@ -224,7 +258,7 @@ mod tests {
 
     fn resolve(raw: RawQuery<'_>, first: Option<&str>) -> Result<Window, RuleViolation> {
         let zone = TimeZoneName::parse("tz", "Europe/Madrid").unwrap();
-        let spec = WindowSpec::parse(&raw, &zone)?;
+        let spec = WindowSpec::parse(&raw, &zone, DaySettings::default())?;
         spec.resolve(at("2025-11-20T12:00:00Z"), first.map(at))
     }
 
@@ -346,8 +380,8 @@ mod parsing_never_panics {
         #[test]
         fn on_any_query(range in "\\PC{0,12}", from in "\\PC{0,30}", tz in "\\PC{0,20}", recovery in "\\PC{0,8}") {
             let zone = TimeZoneName::default();
-            let raw = RawQuery { range: Some(&range), from: Some(&from), to: None, tz: Some(&tz), recovery: Some(&recovery) };
-            if let Ok(spec) = WindowSpec::parse(&raw, &zone) {
+            let raw = RawQuery { range: Some(&range), from: Some(&from), to: None, tz: Some(&tz), recovery: Some(&recovery), week_start: Some(&tz), day_start: Some(&recovery) };
+            if let Ok(spec) = WindowSpec::parse(&raw, &zone, DaySettings::default()) {
                 let _ = spec.resolve(jiff::Timestamp::now(), None);
             }
         }
