@@ -2,9 +2,16 @@
 //! engine. The API's reports and the web app's pages both call this, so a
 //! page shows exactly the figures the API answers.
 
+use jiff::ToSpan;
+
 use crate::{
     db::Store,
-    domain::stats::{self, Params, Report, SessionSpan, window::Window},
+    domain::{
+        days::DaySettings,
+        goals::{self, Goal, GoalRange, Progress},
+        stats::{self, Params, Report, SessionSpan, window::Window},
+        time::TimeZoneName,
+    },
     error::{AppError, AppResult},
 };
 
@@ -59,4 +66,46 @@ pub async fn run_each<const N: usize>(
 
 fn build_each<const N: usize>(spans: &[SessionSpan], params: &[Params; N]) -> [Report; N] {
     std::array::from_fn(|i| stats::report(spans, &params[i]))
+}
+
+/// A goal's progress: the periods of `range` (whole periods up to the
+/// current one) with their states, and streaks over the whole history
+/// (at most ten years), from the same engine and days as `daily`.
+pub async fn goal_progress(
+    store: &dyn Store,
+    goal: &Goal,
+    range: GoalRange,
+    (zone, days): (&TimeZoneName, DaySettings),
+    now: jiff::Timestamp,
+) -> AppResult<(Window, Progress)> {
+    let tz = zone.zone();
+    let today = days.day_start.date_of(now, &tz);
+    let period = goal.rule.period;
+    let current = goals::period_start(period, today, days);
+    let after = goals::period_end(period, current);
+    let shown_from = range.first_period(period, today, days);
+    let first_session = store.first_session_start(goal.user_id).await?;
+    let history_from = first_session
+        .map(|at| days.day_start.date_of(at, &tz))
+        .unwrap_or(shown_from)
+        .max(today.saturating_sub(goals::HISTORY_DAYS.days()))
+        .min(shown_from);
+    let history_from = goals::period_start(period, history_from, days);
+    let window = |from: jiff::civil::Date| Window {
+        from: days.day_start.day(from, &tz).0,
+        to: days.day_start.day(after, &tz).0,
+        zone: zone.clone(),
+        days,
+    };
+    let whole = window(history_from);
+    let report = run(
+        store,
+        goal.user_id,
+        &whole,
+        stats::DEFAULT_RECOVERY_SECONDS,
+        now,
+    )
+    .await?;
+    let progress = goals::progress(&goal.rule, &report.days, today, days);
+    Ok((window(shown_from), progress.since(shown_from)))
 }

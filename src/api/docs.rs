@@ -236,6 +236,7 @@ async fn redoc_script() -> impl IntoResponse {
         (name = "sessions", description = "Focus sessions"),
         (name = "interruptions", description = "Interruptions inside a focus session"),
         (name = "stats", description = "Reports over a time window, in the user's time zone"),
+        (name = "goals", description = "Goals for a day or a week, their progress and streaks"),
     )
 )]
 pub struct ApiDoc;

@@ -245,25 +245,55 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("path parameters unavailable: {e}")))?;
-        let Some((name, raw)) = params.iter().next() else {
+        let [id] = path_ids(parts, state).await?;
+        Ok(Self(id))
+    }
+}
+
+/// The two `{…_id}` parameters of a path such as
+/// `/users/{user_id}/goals/{goal_id}`, in order.
+pub struct PathIds(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathIds {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let [first, second] = path_ids(parts, state).await?;
+        Ok(Self(first, second))
+    }
+}
+
+/// The first `N` path parameters as positive integers; the first that is
+/// not one is a 422 naming it.
+async fn path_ids<const N: usize, S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<[i64; N], AppError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("path parameters unavailable: {e}")))?;
+    let mut ids = [0; N];
+    let mut found = params.iter();
+    for id in &mut ids {
+        let Some((name, raw)) = found.next() else {
             return Err(AppError::Internal(anyhow::anyhow!(
-                "route has no path parameter"
+                "route has fewer than {N} path parameters"
             )));
         };
-        match raw.parse::<i64>() {
-            Ok(id) if id > 0 => Ok(Self(id)),
-            _ => Err(AppError::invalid(
-                name,
-                format!(
-                    "{} is not an id; ids are positive integers below 2^63",
-                    quote(raw)
-                ),
-            )),
-        }
+        *id = match raw.parse::<i64>() {
+            Ok(id) if id > 0 => id,
+            _ => {
+                return Err(AppError::invalid(
+                    name,
+                    format!(
+                        "{} is not an id; ids are positive integers below 2^63",
+                        quote(raw)
+                    ),
+                ));
+            }
+        };
     }
+    Ok(ids)
 }
 
 /// Query parameters; a bad value is a 422 naming the parameter.

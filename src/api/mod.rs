@@ -28,6 +28,7 @@ pub mod calendar;
 pub mod docs;
 pub mod export;
 pub mod extract;
+pub mod goals;
 pub mod import;
 pub mod interruptions;
 pub mod live;
@@ -103,6 +104,13 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::get_daily))
         .routes(routes!(stats::get_heatmap))
         .routes(routes!(stats::get_overview))
+        .routes(routes!(goals::list_goals, goals::create_goal))
+        .routes(routes!(
+            goals::get_goal,
+            goals::update_goal,
+            goals::delete_goal
+        ))
+        .routes(routes!(goals::get_goal_progress))
 }
 
 /// The routes and their finished OpenAPI document.

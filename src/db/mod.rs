@@ -17,6 +17,7 @@ use crate::domain::{
     days::DaySettings,
     events::Event,
     export::ExportRow,
+    goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
     import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
@@ -377,6 +378,17 @@ pub trait Store: Send + Sync + 'static {
     async fn calendar_feed_owner(&self, hash: [u8; 32]) -> StoreResult<Option<(i64, String)>>;
     /// When the user's current feed was made, if they have one.
     async fn calendar_feed_created(&self, user_id: i64) -> StoreResult<Option<Timestamp>>;
+
+    /// Adds a goal, unless the user keeps the most allowed.
+    async fn create_goal(&self, user_id: i64, rule: GoalRule, now: Timestamp) -> StoreResult<Goal>;
+    /// The user's goals, oldest first.
+    async fn list_goals(&self, user_id: i64) -> StoreResult<Vec<Goal>>;
+    /// One goal of the user's.
+    async fn get_goal(&self, user_id: i64, id: i64) -> StoreResult<Goal>;
+    /// Replaces a goal's rule.
+    async fn update_goal(&self, user_id: i64, id: i64, rule: GoalRule) -> StoreResult<Goal>;
+    /// Deletes a goal.
+    async fn delete_goal(&self, user_id: i64, id: i64) -> StoreResult<()>;
 
     /// Adds the sessions of an import (checked on their own) that are not
     /// stored yet, with their interruptions, in one transaction, after

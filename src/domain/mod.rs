@@ -24,6 +24,7 @@ pub mod days;
 pub mod demo;
 pub mod events;
 pub mod export;
+pub mod goals;
 pub mod idempotency;
 pub mod import;
 pub mod interruption;

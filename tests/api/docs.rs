@@ -74,7 +74,7 @@ fn every_operation_documents_its_errors_and_auth() {
             );
         }
     }
-    assert_eq!(operations, 42);
+    assert_eq!(operations, 48);
 }
 
 #[tokio::test]

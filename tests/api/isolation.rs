@@ -12,6 +12,7 @@ async fn snapshot(app: &TestApp, ana: &TestUser, session: i64) -> Vec<Value> {
         "/users/me".to_owned(),
         format!("/sessions/user/{}", ana.id),
         format!("/interruptions/session/{session}"),
+        format!("/users/{}/goals", ana.id),
     ] {
         let response = app.get(&path, &ana.token).await;
         assert_eq!(response.status, 200, "{path}");
@@ -47,6 +48,10 @@ fn body_for(method: &str, template: &str, ana: &TestUser, session: i64) -> Optio
             "format": "hyperfocus-export", "version": 1, "sessions": []
         })),
         ("put", "/users/me/calendar-feed") => None,
+        ("post", "/users/{user_id}/goals") => Some(json!({
+            "metric": "interruptions", "comparison": "at_most", "target": 0, "period": "day"
+        })),
+        ("patch", "/users/{user_id}/goals/{goal_id}") => Some(json!({"target": 1})),
         ("get" | "delete", _) => None,
         _ => panic!("{method} {template} is new: give it a body here so it is audited"),
     }
@@ -68,6 +73,15 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
         )
         .await;
     let interruption = logged.body["id"].as_i64().unwrap();
+    let goal = app
+        .post(
+            &format!("/users/{}/goals", ana.id),
+            &ana.token,
+            json!({"metric": "effective_seconds", "comparison": "at_least", "target": 3600, "period": "day"}),
+        )
+        .await;
+    assert_eq!(goal.status, 201, "{}", goal.text);
+    let goal = goal.body["id"].as_i64().unwrap();
     let before = snapshot(&app, &ana, session).await;
 
     let doc = serde_json::to_value(hyperfocus::openapi()).unwrap();
@@ -79,7 +93,8 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
                 .replace("{user_id}", &ana.id.to_string())
                 .replace("{session_id}", &session.to_string())
                 .replace("{interruption_id}", &interruption.to_string())
-                .replace("{token_id}", &ana.token_id().to_string());
+                .replace("{token_id}", &ana.token_id().to_string())
+                .replace("{goal_id}", &goal.to_string());
             let body = body_for(method, template, &ana, session);
             let response = app
                 .call(&method.to_uppercase(), &path, Some(&bob_token), body)
@@ -116,7 +131,7 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
             }
         }
     }
-    assert_eq!(audited, 27, "operations naming Ana's data");
+    assert_eq!(audited, 33, "operations naming Ana's data");
     assert_eq!(snapshot(&app, &ana, session).await, before);
     assert_eq!(
         app.get("/users/me", &ana.token).await.status,
@@ -140,7 +155,8 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
                 .replace("{user_id}", "1")
                 .replace("{session_id}", "1")
                 .replace("{interruption_id}", "1")
-                .replace("{token_id}", "1");
+                .replace("{token_id}", "1")
+                .replace("{goal_id}", "1");
             let forged = format!("{}x", &user.token[..user.token.len() - 1]);
             for token in [None, Some(forged.as_str())] {
                 let response = app
@@ -156,7 +172,7 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
             refused += 1;
         }
     }
-    assert_eq!(refused, 35);
+    assert_eq!(refused, 41);
 }
 
 mod random_histories {

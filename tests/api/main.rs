@@ -9,6 +9,7 @@ mod database;
 mod day_settings;
 mod docs;
 mod export;
+mod goals;
 mod helpers;
 mod import;
 mod interruptions;

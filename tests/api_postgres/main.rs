@@ -36,6 +36,9 @@ mod docs;
 #[path = "../api/export.rs"]
 mod export;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/goals.rs"]
+mod goals;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[cfg(hyperfocus_postgres_tests)]

@@ -292,6 +292,8 @@ pub struct DayOut {
     pub interruptions: i64,
     /// The day's focus score, computed like the summary's.
     pub focus_score: i64,
+    /// Uninterrupted stretches of at least 25 minutes that began that day.
+    pub deep_work_blocks: i64,
 }
 
 /// One weekday × hour cell.
@@ -387,5 +389,6 @@ fn day_out(day: &DayStat) -> DayOut {
         effective_time_seconds: day.bucket.effective(),
         interruptions: day.bucket.interruptions,
         focus_score: day.focus_score(),
+        deep_work_blocks: day.deep_work_blocks,
     }
 }

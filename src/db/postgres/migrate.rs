@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0006_calendar_feeds.sql"),
     include_str!("../../../migrations/postgres/0007_session_notes.sql"),
     include_str!("../../../migrations/postgres/0008_calendar_settings.sql"),
+    include_str!("../../../migrations/postgres/0009_goals.sql"),
 ];
 
 /// An arbitrary key for `pg_advisory_xact_lock`, fixed for HyperFocus.

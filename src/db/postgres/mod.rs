@@ -22,6 +22,7 @@ use super::{
 use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
     events::Event,
+    goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
     import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
@@ -35,6 +36,7 @@ use crate::domain::{
 mod browsers;
 mod export;
 mod feeds;
+mod goals;
 mod idempotency;
 mod import;
 mod interruptions;
@@ -389,6 +391,26 @@ impl Store for PostgresStore {
 
     async fn calendar_feed_created(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         feeds::created(&self.client().await?, user_id).await
+    }
+
+    async fn create_goal(&self, user_id: i64, rule: GoalRule, now: Timestamp) -> StoreResult<Goal> {
+        in_transaction!(self, |tx| goals::create(&tx, user_id, &rule, now).await)
+    }
+
+    async fn list_goals(&self, user_id: i64) -> StoreResult<Vec<Goal>> {
+        goals::list(&self.client().await?, user_id).await
+    }
+
+    async fn get_goal(&self, user_id: i64, id: i64) -> StoreResult<Goal> {
+        goals::get(&self.client().await?, user_id, id).await
+    }
+
+    async fn update_goal(&self, user_id: i64, id: i64, rule: GoalRule) -> StoreResult<Goal> {
+        goals::update(&self.client().await?, user_id, id, &rule).await
+    }
+
+    async fn delete_goal(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        goals::delete(&self.client().await?, user_id, id).await
     }
 
     async fn import_sessions(

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0006_calendar_feeds.sql"),
     include_str!("../../../migrations/sqlite/0007_session_notes.sql"),
     include_str!("../../../migrations/sqlite/0008_calendar_settings.sql"),
+    include_str!("../../../migrations/sqlite/0009_goals.sql"),
 ];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs

@@ -13,6 +13,7 @@ use super::{
 use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
     events::Event,
+    goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
     import::{ImportCounts, ImportSession},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
@@ -25,6 +26,7 @@ use crate::domain::{
 mod browsers;
 mod export;
 mod feeds;
+mod goals;
 mod idempotency;
 mod import;
 mod interruptions;
@@ -453,6 +455,32 @@ impl Store for SqliteStore {
 
     async fn calendar_feed_created(&self, user_id: i64) -> StoreResult<Option<Timestamp>> {
         self.workers.read(|c| feeds::created(c, user_id))
+    }
+
+    async fn create_goal(&self, user_id: i64, rule: GoalRule, now: Timestamp) -> StoreResult<Goal> {
+        self.workers
+            .write(move |c| goals::create(c, user_id, &rule, now))
+            .await
+    }
+
+    async fn list_goals(&self, user_id: i64) -> StoreResult<Vec<Goal>> {
+        self.workers.read(|c| goals::list(c, user_id))
+    }
+
+    async fn get_goal(&self, user_id: i64, id: i64) -> StoreResult<Goal> {
+        self.workers.read(|c| goals::get(c, user_id, id))
+    }
+
+    async fn update_goal(&self, user_id: i64, id: i64, rule: GoalRule) -> StoreResult<Goal> {
+        self.workers
+            .write(move |c| goals::update(c, user_id, id, &rule))
+            .await
+    }
+
+    async fn delete_goal(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        self.workers
+            .write(move |c| goals::delete(c, user_id, id))
+            .await
     }
 
     async fn import_sessions(

@@ -28,6 +28,8 @@ pub fn check(report: &Report) -> Result<(), String> {
     }
     let day_recovery: i64 = report.days.iter().map(|day| day.recovery).sum();
     same("recovery by day", day_recovery, s.focus.recovery)?;
+    let day_blocks: i64 = report.days.iter().map(|day| day.deep_work_blocks).sum();
+    same("deep-work blocks by day", day_blocks, s.deep_work_blocks)?;
     let type_counts: i64 = report.types.iter().map(|t| t.count).sum();
     same("interruptions by type", type_counts, s.total_interruptions)?;
     let type_lost: i64 = report.types.iter().map(|t| t.total_duration).sum();

@@ -44,6 +44,8 @@ pub struct DayStat {
     pub bucket: Bucket,
     /// Recovery time spent that day.
     pub recovery: i64,
+    /// Deep-work blocks that began that day.
+    pub deep_work_blocks: i64,
 }
 
 impl DayStat {
@@ -188,7 +190,8 @@ struct Pass<'a> {
     hours: [Bucket; 24],
     weekdays: [Bucket; 7],
     heatmap: [[Bucket; 24]; 7],
-    days: Vec<(Bucket, i64)>,
+    /// Each day's bucket, recovery and deep-work blocks.
+    days: Vec<(Bucket, i64, i64)>,
     kinds: [KindTotals; 6],
     sessions: i64,
     recovery: i64,
@@ -212,7 +215,7 @@ impl<'a> Pass<'a> {
             hours: [Bucket::default(); 24],
             weekdays: [Bucket::default(); 7],
             heatmap: [[Bucket::default(); 24]; 7],
-            days: vec![(Bucket::default(), 0); usize::try_from(day_count).unwrap_or(0)],
+            days: vec![(Bucket::default(), 0, 0); usize::try_from(day_count).unwrap_or(0)],
             kinds: [KindTotals::default(); 6],
             sessions: 0,
             recovery: 0,
@@ -221,7 +224,7 @@ impl<'a> Pass<'a> {
         }
     }
 
-    fn day(&mut self, slot: Slot) -> &mut (Bucket, i64) {
+    fn day(&mut self, slot: Slot) -> &mut (Bucket, i64, i64) {
         day_of(&mut self.days, self.first_day, slot)
     }
 
@@ -251,11 +254,17 @@ impl<'a> Pass<'a> {
         });
     }
 
+    /// A stretch without interruption; a deep-work block counts for the
+    /// day it began.
     fn add_stretch(&mut self, start: i64, end: i64) {
         let length = end - start;
         if length > 0 {
             self.longest_stretch = self.longest_stretch.max(length);
-            self.deep_blocks += i64::from(length >= DEEP_WORK_SECONDS);
+            if length >= DEEP_WORK_SECONDS {
+                self.deep_blocks += 1;
+                let slot = self.clock.slot(start);
+                self.day(slot).2 += 1;
+            }
         }
     }
 
@@ -372,10 +381,11 @@ impl<'a> Pass<'a> {
                 .days
                 .into_iter()
                 .zip(first_day..)
-                .map(|((bucket, recovery), day)| DayStat {
+                .map(|((bucket, recovery, deep_work_blocks), day)| DayStat {
                     date: LocalClock::date_of_day(day),
                     bucket,
                     recovery,
+                    deep_work_blocks,
                 })
                 .collect(),
         }
@@ -393,7 +403,7 @@ pub fn build(sessions: &[SessionSpan], params: &Params) -> Report {
 
 /// The entry of `slot`'s day: slots lie inside the window, whose days `days`
 /// holds from `first_day` on.
-fn day_of(days: &mut [(Bucket, i64)], first_day: i64, slot: Slot) -> &mut (Bucket, i64) {
+fn day_of(days: &mut [(Bucket, i64, i64)], first_day: i64, slot: Slot) -> &mut (Bucket, i64, i64) {
     let index = usize::try_from(slot.day - first_day).unwrap_or(0);
     let last = days.len().saturating_sub(1);
     &mut days[index.min(last)]

@@ -1,0 +1,433 @@
+//! `/users/{user_id}/goals`: what a person wants of their focus each day or
+//! week, and how it went — periods met or missed, and streaks.
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::IntoResponse,
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    docs::{
+        BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized,
+        WeekdayName,
+    },
+    extract::{ApiQuery, Auth, Json, PathId, PathIds, non_null},
+    stats::dto::WindowOut,
+};
+use crate::{
+    domain::goals::{
+        Comparison, Goal, GoalRange, GoalRule, Metric, Period, Progress, RawGoal, Status,
+    },
+    error::AppResult,
+    state::AppState,
+};
+
+/// A goal to set.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalIn {
+    /// The figure it is about.
+    #[schema(value_type = Metric)]
+    pub metric: String,
+    /// `at_least`: met when the value reaches the target; `at_most`: met
+    /// while it stays at or under it.
+    #[schema(value_type = Comparison)]
+    pub comparison: String,
+    /// In the metric's unit (seconds, score points, or a count), from 0 to
+    /// what one period can hold (86,400 s a day; a score of 100).
+    #[schema(minimum = 0, example = 7200)]
+    pub target: i64,
+    /// A day (from the user's `day_start`) or a week (from their
+    /// `week_start`).
+    #[schema(value_type = Period)]
+    pub period: String,
+    /// Weekdays a day goal rests on: they neither break nor extend a
+    /// streak. Not for week goals. Default none.
+    #[schema(nullable = false, value_type = Option<Vec<WeekdayName>>, max_items = 6, example = json!(["saturday", "sunday"]))]
+    #[serde(default, deserialize_with = "non_null")]
+    pub rest_days: Option<Vec<String>>,
+    /// Count a period with nothing logged as met or missed, instead of
+    /// stepping over it. Default `false`.
+    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub count_empty_days: Option<bool>,
+}
+
+/// Changes to a goal; absent fields stay as they are, and the goal is
+/// checked whole.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalPatchIn {
+    /// A new figure.
+    #[schema(nullable = false, value_type = Option<Metric>)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub metric: Option<String>,
+    /// A new comparison.
+    #[schema(nullable = false, value_type = Option<Comparison>)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub comparison: Option<String>,
+    /// A new target.
+    #[schema(nullable = false, minimum = 0)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub target: Option<i64>,
+    /// A new period.
+    #[schema(nullable = false, value_type = Option<Period>)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub period: Option<String>,
+    /// New rest days (`[]` for none).
+    #[schema(nullable = false, value_type = Option<Vec<WeekdayName>>, max_items = 6)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub rest_days: Option<Vec<String>>,
+    /// Whether periods with nothing logged count.
+    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub count_empty_days: Option<bool>,
+}
+
+/// A goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoalOut {
+    /// Positive id.
+    pub id: i64,
+    /// Owner.
+    pub user_id: i64,
+    /// The figure it is about.
+    pub metric: Metric,
+    /// Which way the target binds.
+    pub comparison: Comparison,
+    /// In the metric's unit.
+    pub target: i64,
+    /// A day or a week.
+    pub period: Period,
+    /// Weekdays a day goal rests on, Monday first.
+    #[schema(value_type = Vec<WeekdayName>)]
+    pub rest_days: Vec<&'static str>,
+    /// Whether a period with nothing logged counts.
+    pub count_empty_days: bool,
+    /// When it was set (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl From<Goal> for GoalOut {
+    fn from(goal: Goal) -> Self {
+        let rule = goal.rule;
+        Self {
+            id: goal.id,
+            user_id: goal.user_id,
+            metric: rule.metric,
+            comparison: rule.comparison,
+            target: rule.target,
+            period: rule.period,
+            rest_days: rule.rest_days.names(),
+            count_empty_days: rule.count_empty_days,
+            created_at: goal.created_at,
+        }
+    }
+}
+
+fn raw_goal<'a>(
+    metric: Option<&'a str>,
+    comparison: Option<&'a str>,
+    target: Option<i64>,
+    period: Option<&'a str>,
+    rest_days: Option<&'a [String]>,
+    count_empty_days: Option<bool>,
+) -> RawGoal<'a> {
+    RawGoal {
+        metric,
+        comparison,
+        target,
+        period,
+        rest_days,
+        count_empty_days,
+    }
+}
+
+/// Set a goal.
+///
+/// Examples: two hours of effective focus a day, weekends off
+/// (`{"metric": "effective_seconds", "comparison": "at_least", "target":
+/// 7200, "period": "day", "rest_days": ["saturday", "sunday"]}`); at most
+/// 20 interruptions a week. A user keeps at most 50 goals (409 past that).
+#[utoipa::path(post, path = "/users/{user_id}/goals", tag = "goals", security(("bearer" = [])),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id")),
+    request_body = GoalIn,
+    responses(
+        (status = 201, description = "Set", body = GoalOut,
+            headers(("Location" = String, description = "The goal's path, `/users/{user_id}/goals/{goal_id}`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn create_goal(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    Json(body): Json<GoalIn>,
+) -> AppResult<impl IntoResponse> {
+    auth.require_self(user_id)?;
+    let rule = GoalRule::parse_new(&raw_goal(
+        Some(&body.metric),
+        Some(&body.comparison),
+        Some(body.target),
+        Some(&body.period),
+        body.rest_days.as_deref(),
+        body.count_empty_days,
+    ))?;
+    let goal = state
+        .store
+        .create_goal(user_id, rule, state.clock.now())
+        .await?;
+    let location = format!("/users/{user_id}/goals/{}", goal.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(GoalOut::from(goal)),
+    ))
+}
+
+/// The user's goals, oldest first.
+///
+/// Each with its rule; `GET …/goals/{goal_id}/progress` says how it went.
+#[utoipa::path(get, path = "/users/{user_id}/goals", tag = "goals", security(("bearer" = [])),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id")),
+    responses(
+        (status = 200, description = "Every goal", body = Vec<GoalOut>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn list_goals(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+) -> AppResult<axum::Json<Vec<GoalOut>>> {
+    auth.require_self(user_id)?;
+    let goals = state.store.list_goals(user_id).await?;
+    Ok(axum::Json(goals.into_iter().map(Into::into).collect()))
+}
+
+/// One goal.
+///
+/// Another user's goal id is a 404.
+#[utoipa::path(get, path = "/users/{user_id}/goals/{goal_id}", tag = "goals", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("goal_id" = i64, Path, minimum = 1, description = "Goal id"),
+    ),
+    responses(
+        (status = 200, description = "The goal", body = GoalOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_goal(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, goal_id): PathIds,
+) -> AppResult<axum::Json<GoalOut>> {
+    auth.require_self(user_id)?;
+    Ok(axum::Json(
+        state.store.get_goal(user_id, goal_id).await?.into(),
+    ))
+}
+
+/// Change a goal.
+///
+/// Send only what changes; the goal is checked whole (a week goal has no
+/// rest days, the target fits the metric and period). Progress is always
+/// computed from the goal as it is now, for past periods too.
+#[utoipa::path(patch, path = "/users/{user_id}/goals/{goal_id}", tag = "goals", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("goal_id" = i64, Path, minimum = 1, description = "Goal id"),
+    ),
+    request_body = GoalPatchIn,
+    responses(
+        (status = 200, description = "The changed goal", body = GoalOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn update_goal(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, goal_id): PathIds,
+    Json(body): Json<GoalPatchIn>,
+) -> AppResult<axum::Json<GoalOut>> {
+    auth.require_self(user_id)?;
+    let current = state.store.get_goal(user_id, goal_id).await?;
+    let rule = current.rule.changed(&raw_goal(
+        body.metric.as_deref(),
+        body.comparison.as_deref(),
+        body.target,
+        body.period.as_deref(),
+        body.rest_days.as_deref(),
+        body.count_empty_days,
+    ))?;
+    let goal = state.store.update_goal(user_id, goal_id, rule).await?;
+    Ok(axum::Json(goal.into()))
+}
+
+/// Delete a goal.
+///
+/// Its progress is computed, never stored, so nothing else goes with it.
+#[utoipa::path(delete, path = "/users/{user_id}/goals/{goal_id}", tag = "goals", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("goal_id" = i64, Path, minimum = 1, description = "Goal id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn delete_goal(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, goal_id): PathIds,
+) -> AppResult<StatusCode> {
+    auth.require_self(user_id)?;
+    state.store.delete_goal(user_id, goal_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which periods to show.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressParams {
+    /// `Nd` (days) or `Nw` (weeks) up to today, as whole periods, at most
+    /// 3650 days; default `30d` for a day goal, `12w` for a week goal.
+    #[param(pattern = "^[1-9][0-9]{0,3}[dw]$", example = "30d")]
+    pub range: Option<String>,
+}
+
+/// One period against its goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodOut {
+    /// Its first day, `YYYY-MM-DD` (days begin at the user's `day_start`).
+    #[schema(value_type = String, format = Date)]
+    pub start: String,
+    /// Its last day.
+    #[schema(value_type = String, format = Date)]
+    pub end: String,
+    /// The metric's value in it (so far, for the current period).
+    pub value: i64,
+    /// The goal's target.
+    pub target: i64,
+    /// Whether the target was met.
+    pub met: bool,
+    /// Whether this is the current period and not decided yet.
+    pub pending: bool,
+    /// `met`, `missed`, `pending`, `rest` (a rest day) or `empty` (nothing
+    /// logged): the last two neither break nor extend a streak.
+    pub status: Status,
+}
+
+/// A goal's progress.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressOut {
+    /// The goal.
+    pub goal: GoalOut,
+    /// The days the periods cover, from the first's start to the current
+    /// one's end.
+    pub window: WindowOut,
+    /// Every period of the range, oldest first; the last is the current one.
+    pub periods: Vec<PeriodOut>,
+    /// Periods met in a row up to now, over the whole history (up to ten
+    /// years), not only the range; the current period counts once met.
+    pub current_streak: i64,
+    /// The longest such run in the history.
+    pub longest_streak: i64,
+    /// Periods met over periods decided in the range; `null` when none is.
+    #[schema(required = true)]
+    pub success_rate: Option<f64>,
+}
+
+/// How a goal went, period by period, with its streaks.
+///
+/// Computed from the same attribution as `daily`, in the user's zone with
+/// their `day_start` (and `week_start` for week goals). The current period
+/// is `pending` until decided: an `at_least` goal is met as soon as the
+/// target is reached, and an `at_most` goal missed as soon as its limit is
+/// passed, so today never breaks a streak before it ends. Rest days and
+/// periods with nothing logged neither break nor extend a streak, unless
+/// the goal has `count_empty_days`.
+#[utoipa::path(get, path = "/users/{user_id}/goals/{goal_id}/progress", tag = "goals", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("goal_id" = i64, Path, minimum = 1, description = "Goal id"),
+        ProgressParams,
+    ),
+    responses(
+        (status = 200, description = "Its periods and streaks", body = ProgressOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_goal_progress(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, goal_id): PathIds,
+    ApiQuery(params): ApiQuery<ProgressParams>,
+) -> AppResult<axum::Json<ProgressOut>> {
+    auth.require_self(user_id)?;
+    let goal = state.store.get_goal(user_id, goal_id).await?;
+    let range = GoalRange::parse(params.range.as_deref(), goal.rule.period)?;
+    let (window, progress) = crate::reports::goal_progress(
+        state.store.as_ref(),
+        &goal,
+        range,
+        (&auth.timezone, auth.days),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(axum::Json(progress_out(goal, &window, progress)))
+}
+
+/// The JSON of a goal's progress: the API's answer, and what the web app
+/// and the client draw.
+pub fn progress_out(
+    goal: Goal,
+    window: &crate::domain::stats::window::Window,
+    progress: Progress,
+) -> ProgressOut {
+    let target = goal.rule.target;
+    ProgressOut {
+        goal: goal.into(),
+        window: window.into(),
+        periods: progress
+            .periods
+            .into_iter()
+            .map(|p| PeriodOut {
+                start: p.start.to_string(),
+                end: p.last.to_string(),
+                value: p.value,
+                target,
+                met: p.status == Status::Met,
+                pending: p.status == Status::Pending,
+                status: p.status,
+            })
+            .collect(),
+        current_streak: progress.current_streak,
+        longest_streak: progress.longest_streak,
+        success_rate: progress.success_rate,
+    }
+}
