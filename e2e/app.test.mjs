@@ -213,6 +213,24 @@ test("a whole day in the browser, with a second tab following live", async () =>
   );
   assert.equal((await api(token, `/sessions/user/${me.id}`)).length, 2);
 
+  // A goal from Settings: its ring on Now, its streak on Reports.
+  await first.goto(`${base}/app/settings`);
+  await first.getByLabel("What").selectOption("worked_seconds");
+  await first.getByLabel("Target").fill("1");
+  await first.getByLabel("Saturday").check();
+  await first.getByRole("button", { name: "Set goal" }).click();
+  await first.locator(".flash").waitFor();
+  assert.match(await first.locator(".flash").textContent(), /^Goal set: Time worked: at least 1 min a day/);
+  const [goal] = await api(token, `/users/${me.id}/goals`);
+  assert.deepEqual([goal.metric, goal.target, goal.rest_days], ["worked_seconds", 60, ["saturday"]]);
+  await audit(first, "settings-goals");
+  await first.goto(`${base}/app/`);
+  await first.getByRole("heading", { name: "Goals" }).waitFor();
+  await audit(first, "now-goals");
+  await first.goto(`${base}/app/reports`);
+  await first.getByRole("heading", { name: "Goals and streaks" }).waitFor();
+  await audit(first, "reports-goals");
+
   // Erase the account.
   await first.goto(`${base}/app/settings`);
   await first.getByLabel("Type your email to confirm").fill("eli@example.com");

@@ -502,10 +502,7 @@ impl GoalRange {
 
     /// The first day of the first period shown, for a goal of `period`.
     pub fn first_period(self, period: Period, today: Date, days: DaySettings) -> Date {
-        let back = |from: Date, n: i64| {
-            from.checked_sub(jiff::Span::new().days(n))
-                .unwrap_or(from)
-        };
+        let back = |from: Date, n: i64| from.checked_sub(jiff::Span::new().days(n)).unwrap_or(from);
         match (period, self.in_weeks) {
             (Period::Week, true) => back(days.week_start.week_of(today), self.days - 7),
             _ => period_start(period, back(today, self.days - 1), days),

@@ -23,6 +23,7 @@ mod account;
 mod assets;
 pub mod charts;
 mod flash;
+mod goals;
 mod history;
 mod live;
 mod now;
@@ -90,6 +91,8 @@ pub fn router() -> Router<AppState> {
                 crate::api::import::MAX_IMPORT_BYTES + 64 * 1024,
             )),
         )
+        .route("/app/goals", post(goals::create))
+        .route("/app/goals/{goal_id}/delete", post(goals::delete))
         .route("/app/settings/calendar", post(settings::make_feed))
         .route("/app/settings/calendar/end", post(settings::end_feed))
         .route(

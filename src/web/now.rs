@@ -79,6 +79,7 @@ struct NowPage {
     today: TodayFigures,
     timeline: String,
     rows: Vec<Row>,
+    goals: Vec<super::goals::GoalCard>,
 }
 
 /// The six interruption buttons, keys 1 to 6.
@@ -160,6 +161,7 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
         },
         timeline: day_timeline(&sessions, &interruptions, (day_start, day_end), now),
         rows: rows(&sessions, &interruptions, &tz, now),
+        goals: super::goals::cards(&state, &visitor).await?,
     };
     Ok(render(&page, visitor.flash.is_some()))
 }

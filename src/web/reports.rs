@@ -79,6 +79,7 @@ struct PeriodLink {
 #[template(path = "reports.html")]
 struct ReportsPage {
     layout: Layout,
+    goals: Vec<super::goals::GoalCard>,
     range: String,
     links: Vec<PeriodLink>,
     previous_href: String,
@@ -170,6 +171,7 @@ pub async fn page(
     }
     let page = ReportsPage {
         layout,
+        goals: super::goals::cards(&state, &visitor).await?,
         range: period.label(),
         links: period_links(&period, today),
         previous_href: format!("/app/reports?{}", before.query()),

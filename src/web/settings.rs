@@ -98,6 +98,7 @@ struct SettingsPage {
     week_starts: Vec<Choice>,
     day_starts: Vec<Choice>,
     has_password: bool,
+    goals: Vec<super::goals::GoalCard>,
     tokens: Vec<TokenView>,
     new_token: Option<String>,
     /// When the calendar feed's address was made, if there is one.
@@ -224,6 +225,7 @@ async fn settings(
         week_starts: week_start_choices(user.days.week_start),
         day_starts: day_start_choices(user.days.day_start),
         has_password,
+        goals: super::goals::cards(state, visitor).await?,
         tokens,
         new_token,
     })

@@ -913,3 +913,89 @@ async fn settings_choose_where_weeks_and_days_begin() {
         flash_of(&refused)
     );
 }
+
+#[tokio::test]
+async fn a_goal_set_in_settings_shows_its_ring_on_now_and_its_streak_on_reports() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/settings").await;
+    let set = app
+        .form(
+            "/app/goals",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("metric", "effective_seconds"),
+                ("comparison", "at_least"),
+                ("target", "60"),
+                ("period", "day"),
+                ("rest_sunday", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        flash_of(&set),
+        "notice:Goal set: Effective focus: at least 1 h 00 min a day, Sundays off."
+    );
+    // 30 minutes of focus this morning (Madrid): half the ring.
+    app.form("/app/focus/start", Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    app.set_now("2025-11-15T12:30:00Z");
+    let now = app.page("/app/", Some(&cookie)).await;
+    assert!(
+        now.text.contains(r#"stroke-dasharray="50 50""#),
+        "{}",
+        now.text
+    );
+    assert!(now.text.contains(
+        "<strong>30 min of 1 h 00 min</strong> · <span class=\"state-pending\">in progress</span>"
+    ));
+    assert!(
+        now.text
+            .contains("No streak yet: meet it one day to start one.")
+    );
+    app.set_now("2025-11-15T13:00:00Z");
+    let reports = app.page("/app/reports", Some(&cookie)).await;
+    assert!(
+        reports
+            .text
+            .contains(r#"<li class="met" title="Sat 15 Nov: met (1 h 00 min)">"#),
+        "{}",
+        reports.text
+    );
+    assert!(reports.text.contains("1 day in a row · best 1"));
+    let settings = app.page("/app/settings", Some(&cookie)).await;
+    let id = app.db.scalar("SELECT MAX(id) FROM goals").await.unwrap();
+    assert!(settings.text.contains(&format!("/app/goals/{id}/delete")));
+    let bad = app
+        .form(
+            "/app/goals",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("metric", "focus_score"),
+                ("comparison", "at_least"),
+                ("target", "lots"),
+                ("period", "day"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        flash_of(&bad),
+        "error:target: \"lots\" is not a whole number"
+    );
+    let deleted = app
+        .form(
+            &format!("/app/goals/{id}/delete"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(flash_of(&deleted), "notice:Goal deleted.");
+    assert!(
+        !app.page("/app/", Some(&cookie))
+            .await
+            .text
+            .contains("goals-heading")
+    );
+}
