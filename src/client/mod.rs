@@ -10,6 +10,7 @@ mod config;
 mod context;
 mod data;
 mod focus;
+mod goals;
 mod http;
 mod model;
 mod output;
@@ -134,6 +135,13 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Your sessions as a table, newest first.
     Sessions(reading::SessionsArgs),
+    /// Your goals: today's (or this week's) progress and your streaks;
+    /// `goals add` sets one, `goals delete ID` removes it.
+    ///
+    /// Examples: hyperfocus goals · hyperfocus goals add effective 2h --rest sat,sun ·
+    /// hyperfocus goals add interruptions 20 --per week --at-most
+    #[command(verbatim_doc_comment)]
+    Goals(goals::GoalsArgs),
     /// Correct a session's times or note, or an interruption.
     ///
     /// Examples:
@@ -219,6 +227,7 @@ async fn dispatch(context: &mut Context, command: Command) -> anyhow::Result<Exi
         Command::Status(args) => reading::status(context, args).await,
         Command::Report(args) => report::report(context, args).await,
         Command::Sessions(args) => reading::sessions(context, args).await,
+        Command::Goals(args) => goals::goals(context, args).await,
         Command::Edit(args) => records::edit(context, args).await,
         Command::Delete(args) => records::delete(context, args).await,
         Command::Undo => undo::undo(context).await,

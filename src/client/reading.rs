@@ -87,7 +87,7 @@ async fn describe(
                 human_duration(last.duration_seconds.unwrap_or(0))
             );
         }
-        return Ok(());
+        return super::goals::print_status_lines(context).await;
     };
     println!(
         "{}{} for {} (since {}, session {})",
@@ -117,7 +117,7 @@ async fn describe(
             human_duration(now.duration_since(open.start_time).as_secs())
         );
     }
-    Ok(())
+    super::goals::print_status_lines(context).await
 }
 
 /// Time lost so far: the server's figure (which counts an open

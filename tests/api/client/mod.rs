@@ -4,6 +4,7 @@
 
 mod data;
 mod focus;
+mod goals;
 mod offline;
 mod records;
 
