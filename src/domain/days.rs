@@ -83,7 +83,8 @@ impl DayStart {
         (self.start_of(date, zone), end)
     }
 
-    fn start_of(self, date: Date, zone: &TimeZone) -> Timestamp {
+    /// When the day `date` begins.
+    pub fn start_of(self, date: Date, zone: &TimeZone) -> Timestamp {
         let Ok(local) = date
             .to_datetime(jiff::civil::Time::midnight())
             .checked_add(SignedDuration::from_mins(self.minutes()))
