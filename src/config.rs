@@ -28,6 +28,33 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub http: HttpConfig,
+
+    #[command(flatten)]
+    pub webhooks: WebhookConfig,
+}
+
+/// Webhook deliveries and the secrets kept at rest.
+#[derive(Debug, Clone, Default, Args)]
+pub struct WebhookConfig {
+    /// The key webhook secrets are encrypted under in the database: the
+    /// base64 of 32 bytes (`openssl rand -base64 32`). Without it, the key
+    /// in `hyperfocus.key` beside the SQLite file (or in the working
+    /// directory) is used, made on first start. Several processes on one
+    /// PostgreSQL database must all be given the same key.
+    #[arg(long, env = "HYPERFOCUS_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Networks webhooks may reach although they are not public, such as
+    /// `127.0.0.0/8,::1/128` for a receiver on this machine. By default
+    /// loopback, private, link-local, shared and multicast addresses are
+    /// refused.
+    #[arg(long, env = "HYPERFOCUS_WEBHOOK_ALLOW_NETWORKS", default_value = "",
+          value_parser = parse_networks)]
+    pub webhook_allow_networks: crate::domain::webhooks::NetworkPolicy,
+}
+
+fn parse_networks(raw: &str) -> Result<crate::domain::webhooks::NetworkPolicy, String> {
+    crate::domain::webhooks::NetworkPolicy::parse(raw)
 }
 
 /// How the HTTP edge treats requests.

@@ -26,6 +26,7 @@ pub mod reports;
 pub mod state;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;
 
 pub use api::{app, openapi};
 use config::{Backend, DatabaseConfig};

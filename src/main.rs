@@ -186,7 +186,8 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         database = %hyperfocus::config::redact(&config.database.database_url),
         "HyperFocus listening; docs at /docs"
     );
-    let state = AppState::with_http(store, config.http);
+    let webhooks = hyperfocus::webhooks::Webhooks::load(&config.webhooks, &config.database)?;
+    let state = AppState::with_http(store, config.http).with_webhooks(webhooks);
     hyperfocus::serve(listener, state, hyperfocus::shutdown_signal()).await
 }
 

@@ -29,6 +29,8 @@ pub struct AppState {
     pub events: EventHub,
     /// Users whose import is running in this process.
     pub imports: crate::imports::Running,
+    /// The server key and the network policy of webhook deliveries.
+    pub webhooks: Arc<crate::webhooks::Webhooks>,
 }
 
 impl AppState {
@@ -47,7 +49,14 @@ impl AppState {
             passwords: Passwords::new(http.password_hashers()),
             http: Arc::new(http),
             imports: crate::imports::Running::default(),
+            webhooks: Arc::new(crate::webhooks::Webhooks::ephemeral()),
         }
+    }
+
+    /// This state with these webhook settings.
+    pub fn with_webhooks(mut self, webhooks: crate::webhooks::Webhooks) -> Self {
+        self.webhooks = Arc::new(webhooks);
+        self
     }
 }
 

@@ -237,6 +237,7 @@ async fn redoc_script() -> impl IntoResponse {
         (name = "interruptions", description = "Interruptions inside a focus session"),
         (name = "stats", description = "Reports over a time window, in the user's time zone"),
         (name = "goals", description = "Goals for a day or a week, their progress and streaks"),
+        (name = "webhooks", description = "Endpoints told of changes, signed as Standard Webhooks"),
     )
 )]
 pub struct ApiDoc;

@@ -38,6 +38,7 @@ pub mod sessions;
 pub mod stats;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -111,6 +112,14 @@ fn routes() -> OpenApiRouter<AppState> {
             goals::delete_goal
         ))
         .routes(routes!(goals::get_goal_progress))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::rotate_webhook_secret))
+        .routes(routes!(webhooks::test_webhook))
 }
 
 /// The routes and their finished OpenAPI document.

@@ -26,6 +26,7 @@ use crate::domain::{
     stats::SessionSpan,
     token::{NewToken, Scope, Token, TokenHash},
     user::{NewUser, User, UserPatch},
+    webhooks::{NewWebhook, Webhook, WebhookPatch},
 };
 
 pub mod postgres;
@@ -389,6 +390,37 @@ pub trait Store: Send + Sync + 'static {
     async fn update_goal(&self, user_id: i64, id: i64, rule: GoalRule) -> StoreResult<Goal>;
     /// Deletes a goal.
     async fn delete_goal(&self, user_id: i64, id: i64) -> StoreResult<()>;
+
+    /// Adds a webhook endpoint with its sealed secret, unless the user keeps
+    /// the most allowed.
+    async fn create_webhook(
+        &self,
+        user_id: i64,
+        new: NewWebhook,
+        sealed_secret: Vec<u8>,
+        now: Timestamp,
+    ) -> StoreResult<Webhook>;
+    /// The user's endpoints, oldest first.
+    async fn list_webhooks(&self, user_id: i64) -> StoreResult<Vec<Webhook>>;
+    /// One endpoint of the user's.
+    async fn get_webhook(&self, user_id: i64, id: i64) -> StoreResult<Webhook>;
+    /// Changes an endpoint.
+    async fn update_webhook(
+        &self,
+        user_id: i64,
+        id: i64,
+        patch: WebhookPatch,
+    ) -> StoreResult<Webhook>;
+    /// Makes a new secret current; the old one signs until `old_until`.
+    async fn rotate_webhook_secret(
+        &self,
+        user_id: i64,
+        id: i64,
+        sealed_secret: Vec<u8>,
+        old_until: i64,
+    ) -> StoreResult<Webhook>;
+    /// Deletes an endpoint.
+    async fn delete_webhook(&self, user_id: i64, id: i64) -> StoreResult<()>;
 
     /// Adds the sessions of an import (checked on their own) that are not
     /// stored yet, with their interruptions, in one transaction, after

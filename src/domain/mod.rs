@@ -30,12 +30,14 @@ pub mod import;
 pub mod interruption;
 pub mod login;
 pub mod password;
+pub mod sealing;
 pub mod session;
 pub mod stats;
 pub mod time;
 pub mod token;
 pub mod user;
 pub mod views;
+pub mod webhooks;
 
 /// One input field that failed validation, reported back so a client can fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -117,6 +117,17 @@ impl TestApp {
         }
     }
 
+    /// The same app, its webhooks allowed to reach `networks` (such as
+    /// `127.0.0.0/8` for a receiver in the test).
+    pub fn with_webhook_networks(self, networks: &str) -> Self {
+        let webhooks = hyperfocus::webhooks::Webhooks {
+            key: self.state.webhooks.key.clone(),
+            policy: hyperfocus::domain::webhooks::NetworkPolicy::parse(networks).expect("networks"),
+        };
+        let state = self.state.clone().with_webhooks(webhooks);
+        Self::around(state, self.db)
+    }
+
     /// Moves the fixed clock.
     pub fn set_now(&self, now: &str) {
         self.state.clock.set(ts(now));

@@ -13,6 +13,7 @@ async fn snapshot(app: &TestApp, ana: &TestUser, session: i64) -> Vec<Value> {
         format!("/sessions/user/{}", ana.id),
         format!("/interruptions/session/{session}"),
         format!("/users/{}/goals", ana.id),
+        format!("/users/{}/webhooks", ana.id),
     ] {
         let response = app.get(&path, &ana.token).await;
         assert_eq!(response.status, 200, "{path}");
@@ -52,6 +53,14 @@ fn body_for(method: &str, template: &str, ana: &TestUser, session: i64) -> Optio
             "metric": "interruptions", "comparison": "at_most", "target": 0, "period": "day"
         })),
         ("patch", "/users/{user_id}/goals/{goal_id}") => Some(json!({"target": 1})),
+        ("post", "/users/{user_id}/webhooks") => Some(json!({
+            "url": "https://evil.example.com/", "events": ["session.started"]
+        })),
+        ("patch", "/users/{user_id}/webhooks/{webhook_id}") => {
+            Some(json!({"url": "https://evil.example.com/"}))
+        }
+        ("post", "/users/{user_id}/webhooks/{webhook_id}/rotate-secret") => None,
+        ("post", "/users/{user_id}/webhooks/{webhook_id}/test") => None,
         ("get" | "delete", _) => None,
         _ => panic!("{method} {template} is new: give it a body here so it is audited"),
     }
@@ -82,6 +91,15 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
         .await;
     assert_eq!(goal.status, 201, "{}", goal.text);
     let goal = goal.body["id"].as_i64().unwrap();
+    let webhook = app
+        .post(
+            &format!("/users/{}/webhooks", ana.id),
+            &ana.token,
+            json!({"url": "https://hooks.example.com/ana", "events": ["session.started"]}),
+        )
+        .await;
+    assert_eq!(webhook.status, 201, "{}", webhook.text);
+    let webhook = webhook.body["id"].as_i64().unwrap();
     let before = snapshot(&app, &ana, session).await;
 
     let doc = serde_json::to_value(hyperfocus::openapi()).unwrap();
@@ -94,7 +112,8 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
                 .replace("{session_id}", &session.to_string())
                 .replace("{interruption_id}", &interruption.to_string())
                 .replace("{token_id}", &ana.token_id().to_string())
-                .replace("{goal_id}", &goal.to_string());
+                .replace("{goal_id}", &goal.to_string())
+                .replace("{webhook_id}", &webhook.to_string());
             let body = body_for(method, template, &ana, session);
             let response = app
                 .call(&method.to_uppercase(), &path, Some(&bob_token), body)
@@ -131,7 +150,7 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
             }
         }
     }
-    assert_eq!(audited, 33, "operations naming Ana's data");
+    assert_eq!(audited, 40, "operations naming Ana's data");
     assert_eq!(snapshot(&app, &ana, session).await, before);
     assert_eq!(
         app.get("/users/me", &ana.token).await.status,
@@ -156,7 +175,8 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
                 .replace("{session_id}", "1")
                 .replace("{interruption_id}", "1")
                 .replace("{token_id}", "1")
-                .replace("{goal_id}", "1");
+                .replace("{goal_id}", "1")
+                .replace("{webhook_id}", "1");
             let forged = format!("{}x", &user.token[..user.token.len() - 1]);
             for token in [None, Some(forged.as_str())] {
                 let response = app
@@ -172,7 +192,7 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
             refused += 1;
         }
     }
-    assert_eq!(refused, 41);
+    assert_eq!(refused, 48);
 }
 
 mod random_histories {

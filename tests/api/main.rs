@@ -22,6 +22,7 @@ mod stats;
 mod upgrade;
 mod users;
 mod web;
+mod webhooks;
 
 /// This binary runs the suite on SQLite; `tests/api_postgres` runs it again
 /// on PostgreSQL.

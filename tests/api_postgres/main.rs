@@ -79,3 +79,6 @@ const BACKEND: database::Backend = database::Backend::Postgres;
 #[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/web.rs"]
 mod web;
+#[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/webhooks.rs"]
+mod webhooks;

@@ -31,6 +31,7 @@ use crate::domain::{
     stats::SessionSpan,
     token::{NewToken, Token, TokenHash},
     user::{NewUser, User, UserPatch},
+    webhooks::{NewWebhook, Webhook, WebhookPatch},
 };
 
 mod browsers;
@@ -49,6 +50,7 @@ mod sql;
 mod stats;
 mod tokens;
 mod users;
+mod webhooks;
 
 /// HyperFocus on PostgreSQL.
 pub struct PostgresStore {
@@ -411,6 +413,61 @@ impl Store for PostgresStore {
 
     async fn delete_goal(&self, user_id: i64, id: i64) -> StoreResult<()> {
         goals::delete(&self.client().await?, user_id, id).await
+    }
+
+    async fn create_webhook(
+        &self,
+        user_id: i64,
+        new: NewWebhook,
+        sealed_secret: Vec<u8>,
+        now: Timestamp,
+    ) -> StoreResult<Webhook> {
+        in_transaction!(self, |tx| webhooks::create(
+            &tx,
+            user_id,
+            &new,
+            &sealed_secret,
+            now
+        )
+        .await)
+    }
+
+    async fn list_webhooks(&self, user_id: i64) -> StoreResult<Vec<Webhook>> {
+        webhooks::list(&self.client().await?, user_id).await
+    }
+
+    async fn get_webhook(&self, user_id: i64, id: i64) -> StoreResult<Webhook> {
+        webhooks::get(&self.client().await?, user_id, id).await
+    }
+
+    async fn update_webhook(
+        &self,
+        user_id: i64,
+        id: i64,
+        patch: WebhookPatch,
+    ) -> StoreResult<Webhook> {
+        webhooks::update(&self.client().await?, user_id, id, &patch).await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        user_id: i64,
+        id: i64,
+        sealed_secret: Vec<u8>,
+        old_until: i64,
+    ) -> StoreResult<Webhook> {
+        webhooks::rotate(
+            &self.client().await?,
+            user_id,
+            id,
+            &sealed_secret,
+            old_until,
+        )
+        .await
+    }
+
+    async fn delete_webhook(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        webhooks::delete(&self.client().await?, user_id, id).await
     }
 
     async fn import_sessions(

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_session_notes.sql"),
     include_str!("../../../migrations/sqlite/0008_calendar_settings.sql"),
     include_str!("../../../migrations/sqlite/0009_goals.sql"),
+    include_str!("../../../migrations/sqlite/0010_webhooks.sql"),
 ];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs

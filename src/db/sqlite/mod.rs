@@ -21,6 +21,7 @@ use crate::domain::{
     session::{NewSession, Session, SessionPatch},
     token::{NewToken, Token, TokenHash},
     user::{NewUser, User, UserPatch},
+    webhooks::{NewWebhook, Webhook, WebhookPatch},
 };
 
 mod browsers;
@@ -40,6 +41,7 @@ mod span_cache;
 mod stats;
 mod tokens;
 mod users;
+mod webhooks;
 mod worker;
 
 use span_cache::{LOOKAHEAD_SECONDS, SpanCache, Spans};
@@ -480,6 +482,55 @@ impl Store for SqliteStore {
     async fn delete_goal(&self, user_id: i64, id: i64) -> StoreResult<()> {
         self.workers
             .write(move |c| goals::delete(c, user_id, id))
+            .await
+    }
+
+    async fn create_webhook(
+        &self,
+        user_id: i64,
+        new: NewWebhook,
+        sealed_secret: Vec<u8>,
+        now: Timestamp,
+    ) -> StoreResult<Webhook> {
+        self.workers
+            .write(move |c| webhooks::create(c, user_id, &new, &sealed_secret, now))
+            .await
+    }
+
+    async fn list_webhooks(&self, user_id: i64) -> StoreResult<Vec<Webhook>> {
+        self.workers.read(|c| webhooks::list(c, user_id))
+    }
+
+    async fn get_webhook(&self, user_id: i64, id: i64) -> StoreResult<Webhook> {
+        self.workers.read(|c| webhooks::get(c, user_id, id))
+    }
+
+    async fn update_webhook(
+        &self,
+        user_id: i64,
+        id: i64,
+        patch: WebhookPatch,
+    ) -> StoreResult<Webhook> {
+        self.workers
+            .write(move |c| webhooks::update(c, user_id, id, &patch))
+            .await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        user_id: i64,
+        id: i64,
+        sealed_secret: Vec<u8>,
+        old_until: i64,
+    ) -> StoreResult<Webhook> {
+        self.workers
+            .write(move |c| webhooks::rotate(c, user_id, id, &sealed_secret, old_until))
+            .await
+    }
+
+    async fn delete_webhook(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        self.workers
+            .write(move |c| webhooks::delete(c, user_id, id))
             .await
     }
 

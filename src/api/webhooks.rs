@@ -1,0 +1,489 @@
+//! `/users/{user_id}/webhooks`: endpoints that are told of changes, signed
+//! as Standard Webhooks defines, with their secrets, rotation and a test
+//! ping.
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::IntoResponse,
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
+    extract::{Auth, Json, PathId, PathIds, non_null},
+};
+use crate::{
+    domain::{
+        RuleViolation,
+        time::from_unix_seconds,
+        webhooks::{
+            NewWebhook, OLD_SECRET_SECONDS, PING, Secret, Webhook, WebhookPatch, WebhookUrl,
+            seal_context,
+        },
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+    webhooks::{Attempt, Delivery},
+};
+
+/// An endpoint to add.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookIn {
+    /// Where deliveries go: `https://` (or `http://`), at most 2048
+    /// characters, no user or password in it.
+    #[schema(example = "https://hooks.example.com/focus", max_length = 2048)]
+    pub url: String,
+    /// The events it takes, at least one.
+    #[schema(value_type = Vec<EventName>, min_items = 1, example = json!(["session.started", "session.ended"]))]
+    pub events: Vec<String>,
+    /// Your own words for it, at most 500 characters.
+    #[schema(nullable = false, max_length = 500)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub description: Option<String>,
+}
+
+/// Changes to an endpoint; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookPatchIn {
+    /// A new address.
+    #[schema(nullable = false, max_length = 2048)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub url: Option<String>,
+    /// New events.
+    #[schema(nullable = false, value_type = Option<Vec<EventName>>, min_items = 1)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub events: Option<Vec<String>>,
+    /// A new description.
+    #[schema(nullable = false, max_length = 500)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub description: Option<String>,
+    /// `false` stops deliveries; `true` resumes them (and clears why the
+    /// server stopped them).
+    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
+    pub enabled: Option<bool>,
+}
+
+/// The events an endpoint may take.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum EventName {
+    /// A session started (or was logged).
+    #[schema(rename = "session.started")]
+    SessionStarted,
+    /// A session ended.
+    #[schema(rename = "session.ended")]
+    SessionEnded,
+    /// A session was corrected.
+    #[schema(rename = "session.updated")]
+    SessionUpdated,
+    /// A session was deleted.
+    #[schema(rename = "session.deleted")]
+    SessionDeleted,
+    /// An interruption was logged.
+    #[schema(rename = "interruption.created")]
+    InterruptionCreated,
+    /// An interruption ended.
+    #[schema(rename = "interruption.ended")]
+    InterruptionEnded,
+    /// An interruption was corrected.
+    #[schema(rename = "interruption.updated")]
+    InterruptionUpdated,
+    /// An interruption was deleted.
+    #[schema(rename = "interruption.deleted")]
+    InterruptionDeleted,
+    /// A goal's period was met.
+    #[schema(rename = "goal.met")]
+    GoalMet,
+    /// A goal's period was missed.
+    #[schema(rename = "goal.missed")]
+    GoalMissed,
+}
+
+/// An endpoint, without its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookOut {
+    /// Positive id.
+    pub id: i64,
+    /// Owner.
+    pub user_id: i64,
+    /// Where deliveries go.
+    pub url: String,
+    /// The events it takes.
+    #[schema(value_type = Vec<EventName>)]
+    pub events: Vec<String>,
+    /// Your words for it.
+    pub description: String,
+    /// Whether deliveries are made.
+    pub enabled: bool,
+    /// Why the server stopped deliveries (`410 Gone`, days without a
+    /// success); `null` otherwise.
+    #[schema(required = true)]
+    pub disabled_reason: Option<String>,
+    /// Until when a rotated secret still signs beside the new one (UTC);
+    /// `null` when only one signs.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
+    pub previous_secret_expires_at: Option<Timestamp>,
+    /// When it was added (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl WebhookOut {
+    fn of(webhook: Webhook, now: Timestamp) -> Self {
+        Self {
+            previous_secret_expires_at: webhook
+                .previous
+                .as_ref()
+                .map(|(_, until)| from_unix_seconds(*until))
+                .filter(|until| *until > now),
+            id: webhook.id,
+            user_id: webhook.user_id,
+            url: webhook.url,
+            events: webhook.events,
+            description: webhook.description,
+            enabled: webhook.enabled,
+            disabled_reason: webhook.disabled_reason,
+            created_at: webhook.created_at,
+        }
+    }
+}
+
+/// An endpoint with its secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookWithSecretOut {
+    #[serde(flatten)]
+    pub webhook: WebhookOut,
+    /// `whsec_` and the base64 of 32 random bytes: what receivers verify
+    /// signatures with. Shown only here; keep it.
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwJbGbU9ToyBE=")]
+    pub secret: String,
+}
+
+fn new_secret(state: &AppState, user_id: i64) -> AppResult<(Secret, Vec<u8>)> {
+    let secret = Secret::generate().map_err(|e| AppError::Internal(e.into()))?;
+    let sealed = state
+        .webhooks
+        .key
+        .seal(secret.bytes(), &seal_context(user_id))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((secret, sealed))
+}
+
+/// Add an endpoint.
+///
+/// The answer carries `secret` once. Deliveries are POSTs of `{"id",
+/// "type", "timestamp", "data"}` with the headers `webhook-id`,
+/// `webhook-timestamp` and `webhook-signature` (`v1,` and the base64
+/// HMAC-SHA256 of `id.timestamp.body` under the secret's bytes), so any
+/// Standard Webhooks library verifies them. A user keeps at most 20.
+#[utoipa::path(post, path = "/users/{user_id}/webhooks", tag = "webhooks", security(("bearer" = [])),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id")),
+    request_body = WebhookIn,
+    responses(
+        (status = 201, description = "Added, with its secret shown once", body = WebhookWithSecretOut,
+            headers(("Location" = String, description = "The endpoint's path"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn create_webhook(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+    Json(body): Json<WebhookIn>,
+) -> AppResult<impl IntoResponse> {
+    auth.require_self(user_id)?;
+    let new = NewWebhook::parse(&body.url, &body.events, body.description)?;
+    let (secret, sealed) = new_secret(&state, user_id)?;
+    let now = state.clock.now();
+    let webhook = state
+        .store
+        .create_webhook(user_id, new, sealed, now)
+        .await?;
+    let location = format!("/users/{user_id}/webhooks/{}", webhook.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(WebhookWithSecretOut {
+            webhook: WebhookOut::of(webhook, now),
+            secret: secret.shown(),
+        }),
+    ))
+}
+
+/// The user's endpoints, oldest first.
+///
+/// Secrets are never listed.
+#[utoipa::path(get, path = "/users/{user_id}/webhooks", tag = "webhooks", security(("bearer" = [])),
+    params(("user_id" = i64, Path, minimum = 1, description = "User id")),
+    responses(
+        (status = 200, description = "Every endpoint", body = Vec<WebhookOut>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn list_webhooks(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathId(user_id): PathId,
+) -> AppResult<axum::Json<Vec<WebhookOut>>> {
+    auth.require_self(user_id)?;
+    let now = state.clock.now();
+    let listed = state.store.list_webhooks(user_id).await?;
+    Ok(axum::Json(
+        listed.into_iter().map(|w| WebhookOut::of(w, now)).collect(),
+    ))
+}
+
+/// One endpoint.
+///
+/// Another user's endpoint id is a 404.
+#[utoipa::path(get, path = "/users/{user_id}/webhooks/{webhook_id}", tag = "webhooks", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("webhook_id" = i64, Path, minimum = 1, description = "Endpoint id"),
+    ),
+    responses(
+        (status = 200, description = "The endpoint", body = WebhookOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn get_webhook(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, id): PathIds,
+) -> AppResult<axum::Json<WebhookOut>> {
+    auth.require_self(user_id)?;
+    let webhook = state.store.get_webhook(user_id, id).await?;
+    Ok(axum::Json(WebhookOut::of(webhook, state.clock.now())))
+}
+
+/// Change an endpoint's address, events, description, or whether it is on.
+///
+/// Send only what changes.
+#[utoipa::path(patch, path = "/users/{user_id}/webhooks/{webhook_id}", tag = "webhooks", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("webhook_id" = i64, Path, minimum = 1, description = "Endpoint id"),
+    ),
+    request_body = WebhookPatchIn,
+    responses(
+        (status = 200, description = "The changed endpoint", body = WebhookOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn update_webhook(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, id): PathIds,
+    Json(body): Json<WebhookPatchIn>,
+) -> AppResult<axum::Json<WebhookOut>> {
+    auth.require_self(user_id)?;
+    let patch = WebhookPatch::parse(
+        body.url.as_deref(),
+        body.events.as_deref(),
+        body.description,
+        body.enabled,
+    )?;
+    let webhook = state.store.update_webhook(user_id, id, patch).await?;
+    Ok(axum::Json(WebhookOut::of(webhook, state.clock.now())))
+}
+
+/// Delete an endpoint.
+///
+/// Nothing more is sent to it.
+#[utoipa::path(delete, path = "/users/{user_id}/webhooks/{webhook_id}", tag = "webhooks", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("webhook_id" = i64, Path, minimum = 1, description = "Endpoint id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn delete_webhook(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, id): PathIds,
+) -> AppResult<StatusCode> {
+    auth.require_self(user_id)?;
+    state.store.delete_webhook(user_id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Give an endpoint a new secret.
+///
+/// The answer carries the new `secret` once. For 24 hours both sign: each
+/// delivery's `webhook-signature` holds two signatures, so receivers can
+/// switch over without losing one.
+#[utoipa::path(post, path = "/users/{user_id}/webhooks/{webhook_id}/rotate-secret", tag = "webhooks", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("webhook_id" = i64, Path, minimum = 1, description = "Endpoint id"),
+    ),
+    responses(
+        (status = 200, description = "The new secret, shown once", body = WebhookWithSecretOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn rotate_webhook_secret(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, id): PathIds,
+) -> AppResult<axum::Json<WebhookWithSecretOut>> {
+    auth.require_self(user_id)?;
+    let (secret, sealed) = new_secret(&state, user_id)?;
+    let now = state.clock.now();
+    let webhook = state
+        .store
+        .rotate_webhook_secret(user_id, id, sealed, now.as_second() + OLD_SECRET_SECONDS)
+        .await?;
+    Ok(axum::Json(WebhookWithSecretOut {
+        webhook: WebhookOut::of(webhook, now),
+        secret: secret.shown(),
+    }))
+}
+
+/// What an endpoint answered a delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptOut {
+    /// Whether it answered 2xx in time.
+    pub delivered: bool,
+    /// Its HTTP status; `null` when it could not be reached.
+    #[schema(required = true)]
+    pub status: Option<u16>,
+    /// Milliseconds from sending to the end of the answer.
+    pub latency_ms: i64,
+    /// Why it failed (refused address, no answer, a status that is not
+    /// 2xx); `null` when delivered.
+    #[schema(required = true)]
+    pub error: Option<String>,
+    /// The first 1000 characters of its answer.
+    pub response_body: String,
+    /// The message's `webhook-id`.
+    pub message_id: String,
+}
+
+impl AttemptOut {
+    fn of(attempt: Attempt, message_id: String) -> Self {
+        Self {
+            delivered: attempt.error.is_none(),
+            status: attempt.status,
+            latency_ms: attempt.latency_ms,
+            error: attempt.error,
+            response_body: attempt.answer,
+            message_id,
+        }
+    }
+}
+
+/// A message id: `msg_` and 16 random bytes.
+fn message_id() -> AppResult<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(format!("msg_{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// The secrets that sign for `webhook` now: the current one, and a
+/// rotated one until it expires.
+fn signing_secrets(state: &AppState, webhook: &Webhook, now: i64) -> AppResult<Vec<Secret>> {
+    let context = seal_context(webhook.user_id);
+    let open = |sealed: &[u8]| {
+        state
+            .webhooks
+            .key
+            .open(sealed, &context)
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .map(Secret::from_bytes)
+    };
+    let current = open(&webhook.sealed_secret).ok_or_else(|| {
+        AppError::from(RuleViolation::Conflict(format!(
+            "the secret of endpoint {} was sealed under another server key (was --secret-key changed?); give it a new one with POST …/rotate-secret",
+            webhook.id
+        )))
+    })?;
+    let mut secrets = vec![current];
+    if let Some((sealed, until)) = &webhook.previous
+        && *until > now
+        && let Some(old) = open(sealed)
+    {
+        secrets.push(old);
+    }
+    Ok(secrets)
+}
+
+/// Send a `ping` to an endpoint now, and say what it answered.
+///
+/// The ping is signed like every delivery, with `"type": "ping"` and
+/// `"data": {"webhook_id": …}`; it is sent even to a disabled endpoint and
+/// not retried. The address is checked as every delivery's is: one that
+/// resolves to a loopback, private, link-local or other non-public
+/// address is refused unless the server allows that network.
+#[utoipa::path(post, path = "/users/{user_id}/webhooks/{webhook_id}/test", tag = "webhooks", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("webhook_id" = i64, Path, minimum = 1, description = "Endpoint id"),
+    ),
+    responses(
+        (status = 200, description = "What the endpoint answered (or why it could not be reached)", body = AttemptOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn test_webhook(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, id): PathIds,
+) -> AppResult<axum::Json<AttemptOut>> {
+    auth.require_self(user_id)?;
+    let webhook = state.store.get_webhook(user_id, id).await?;
+    let now = state.clock.now();
+    let secrets = signing_secrets(&state, &webhook, now.as_second())?;
+    let url = WebhookUrl::parse(&webhook.url).map_err(RuleViolation::from)?;
+    let id = message_id()?;
+    let body = serde_json::to_vec(&serde_json::json!({
+        "id": id,
+        "type": PING,
+        "timestamp": now,
+        "data": {"webhook_id": webhook.id},
+    }))
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let signing: Vec<&Secret> = secrets.iter().collect();
+    let attempt = crate::webhooks::send(
+        &state.webhooks.policy,
+        Delivery {
+            url: &url,
+            id: &id,
+            timestamp: now.as_second(),
+            body: &body,
+            secrets: &signing,
+        },
+    )
+    .await;
+    Ok(axum::Json(AttemptOut::of(attempt, id)))
+}
