@@ -215,7 +215,7 @@ test("a whole day in the browser, with a second tab following live", async () =>
 
   // A goal from Settings: its ring on Now, its streak on Reports.
   await first.goto(`${base}/app/settings`);
-  await first.getByLabel("What").selectOption("worked_seconds");
+  await first.getByLabel("What", { exact: true }).selectOption("worked_seconds");
   await first.getByLabel("Target").fill("1");
   await first.getByLabel("Saturday").check();
   await first.getByRole("button", { name: "Set goal" }).click();
@@ -224,6 +224,14 @@ test("a whole day in the browser, with a second tab following live", async () =>
   const [goal] = await api(token, `/users/${me.id}/goals`);
   assert.deepEqual([goal.metric, goal.target, goal.rest_days], ["worked_seconds", 60, ["saturday"]]);
   await audit(first, "settings-goals");
+  await first.getByLabel("Address").fill("https://hooks.example.com/focus");
+  await first.getByRole("button", { name: "Add webhook" }).click();
+  await first.locator(".flash").waitFor();
+  const shown = (await first.locator("#webhooks-heading ~ .token").textContent()).trim();
+  assert.match(shown, /^whsec_[A-Za-z0-9+/]{43}=$/);
+  const [hook] = await api(token, `/users/${me.id}/webhooks`);
+  assert.deepEqual([hook.url, hook.events], ["https://hooks.example.com/focus", ["session.started", "session.ended"]]);
+  await audit(first, "settings-webhooks");
   await first.goto(`${base}/app/`);
   await first.getByRole("heading", { name: "Goals" }).waitFor();
   await audit(first, "now-goals");

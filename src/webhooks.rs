@@ -1,5 +1,7 @@
-//! Calling webhook endpoints: the server key their secrets are sealed
-//! under, and the one HTTP client that reaches them — every address the
+//! Webhook endpoints beyond their rows: adding one with a new secret,
+//! rotating it, pinging it (the API and the web app share these), the
+//! server key their secrets are sealed under, and the one HTTP client that
+//! reaches them — every address the
 //! name resolves to is checked against the [`NetworkPolicy`], the request
 //! goes to a checked address only, follows no redirect and no proxy, and
 //! reads at most 64 KiB of the answer.
@@ -10,12 +12,20 @@ use std::{
     time::{Duration, Instant},
 };
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
 use crate::{
     config::{Backend, DatabaseConfig, WebhookConfig},
     domain::{
+        RuleViolation,
         sealing::ServerKey,
-        webhooks::{NetworkPolicy, Secret, WebhookUrl, signature_header},
+        webhooks::{
+            NetworkPolicy, NewWebhook, OLD_SECRET_SECONDS, PING, Secret, Webhook, WebhookUrl,
+            seal_context, signature_header,
+        },
     },
+    error::{AppError, AppResult},
+    state::AppState,
 };
 
 /// How long an endpoint has to answer.
@@ -101,6 +111,107 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     file.write_all(format!("{text}\n").as_bytes())?;
     Ok(())
+}
+
+/// A new secret, and it sealed for `user_id`'s row.
+fn new_secret(state: &AppState, user_id: i64) -> AppResult<(Secret, Vec<u8>)> {
+    let secret = Secret::generate().map_err(|e| AppError::Internal(e.into()))?;
+    let sealed = state
+        .webhooks
+        .key
+        .seal(secret.bytes(), &seal_context(user_id))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((secret, sealed))
+}
+
+/// Adds an endpoint with a new secret: the API's and the web app's add.
+pub async fn create(
+    state: &AppState,
+    user_id: i64,
+    new: NewWebhook,
+) -> AppResult<(Webhook, Secret)> {
+    let (secret, sealed) = new_secret(state, user_id)?;
+    let webhook = state
+        .store
+        .create_webhook(user_id, new, sealed, state.clock.now())
+        .await?;
+    Ok((webhook, secret))
+}
+
+/// Gives an endpoint a new secret; the old one signs on for a day.
+pub async fn rotate(state: &AppState, user_id: i64, id: i64) -> AppResult<(Webhook, Secret)> {
+    let (secret, sealed) = new_secret(state, user_id)?;
+    let until = state.clock.now().as_second() + OLD_SECRET_SECONDS;
+    let webhook = state
+        .store
+        .rotate_webhook_secret(user_id, id, sealed, until)
+        .await?;
+    Ok((webhook, secret))
+}
+
+/// A message id: `msg_` and 16 random bytes.
+fn message_id() -> AppResult<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(format!("msg_{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// The secrets that sign for `webhook` now: the current one, and a
+/// rotated one until it expires.
+fn signing_secrets(state: &AppState, webhook: &Webhook, now: i64) -> AppResult<Vec<Secret>> {
+    let context = seal_context(webhook.user_id);
+    let open = |sealed: &[u8]| {
+        state
+            .webhooks
+            .key
+            .open(sealed, &context)
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .map(Secret::from_bytes)
+    };
+    let current = open(&webhook.sealed_secret).ok_or_else(|| {
+        AppError::from(RuleViolation::Conflict(format!(
+            "the secret of endpoint {} was sealed under another server key (was --secret-key changed?); give it a new one with POST …/rotate-secret",
+            webhook.id
+        )))
+    })?;
+    let mut secrets = vec![current];
+    if let Some((sealed, until)) = &webhook.previous
+        && *until > now
+        && let Some(old) = open(sealed)
+    {
+        secrets.push(old);
+    }
+    Ok(secrets)
+}
+
+/// Sends a signed `ping` to an endpoint now: what it answered, and the
+/// message's id.
+pub async fn ping(state: &AppState, user_id: i64, id: i64) -> AppResult<(Attempt, String)> {
+    let webhook = state.store.get_webhook(user_id, id).await?;
+    let now = state.clock.now();
+    let secrets = signing_secrets(state, &webhook, now.as_second())?;
+    let url = WebhookUrl::parse(&webhook.url).map_err(RuleViolation::from)?;
+    let message = message_id()?;
+    let body = serde_json::to_vec(&serde_json::json!({
+        "id": message,
+        "type": PING,
+        "timestamp": now,
+        "data": {"webhook_id": webhook.id},
+    }))
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let signing: Vec<&Secret> = secrets.iter().collect();
+    let attempt = send(
+        &state.webhooks.policy,
+        Delivery {
+            url: &url,
+            id: &message,
+            timestamp: now.as_second(),
+            body: &body,
+            secrets: &signing,
+        },
+    )
+    .await;
+    Ok((attempt, message))
 }
 
 /// One request to an endpoint, to send.

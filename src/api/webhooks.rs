@@ -7,7 +7,6 @@ use axum::{
     http::{StatusCode, header},
     response::IntoResponse,
 };
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,16 +17,12 @@ use super::{
 };
 use crate::{
     domain::{
-        RuleViolation,
         time::from_unix_seconds,
-        webhooks::{
-            NewWebhook, OLD_SECRET_SECONDS, PING, Secret, Webhook, WebhookPatch, WebhookUrl,
-            seal_context,
-        },
+        webhooks::{NewWebhook, Webhook, WebhookPatch},
     },
-    error::{AppError, AppResult},
+    error::AppResult,
     state::AppState,
-    webhooks::{Attempt, Delivery},
+    webhooks::Attempt,
 };
 
 /// An endpoint to add.
@@ -166,16 +161,6 @@ pub struct WebhookWithSecretOut {
     pub secret: String,
 }
 
-fn new_secret(state: &AppState, user_id: i64) -> AppResult<(Secret, Vec<u8>)> {
-    let secret = Secret::generate().map_err(|e| AppError::Internal(e.into()))?;
-    let sealed = state
-        .webhooks
-        .key
-        .seal(secret.bytes(), &seal_context(user_id))
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok((secret, sealed))
-}
-
 /// Add an endpoint.
 ///
 /// The answer carries `secret` once. Deliveries are POSTs of `{"id",
@@ -205,12 +190,8 @@ pub async fn create_webhook(
 ) -> AppResult<impl IntoResponse> {
     auth.require_self(user_id)?;
     let new = NewWebhook::parse(&body.url, &body.events, body.description)?;
-    let (secret, sealed) = new_secret(&state, user_id)?;
     let now = state.clock.now();
-    let webhook = state
-        .store
-        .create_webhook(user_id, new, sealed, now)
-        .await?;
+    let (webhook, secret) = crate::webhooks::create(&state, user_id, new).await?;
     let location = format!("/users/{user_id}/webhooks/{}", webhook.id);
     Ok((
         StatusCode::CREATED,
@@ -355,12 +336,8 @@ pub async fn rotate_webhook_secret(
     PathIds(user_id, id): PathIds,
 ) -> AppResult<axum::Json<WebhookWithSecretOut>> {
     auth.require_self(user_id)?;
-    let (secret, sealed) = new_secret(&state, user_id)?;
     let now = state.clock.now();
-    let webhook = state
-        .store
-        .rotate_webhook_secret(user_id, id, sealed, now.as_second() + OLD_SECRET_SECONDS)
-        .await?;
+    let (webhook, secret) = crate::webhooks::rotate(&state, user_id, id).await?;
     Ok(axum::Json(WebhookWithSecretOut {
         webhook: WebhookOut::of(webhook, now),
         secret: secret.shown(),
@@ -400,41 +377,6 @@ impl AttemptOut {
     }
 }
 
-/// A message id: `msg_` and 16 random bytes.
-fn message_id() -> AppResult<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.into()))?;
-    Ok(format!("msg_{}", URL_SAFE_NO_PAD.encode(bytes)))
-}
-
-/// The secrets that sign for `webhook` now: the current one, and a
-/// rotated one until it expires.
-fn signing_secrets(state: &AppState, webhook: &Webhook, now: i64) -> AppResult<Vec<Secret>> {
-    let context = seal_context(webhook.user_id);
-    let open = |sealed: &[u8]| {
-        state
-            .webhooks
-            .key
-            .open(sealed, &context)
-            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-            .map(Secret::from_bytes)
-    };
-    let current = open(&webhook.sealed_secret).ok_or_else(|| {
-        AppError::from(RuleViolation::Conflict(format!(
-            "the secret of endpoint {} was sealed under another server key (was --secret-key changed?); give it a new one with POST …/rotate-secret",
-            webhook.id
-        )))
-    })?;
-    let mut secrets = vec![current];
-    if let Some((sealed, until)) = &webhook.previous
-        && *until > now
-        && let Some(old) = open(sealed)
-    {
-        secrets.push(old);
-    }
-    Ok(secrets)
-}
-
 /// Send a `ping` to an endpoint now, and say what it answered.
 ///
 /// The ping is signed like every delivery, with `"type": "ping"` and
@@ -461,29 +403,6 @@ pub async fn test_webhook(
     PathIds(user_id, id): PathIds,
 ) -> AppResult<axum::Json<AttemptOut>> {
     auth.require_self(user_id)?;
-    let webhook = state.store.get_webhook(user_id, id).await?;
-    let now = state.clock.now();
-    let secrets = signing_secrets(&state, &webhook, now.as_second())?;
-    let url = WebhookUrl::parse(&webhook.url).map_err(RuleViolation::from)?;
-    let id = message_id()?;
-    let body = serde_json::to_vec(&serde_json::json!({
-        "id": id,
-        "type": PING,
-        "timestamp": now,
-        "data": {"webhook_id": webhook.id},
-    }))
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let signing: Vec<&Secret> = secrets.iter().collect();
-    let attempt = crate::webhooks::send(
-        &state.webhooks.policy,
-        Delivery {
-            url: &url,
-            id: &id,
-            timestamp: now.as_second(),
-            body: &body,
-            secrets: &signing,
-        },
-    )
-    .await;
+    let (attempt, id) = crate::webhooks::ping(&state, user_id, id).await?;
     Ok(axum::Json(AttemptOut::of(attempt, id)))
 }

@@ -33,6 +33,7 @@ mod session;
 mod settings;
 mod time_input;
 mod upload;
+mod webhooks;
 
 pub use flash::Flash;
 pub use session::Visitor;
@@ -91,6 +92,15 @@ pub fn router() -> Router<AppState> {
                 crate::api::import::MAX_IMPORT_BYTES + 64 * 1024,
             )),
         )
+        .route(
+            "/app/webhooks",
+            // A reload of the page that showed a new secret lands on Settings.
+            post(webhooks::create).get(|| async { Redirect::to("/app/settings") }),
+        )
+        .route("/app/webhooks/{webhook_id}/test", post(webhooks::test))
+        .route("/app/webhooks/{webhook_id}/rotate", post(webhooks::rotate))
+        .route("/app/webhooks/{webhook_id}/toggle", post(webhooks::toggle))
+        .route("/app/webhooks/{webhook_id}/delete", post(webhooks::delete))
         .route("/app/goals", post(goals::create))
         .route("/app/goals/{goal_id}/delete", post(goals::delete))
         .route("/app/settings/calendar", post(settings::make_feed))

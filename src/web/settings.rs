@@ -99,6 +99,9 @@ struct SettingsPage {
     day_starts: Vec<Choice>,
     has_password: bool,
     goals: Vec<super::goals::GoalCard>,
+    webhooks: Vec<super::webhooks::WebhookRow>,
+    /// A webhook's new secret, shown this once.
+    new_webhook_secret: Option<String>,
     tokens: Vec<TokenView>,
     new_token: Option<String>,
     /// When the calendar feed's address was made, if there is one.
@@ -226,9 +229,33 @@ async fn settings(
         day_starts: day_start_choices(user.days.day_start),
         has_password,
         goals: super::goals::cards(state, visitor).await?,
+        webhooks: super::webhooks::rows(state, visitor).await?,
+        new_webhook_secret: None,
         tokens,
         new_token,
     })
+}
+
+/// The page showing a webhook's new secret once, with `notice`.
+pub async fn with_webhook_secret(
+    state: &AppState,
+    visitor: &Visitor,
+    secret: String,
+    notice: &str,
+) -> Response {
+    match settings(state, visitor, None).await {
+        Ok(mut page) => {
+            page.new_webhook_secret = Some(secret);
+            page.layout.flash = Some(Flash::notice(notice));
+            let mut response = render(&page, visitor.flash.is_some());
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
+            response
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 /// Name, time zone, and where weeks and days begin.

@@ -999,3 +999,86 @@ async fn a_goal_set_in_settings_shows_its_ring_on_now_and_its_streak_on_reports(
             .contains("goals-heading")
     );
 }
+
+#[tokio::test]
+async fn webhooks_are_added_tested_turned_off_rotated_and_deleted_from_settings() {
+    let app = TestApp::at("2025-11-15T09:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/settings").await;
+    let added = app
+        .form(
+            "/app/webhooks",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("url", "http://127.0.0.1:9/hook"),
+                ("description", "silence the phone"),
+                ("event:session.started", "on"),
+                ("event:goal.met", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.text);
+    assert_eq!(added.header("cache-control"), Some("no-store"));
+    assert!(
+        added.text.contains("<p class=\"token\">whsec_"),
+        "{}",
+        added.text
+    );
+    assert!(added.text.contains("session.started, goal.met"));
+    let id = app.db.scalar("SELECT MAX(id) FROM webhooks").await.unwrap();
+    let page = app.page("/app/settings", Some(&cookie)).await;
+    assert!(!page.text.contains("whsec_"), "the secret is shown once");
+
+    let tested = app
+        .form(
+            &format!("/app/webhooks/{id}/test"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert!(
+        flash_of(&tested).starts_with(
+            "error:ping: not delivered: 127.0.0.1 is a loopback address; webhooks go to public addresses only"
+        ),
+        "{}",
+        flash_of(&tested)
+    );
+    let off = app
+        .form(
+            &format!("/app/webhooks/{id}/toggle"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        flash_of(&off),
+        "notice:Webhook turned off: nothing is sent to it until you turn it on."
+    );
+    let rotated = app
+        .form(
+            &format!("/app/webhooks/{id}/rotate"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert!(rotated.text.contains("<p class=\"token\">whsec_"));
+    let bad = app
+        .form(
+            "/app/webhooks",
+            Some(&cookie),
+            &[("csrf", &csrf), ("url", "ftp://nowhere/")],
+        )
+        .await;
+    let flash = flash_of(&bad);
+    assert!(flash.starts_with("error:"), "{flash}");
+    let deleted = app
+        .form(
+            &format!("/app/webhooks/{id}/delete"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(flash_of(&deleted), "notice:Webhook deleted.");
+    assert_eq!(app.count_rows("webhooks").await, 0);
+}

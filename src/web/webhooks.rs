@@ -1,0 +1,200 @@
+//! Webhook endpoints in Settings: added (the secret shown once), tested
+//! with a signed ping, turned off and on, given a new secret, deleted —
+//! through the same code as the API.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Path, State},
+    response::Response,
+};
+use serde::Deserialize;
+
+use super::{
+    Visitor, WebError, answer,
+    session::{CsrfForm, Posted},
+    settings::{Plain, with_webhook_secret},
+};
+use crate::{
+    domain::webhooks::{EVENT_TYPES, NewWebhook, WebhookPatch},
+    error::AppError,
+    state::AppState,
+};
+
+/// An endpoint as Settings lists it.
+pub struct WebhookRow {
+    /// Its id, for the forms.
+    pub id: i64,
+    /// Where deliveries go.
+    pub url: String,
+    /// Its events, comma-separated.
+    pub events: String,
+    /// The person's words for it.
+    pub description: String,
+    /// Whether deliveries are made.
+    pub enabled: bool,
+    /// Why the server turned it off, if it did.
+    pub disabled_reason: String,
+}
+
+/// The user's endpoints.
+pub async fn rows(state: &AppState, visitor: &Visitor) -> Result<Vec<WebhookRow>, AppError> {
+    Ok(state
+        .store
+        .list_webhooks(visitor.user_id())
+        .await?
+        .into_iter()
+        .map(|w| WebhookRow {
+            id: w.id,
+            url: w.url,
+            events: w.events.join(", "),
+            description: w.description,
+            enabled: w.enabled,
+            disabled_reason: w.disabled_reason.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The add form: an address, a description, and a checkbox per event
+/// (`event:session.started`, …).
+#[derive(Deserialize)]
+pub struct WebhookForm {
+    #[serde(default)]
+    csrf: String,
+    url: String,
+    #[serde(default)]
+    description: String,
+    #[serde(flatten)]
+    ticked: HashMap<String, String>,
+}
+
+impl CsrfForm for WebhookForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Adds an endpoint and shows its secret once.
+pub async fn create(State(state): State<AppState>, posted: Posted<WebhookForm>) -> Response {
+    let Posted { visitor, form } = posted;
+    let events: Vec<String> = EVENT_TYPES
+        .iter()
+        .filter(|name| form.ticked.contains_key(&format!("event:{name}")))
+        .map(|name| (*name).to_owned())
+        .collect();
+    let made = async {
+        visitor.require_write()?;
+        let new = NewWebhook::parse(&form.url, &events, Some(form.description.trim().to_owned()))
+            .map_err(AppError::from)?;
+        Ok::<_, WebError>(crate::webhooks::create(&state, visitor.user_id(), new).await?)
+    }
+    .await;
+    match made {
+        Ok((_, secret)) => {
+            with_webhook_secret(
+                &state,
+                &visitor,
+                secret.shown(),
+                "Webhook added. Copy its secret now: it is not shown again.",
+            )
+            .await
+        }
+        Err(e) => answer(Err(e), "/app/settings#webhooks-heading"),
+    }
+}
+
+/// Sends a signed ping and says what the endpoint answered.
+pub async fn test(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<Plain>,
+) -> Response {
+    let visitor = posted.visitor;
+    let result = async {
+        visitor.require_write()?;
+        let (attempt, _) = crate::webhooks::ping(&state, visitor.user_id(), id).await?;
+        match attempt.error {
+            None => Ok(format!(
+                "Ping delivered: the endpoint answered {} in {} ms.",
+                attempt.status.unwrap_or(200),
+                attempt.latency_ms
+            )),
+            Some(error) => Err(WebError::from(AppError::invalid(
+                "ping",
+                format!("not delivered: {error}"),
+            ))),
+        }
+    }
+    .await;
+    answer(result, "/app/settings#webhooks-heading")
+}
+
+/// Gives an endpoint a new secret and shows it once.
+pub async fn rotate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<Plain>,
+) -> Response {
+    let visitor = posted.visitor;
+    let rotated = async {
+        visitor.require_write()?;
+        Ok::<_, WebError>(crate::webhooks::rotate(&state, visitor.user_id(), id).await?)
+    }
+    .await;
+    match rotated {
+        Ok((_, secret)) => {
+            with_webhook_secret(
+                &state,
+                &visitor,
+                secret.shown(),
+                "New secret made; the old one signs too for 24 hours. Copy it now: it is not shown again.",
+            )
+            .await
+        }
+        Err(e) => answer(Err(e), "/app/settings#webhooks-heading"),
+    }
+}
+
+/// Turns an endpoint off, or back on.
+pub async fn toggle(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<Plain>,
+) -> Response {
+    let visitor = posted.visitor;
+    let result = async {
+        visitor.require_write()?;
+        let current = state.store.get_webhook(visitor.user_id(), id).await?;
+        let patch = WebhookPatch {
+            enabled: Some(!current.enabled),
+            ..WebhookPatch::default()
+        };
+        let changed = state
+            .store
+            .update_webhook(visitor.user_id(), id, patch)
+            .await?;
+        Ok(if changed.enabled {
+            "Webhook turned on.".to_owned()
+        } else {
+            "Webhook turned off: nothing is sent to it until you turn it on.".to_owned()
+        })
+    }
+    .await;
+    answer(result, "/app/settings#webhooks-heading")
+}
+
+/// Deletes an endpoint.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<Plain>,
+) -> Response {
+    let visitor = posted.visitor;
+    let result = async {
+        visitor.require_write()?;
+        state.store.delete_webhook(visitor.user_id(), id).await?;
+        Ok("Webhook deleted.".to_owned())
+    }
+    .await;
+    answer(result, "/app/settings#webhooks-heading")
+}
