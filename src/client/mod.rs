@@ -19,6 +19,7 @@ mod reading;
 mod records;
 mod report;
 mod undo;
+mod webhooks;
 mod when;
 
 use std::process::ExitCode;
@@ -142,6 +143,10 @@ pub enum Command {
     /// hyperfocus goals add interruptions 20 --per week --at-most
     #[command(verbatim_doc_comment)]
     Goals(goals::GoalsArgs),
+    /// Endpoints told of your changes: list them, `webhooks add URL`,
+    /// `webhooks test ID` (a signed ping), `webhooks rotate-secret ID`,
+    /// `webhooks delete ID`.
+    Webhooks(webhooks::WebhooksArgs),
     /// Correct a session's times or note, or an interruption.
     ///
     /// Examples:
@@ -228,6 +233,7 @@ async fn dispatch(context: &mut Context, command: Command) -> anyhow::Result<Exi
         Command::Report(args) => report::report(context, args).await,
         Command::Sessions(args) => reading::sessions(context, args).await,
         Command::Goals(args) => goals::goals(context, args).await,
+        Command::Webhooks(args) => webhooks::webhooks(context, args).await,
         Command::Edit(args) => records::edit(context, args).await,
         Command::Delete(args) => records::delete(context, args).await,
         Command::Undo => undo::undo(context).await,

@@ -7,6 +7,7 @@ mod focus;
 mod goals;
 mod offline;
 mod records;
+mod webhooks;
 
 use std::process::Stdio;
 

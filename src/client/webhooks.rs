@@ -1,0 +1,209 @@
+//! `hyperfocus webhooks`: the endpoints told of your changes — listed,
+//! added (the secret printed once), pinged, given a new secret, deleted.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Context;
+
+/// `hyperfocus webhooks`.
+#[derive(Debug, Args)]
+pub struct WebhooksArgs {
+    #[command(subcommand)]
+    pub action: Option<WebhookAction>,
+}
+
+/// What to do with endpoints; without one, list them.
+#[derive(Debug, Subcommand)]
+pub enum WebhookAction {
+    /// Add an endpoint; its signing secret is printed this once.
+    ///
+    /// Example: hyperfocus webhooks add https://hooks.example.com/focus --events session.started,session.ended
+    #[command(verbatim_doc_comment)]
+    Add {
+        /// Where deliveries go.
+        url: String,
+        /// The events it takes, comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "session.started,session.ended"
+        )]
+        events: Vec<String>,
+        /// What it is for.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Send a signed ping now and print what the endpoint answered.
+    Test {
+        /// The endpoint's id.
+        id: i64,
+    },
+    /// Give an endpoint a new secret (the old one signs too for 24 hours).
+    RotateSecret {
+        /// The endpoint's id.
+        id: i64,
+    },
+    /// Delete an endpoint.
+    Delete {
+        /// The endpoint's id.
+        id: i64,
+    },
+}
+
+/// An endpoint as the API answers it.
+#[derive(Debug, Deserialize)]
+struct Endpoint {
+    id: i64,
+    url: String,
+    events: Vec<String>,
+    description: String,
+    enabled: bool,
+    disabled_reason: Option<String>,
+}
+
+/// Runs `hyperfocus webhooks [add | test | rotate-secret | delete]`.
+pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Result<ExitCode> {
+    context.require_login()?;
+    let user = context.user_id().await?;
+    let base = format!("/users/{user}/webhooks");
+    let Some(action) = args.action else {
+        let listed: Vec<Value> = context.api.get(&base).await?;
+        if context.out.json {
+            return context.out.print_json(&listed).map(|()| ExitCode::SUCCESS);
+        }
+        if listed.is_empty() {
+            println!("No webhooks yet. Add one: hyperfocus webhooks add https://…");
+        }
+        for value in listed {
+            let endpoint: Endpoint = serde_json::from_value(value)?;
+            println!("{}", describe(&endpoint, &context.out));
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let answer: Value = match action {
+        WebhookAction::Add {
+            url,
+            events,
+            description,
+        } => {
+            let body = json!({"url": url, "events": events, "description": description.unwrap_or_default()});
+            let made: Value = context
+                .api
+                .json(Method::POST, &base, Some(&body), None)
+                .await?;
+            if !context.out.json {
+                let endpoint: Endpoint = serde_json::from_value(made.clone())?;
+                println!("Added webhook {}.", describe(&endpoint, &context.out));
+                println!(
+                    "Its signing secret, shown this once: {}",
+                    made["secret"].as_str().unwrap_or("")
+                );
+            }
+            made
+        }
+        WebhookAction::Test { id } => {
+            let tried: Value = context
+                .api
+                .json(Method::POST, &format!("{base}/{id}/test"), None, None)
+                .await?;
+            if !context.out.json {
+                println!("{}", attempt_line(&tried));
+            }
+            if tried["delivered"] != true {
+                if context.out.json {
+                    context.out.print_json(&tried)?;
+                }
+                return Ok(ExitCode::from(1));
+            }
+            tried
+        }
+        WebhookAction::RotateSecret { id } => {
+            let rotated: Value = context
+                .api
+                .json(
+                    Method::POST,
+                    &format!("{base}/{id}/rotate-secret"),
+                    None,
+                    None,
+                )
+                .await?;
+            if !context.out.json {
+                println!(
+                    "New secret for webhook {id}, shown this once: {}\nThe old one signs too until {}.",
+                    rotated["secret"].as_str().unwrap_or(""),
+                    rotated["previous_secret_expires_at"]
+                        .as_str()
+                        .unwrap_or("tomorrow")
+                );
+            }
+            rotated
+        }
+        WebhookAction::Delete { id } => {
+            context.api.delete(&format!("{base}/{id}")).await?;
+            if !context.out.json {
+                println!("Webhook {id} deleted.");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    if context.out.json {
+        context.out.print_json(&answer)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `3 https://… (session.started, session.ended) · phone on silent`.
+fn describe(endpoint: &Endpoint, out: &super::output::Output) -> String {
+    let mut line = format!(
+        "{} {} ({})",
+        endpoint.id,
+        out.bold(&endpoint.url),
+        endpoint.events.join(", ")
+    );
+    if !endpoint.description.is_empty() {
+        line.push_str(&format!(" · {}", endpoint.description));
+    }
+    if !endpoint.enabled {
+        line.push_str(&out.red(" · off"));
+        if let Some(reason) = &endpoint.disabled_reason {
+            line.push_str(&format!(": {reason}"));
+        }
+    }
+    line
+}
+
+/// What a test ping's answer says, in a sentence.
+fn attempt_line(tried: &Value) -> String {
+    match (tried["delivered"].as_bool(), tried["error"].as_str()) {
+        (Some(true), _) => format!(
+            "Delivered: the endpoint answered {} in {} ms.",
+            tried["status"], tried["latency_ms"]
+        ),
+        (_, Some(error)) => format!("Not delivered: {error}."),
+        _ => "Not delivered.".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ping_reads_as_a_sentence() {
+        assert_eq!(
+            attempt_line(&json!({"delivered": true, "status": 204, "latency_ms": 12})),
+            "Delivered: the endpoint answered 204 in 12 ms."
+        );
+        assert_eq!(
+            attempt_line(
+                &json!({"delivered": false, "error": "answered 500 Internal Server Error"})
+            ),
+            "Not delivered: answered 500 Internal Server Error."
+        );
+    }
+}
