@@ -128,10 +128,9 @@ pub async fn print_status_lines(context: &mut Context) -> anyhow::Result<()> {
             .await?;
         let current = progress.periods.last();
         println!(
-            "  Goal {}: {} of {}, {}",
+            "  Goal {}: {}, {}",
             goal.id,
-            amount(&goal.metric, current.map_or(0, |p| p.value)),
-            amount(&goal.metric, goal.target),
+            so_far(&goal, current.map_or(0, |p| p.value)),
             state_words(current.map_or("pending", |p| p.status.as_str()))
         );
     }
@@ -187,9 +186,14 @@ fn lines(goal: &Goal, progress: &Progress, out: &Output) -> Vec<String> {
     };
     let width = 20;
     let filled = (share * width as f64).round() as usize;
+    let used = "█".repeat(filled);
     let bar = format!(
         "{}{}",
-        out.green(&"█".repeat(filled)),
+        if status == "missed" {
+            out.red(&used)
+        } else {
+            out.green(&used)
+        },
         out.dim(&"░".repeat(width - filled))
     );
     let unit = if goal.period == "week" { "week" } else { "day" };
@@ -211,15 +215,19 @@ fn lines(goal: &Goal, progress: &Progress, out: &Output) -> Vec<String> {
     vec![
         out.bold(&format!("{} {}", goal.id, sentence(goal))),
         format!(
-            "  {bar}  {} of {} · {} · {streak} (best {})",
-            amount(&goal.metric, value),
-            amount(&goal.metric, goal.target),
+            "  {bar}  {} · {} · {streak} (best {})",
+            so_far(goal, value),
             state_words(status),
             progress.longest_streak
         ),
         format!(
-            "  last {}: {marks}  (■ met  ■ missed  ◐ today  ▫ rest  · nothing)",
-            if unit == "week" { "weeks" } else { "days" }
+            "  last {}: {marks}  ({} met  {} missed  {} today  {} rest  {} nothing)",
+            if unit == "week" { "weeks" } else { "days" },
+            out.green("■"),
+            out.red("■"),
+            out.yellow("◐"),
+            out.dim("▫"),
+            out.dim("·"),
         ),
     ]
 }
@@ -235,11 +243,12 @@ fn sentence(goal: &Goal) -> String {
     } else {
         "at least"
     };
+    // "Interruptions at most 12 a week": the metric already names the unit.
+    let target = goal_target(goal);
     let mut text = format!(
-        "{}{} {how} {} a {}",
+        "{}{} {how} {target} a {}",
         what[..1].to_uppercase(),
         &what[1..],
-        amount(&goal.metric, goal.target),
         goal.period
     );
     if !goal.rest_days.is_empty() {
@@ -251,6 +260,27 @@ fn sentence(goal: &Goal) -> String {
         text.push_str(&format!(", {} off", days.join(" and ")));
     }
     text
+}
+
+/// "1h 05m of 2h 00m", or for a limit "25 interruptions, at most 12".
+fn so_far(goal: &Goal, value: i64) -> String {
+    if goal.comparison == "at_most" {
+        format!(
+            "{}, at most {}",
+            amount(&goal.metric, value),
+            goal_target(goal)
+        )
+    } else {
+        format!("{} of {}", amount(&goal.metric, value), goal_target(goal))
+    }
+}
+
+/// The target as the metric counts it ("2h 00m", "12").
+fn goal_target(goal: &Goal) -> String {
+    match goal.metric.as_str() {
+        "interruptions" | "deep_work_blocks" => goal.target.to_string(),
+        _ => amount(&goal.metric, goal.target),
+    }
 }
 
 fn amount(metric: &str, value: i64) -> String {

@@ -109,15 +109,18 @@ fn card(goal: &Goal, progress: &Progress, days: DaySettings) -> GoalCard {
     GoalCard {
         id: goal.id,
         label: label(rule),
-        so_far: format!(
-            "{} of {}{}",
-            amount(rule.metric, value),
-            amount(rule.metric, rule.target),
-            match rule.comparison {
-                Comparison::AtLeast => "",
-                Comparison::AtMost => " at most",
-            }
-        ),
+        so_far: match rule.comparison {
+            Comparison::AtLeast => format!(
+                "{} of {}",
+                amount(rule.metric, value),
+                amount(rule.metric, rule.target)
+            ),
+            Comparison::AtMost => format!(
+                "{}, at most {}",
+                amount(rule.metric, value),
+                amount(rule.metric, rule.target)
+            ),
+        },
         state: status_class(status),
         state_label: status_label(status),
         ring: ring(share, status_class(status), &label(rule)),
@@ -144,7 +147,12 @@ fn label(rule: &GoalRule) -> String {
         Period::Day => "a day",
         Period::Week => "a week",
     };
-    let mut text = format!("{what}: {how} {} {every}", amount(rule.metric, rule.target));
+    // "Interruptions: at most 12 a week": the metric already names the unit.
+    let target = match rule.metric {
+        Metric::Interruptions | Metric::DeepWorkBlocks => rule.target.to_string(),
+        _ => amount(rule.metric, rule.target),
+    };
+    let mut text = format!("{what}: {how} {target} {every}");
     let rest: Vec<String> = rule
         .rest_days
         .names()
@@ -372,7 +380,7 @@ mod tests {
             rest_days: RestDays::default(),
             count_empty_days: false,
         };
-        assert_eq!(label(&calm), "Interruptions: at most 1 interruption a week");
+        assert_eq!(label(&calm), "Interruptions: at most 1 a week");
     }
 
     #[test]
