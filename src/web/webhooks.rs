@@ -16,10 +16,13 @@ use super::{
     settings::{Plain, with_webhook_secret},
 };
 use crate::{
-    domain::webhooks::{EVENT_TYPES, NewWebhook, WebhookPatch},
+    domain::webhooks::{EVENT_TYPES, NewWebhook, Secret, Webhook, WebhookPatch},
     error::AppError,
     state::AppState,
 };
+
+/// Where every webhook form goes back to.
+const BACK: &str = "/app/settings#webhooks-heading";
 
 /// An endpoint as Settings lists it.
 pub struct WebhookRow {
@@ -89,17 +92,25 @@ pub async fn create(State(state): State<AppState>, posted: Posted<WebhookForm>) 
         Ok::<_, WebError>(crate::webhooks::create(&state, visitor.user_id(), new).await?)
     }
     .await;
+    show_secret(
+        &state,
+        &visitor,
+        made,
+        "Webhook added. Copy its secret now: it is not shown again.",
+    )
+    .await
+}
+
+/// Settings with the new secret shown once, or the error as a message.
+async fn show_secret(
+    state: &AppState,
+    visitor: &Visitor,
+    made: Result<(Webhook, Secret), WebError>,
+    notice: &str,
+) -> Response {
     match made {
-        Ok((_, secret)) => {
-            with_webhook_secret(
-                &state,
-                &visitor,
-                secret.shown(),
-                "Webhook added. Copy its secret now: it is not shown again.",
-            )
-            .await
-        }
-        Err(e) => answer(Err(e), "/app/settings#webhooks-heading"),
+        Ok((_, secret)) => with_webhook_secret(state, visitor, secret.shown(), notice).await,
+        Err(e) => answer(Err(e), BACK),
     }
 }
 
@@ -126,7 +137,7 @@ pub async fn test(
         }
     }
     .await;
-    answer(result, "/app/settings#webhooks-heading")
+    answer(result, BACK)
 }
 
 /// Gives an endpoint a new secret and shows it once.
@@ -141,18 +152,13 @@ pub async fn rotate(
         Ok::<_, WebError>(crate::webhooks::rotate(&state, visitor.user_id(), id).await?)
     }
     .await;
-    match rotated {
-        Ok((_, secret)) => {
-            with_webhook_secret(
-                &state,
-                &visitor,
-                secret.shown(),
-                "New secret made; the old one signs too for 24 hours. Copy it now: it is not shown again.",
-            )
-            .await
-        }
-        Err(e) => answer(Err(e), "/app/settings#webhooks-heading"),
-    }
+    show_secret(
+        &state,
+        &visitor,
+        rotated,
+        "New secret made; the old one signs too for 24 hours. Copy it now: it is not shown again.",
+    )
+    .await
 }
 
 /// Turns an endpoint off, or back on.
@@ -180,7 +186,7 @@ pub async fn toggle(
         })
     }
     .await;
-    answer(result, "/app/settings#webhooks-heading")
+    answer(result, BACK)
 }
 
 /// Deletes an endpoint.
@@ -196,5 +202,5 @@ pub async fn delete(
         Ok("Webhook deleted.".to_owned())
     }
     .await;
-    answer(result, "/app/settings#webhooks-heading")
+    answer(result, BACK)
 }
