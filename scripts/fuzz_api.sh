@@ -55,6 +55,8 @@ seed /interruptions/ '{"session_id": 1, "type": "self", "start_time": "2025-11-1
 seed /sessions/1/end '{"end_time": "2025-11-15T11:00:00Z"}'
 seed /sessions/start '{"start_time": "2025-11-16T09:00:00Z"}'
 seed /interruptions/ '{"session_id": 2, "type": "noise", "start_time": "2025-11-16T09:30:00Z", "end_time": "2025-11-16T09:31:00Z"}'
+# A goal, so that its routes (and its progress) meet a real id.
+seed /users/1/goals '{"metric": "effective_seconds", "comparison": "at_least", "target": 3600, "period": "day"}'
 # A password, so that generated sign-ins with the dictionary's email and
 # password (fuzz_api.toml) get past 401.
 curl -sf -o /dev/null -X PUT "http://127.0.0.1:$port/users/me/password" -H "Authorization: Bearer $token" \
