@@ -75,37 +75,82 @@ pub async fn goal_progress(
     store: &dyn Store,
     goal: &Goal,
     range: GoalRange,
-    (zone, days): (&TimeZoneName, DaySettings),
+    calendar: (&TimeZoneName, DaySettings),
     now: jiff::Timestamp,
 ) -> AppResult<(Window, Progress)> {
+    let mut all = goals_progress(store, goal.user_id, &[(goal, range)], calendar, now).await?;
+    all.pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no progress for one goal")))
+}
+
+/// The progress of several goals of one user (a page's), from one read of
+/// their history and one pass of the engine over the days they span
+/// together; each goal then takes its own days.
+pub async fn goals_progress(
+    store: &dyn Store,
+    user_id: i64,
+    requests: &[(&Goal, GoalRange)],
+    (zone, days): (&TimeZoneName, DaySettings),
+    now: jiff::Timestamp,
+) -> AppResult<Vec<(Window, Progress)>> {
     let tz = zone.zone();
     let today = days.day_start.date_of(now, &tz);
-    let period = goal.rule.period;
-    let current = goals::period_start(period, today, days);
-    let after = goals::period_end(period, current);
-    let shown_from = range.first_period(period, today, days);
-    let first_session = store.first_session_start(goal.user_id).await?;
-    let history_from = first_session
-        .map(|at| days.day_start.date_of(at, &tz))
-        .unwrap_or(shown_from)
-        .max(today.saturating_sub(goals::HISTORY_DAYS.days()))
-        .min(shown_from);
-    let history_from = goals::period_start(period, history_from, days);
-    let window = |from: jiff::civil::Date| Window {
+    let first_session = store
+        .first_session_start(user_id)
+        .await?
+        .map(|at| days.day_start.date_of(at, &tz));
+    let oldest = today.saturating_sub(goals::HISTORY_DAYS.days());
+    // Each goal's first shown day, first day of history and day after its
+    // current period.
+    let spans: Vec<_> = requests
+        .iter()
+        .map(|(goal, range)| {
+            let period = goal.rule.period;
+            let shown_from = range.first_period(period, today, days);
+            let history_from = first_session
+                .unwrap_or(shown_from)
+                .max(oldest)
+                .min(shown_from);
+            let after = goals::period_end(period, goals::period_start(period, today, days));
+            (
+                shown_from,
+                goals::period_start(period, history_from, days),
+                after,
+            )
+        })
+        .collect();
+    let window = |from: jiff::civil::Date, to: jiff::civil::Date| Window {
         from: days.day_start.day(from, &tz).0,
-        to: days.day_start.day(after, &tz).0,
+        to: days.day_start.day(to, &tz).0,
         zone: zone.clone(),
         days,
     };
-    let whole = window(history_from);
+    let (Some(from), Some(to)) = (
+        spans.iter().map(|s| s.1).min(),
+        spans.iter().map(|s| s.2).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
     let report = run(
         store,
-        goal.user_id,
-        &whole,
+        user_id,
+        &window(from, to),
         stats::DEFAULT_RECOVERY_SECONDS,
         now,
     )
     .await?;
-    let progress = goals::progress(&goal.rule, &report.days, today, days);
-    Ok((window(shown_from), progress.since(shown_from)))
+    Ok(requests
+        .iter()
+        .zip(spans)
+        .map(|((goal, _), (shown_from, history_from, after))| {
+            let own: Vec<_> = report
+                .days
+                .iter()
+                .filter(|day| (history_from..after).contains(&day.date))
+                .cloned()
+                .collect();
+            let progress = goals::progress(&goal.rule, &own, today, days);
+            (window(shown_from, after), progress.since(shown_from))
+        })
+        .collect())
 }

@@ -1,6 +1,6 @@
 //! Goals in the web app: set and deleted in Settings, a progress ring for
 //! each on Now, a streak calendar for each on Reports. The figures are the
-//! API's (`reports::goal_progress`), so a page never disagrees with it.
+//! API's (`reports::goals_progress`), so a page never disagrees with it.
 
 use std::fmt::Write as _;
 
@@ -65,24 +65,34 @@ pub struct StreakCell {
 
 /// The user's goals with their progress, at most [`SHOWN`].
 pub async fn cards(state: &AppState, visitor: &Visitor) -> Result<Vec<GoalCard>, AppError> {
-    let goals = state.store.list_goals(visitor.user_id()).await?;
-    let mut cards = Vec::new();
-    for goal in goals.into_iter().take(SHOWN) {
+    let goals: Vec<Goal> = state
+        .store
+        .list_goals(visitor.user_id())
+        .await?
+        .into_iter()
+        .take(SHOWN)
+        .collect();
+    let mut requests = Vec::with_capacity(goals.len());
+    for goal in &goals {
         let range = match goal.rule.period {
             Period::Day => "35d",
             Period::Week => "12w",
         };
-        let range = GoalRange::parse(Some(range), goal.rule.period)?;
-        let (_, progress) = crate::reports::goal_progress(
-            state.store.as_ref(),
-            &goal,
-            range,
-            (&visitor.zone(), visitor.days()),
-            state.clock.now(),
-        )
-        .await?;
-        cards.push(card(&goal, &progress, visitor.days()));
+        requests.push((goal, GoalRange::parse(Some(range), goal.rule.period)?));
     }
+    let all = crate::reports::goals_progress(
+        state.store.as_ref(),
+        visitor.user_id(),
+        &requests,
+        (&visitor.zone(), visitor.days()),
+        state.clock.now(),
+    )
+    .await?;
+    let cards = goals
+        .iter()
+        .zip(all)
+        .map(|(goal, (_, progress))| card(goal, &progress, visitor.days()))
+        .collect();
     Ok(cards)
 }
 

@@ -1082,3 +1082,66 @@ async fn webhooks_are_added_tested_turned_off_rotated_and_deleted_from_settings(
     assert_eq!(flash_of(&deleted), "notice:Webhook deleted.");
     assert_eq!(app.count_rows("webhooks").await, 0);
 }
+
+#[tokio::test]
+async fn a_day_goal_and_a_week_goal_each_take_their_own_days_from_one_pass() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/settings").await;
+    for (metric, target, period) in [
+        ("effective_seconds", "60", "day"),
+        ("worked_seconds", "120", "week"),
+    ] {
+        app.form(
+            "/app/goals",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("metric", metric),
+                ("comparison", "at_least"),
+                ("target", target),
+                ("period", period),
+            ],
+        )
+        .await;
+    }
+    app.form("/app/focus/start", Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    app.set_now("2025-11-15T12:30:00Z");
+    let now = app.page("/app/", Some(&cookie)).await;
+    // Half of the day's hour, a quarter of the week's two hours.
+    assert!(
+        now.text.contains(r#"stroke-dasharray="50 50""#),
+        "{}",
+        now.text
+    );
+    assert!(
+        now.text.contains(r#"stroke-dasharray="25 75""#),
+        "{}",
+        now.text
+    );
+    assert!(now.text.contains("<strong>30 min of 2 h 00 min</strong>"));
+    assert!(
+        now.text
+            .contains("No streak yet: meet it one week to start one.")
+    );
+    let reports = app.page("/app/reports", Some(&cookie)).await;
+    // The day goal's calendar runs to today (a Saturday); the week goal's
+    // last cell is this week, in progress.
+    assert!(
+        reports
+            .text
+            .contains(r#"<li class="pending" title="Sat 15 Nov: in progress (30 min)">"#),
+        "{}",
+        reports.text
+    );
+    assert!(
+        reports
+            .text
+            .contains(r#"<li class="pending" title="week of 10 Nov: in progress (30 min)">"#)
+    );
+    assert!(
+        !reports.text.contains(r#"title="Sun 16 Nov:"#),
+        "no day after today"
+    );
+}
