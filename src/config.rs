@@ -51,6 +51,23 @@ pub struct WebhookConfig {
     #[arg(long, env = "HYPERFOCUS_WEBHOOK_ALLOW_NETWORKS", default_value = "",
           value_parser = parse_networks)]
     pub webhook_allow_networks: crate::domain::webhooks::NetworkPolicy,
+
+    /// The waits between a failed webhook attempt and the next, as
+    /// durations such as `5s,5m,30m`; a delivery is given up after the
+    /// last. Each wait varies by up to a tenth either way.
+    #[arg(long, env = "HYPERFOCUS_WEBHOOK_RETRY_SCHEDULE",
+          default_value = "5s,5m,30m,2h,5h,10h,14h,20h,24h", value_parser = parse_schedule)]
+    pub webhook_retry_schedule: crate::domain::delivery::RetrySchedule,
+}
+
+fn parse_schedule(raw: &str) -> Result<crate::domain::delivery::RetrySchedule, String> {
+    let waits = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(parse_duration)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(crate::domain::delivery::RetrySchedule::new(waits))
 }
 
 fn parse_networks(raw: &str) -> Result<crate::domain::webhooks::NetworkPolicy, String> {

@@ -21,16 +21,12 @@ use tokio_stream::{Stream, StreamExt, wrappers::BroadcastStream};
 use crate::{
     db::Store,
     domain::{
-        events::{Event, EventKind},
+        events::{Event, EventKind, json},
         interruption::Interruption,
         session::Session,
         views::{InterruptionOut, SessionOut},
     },
 };
-
-fn json(value: impl serde::Serialize) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or_default()
-}
 
 /// Events a slow stream may fall behind by before it is told to catch up.
 const BACKLOG: usize = 256;

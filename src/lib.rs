@@ -14,6 +14,7 @@ pub mod api;
 pub mod client;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod error;
@@ -51,7 +52,7 @@ pub async fn open_store(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Store
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets
 /// in-flight requests finish and closes the database cleanly. Background
-/// work (`maintenance`) runs meanwhile.
+/// work (`maintenance`, webhook `delivery`) runs meanwhile.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -62,11 +63,18 @@ pub async fn serve(
         store.clone(),
         state.clock.clone(),
     ));
+    let deliveries = tokio::spawn(delivery::run_forever(
+        store.clone(),
+        state.webhooks.clone(),
+        state.clock.clone(),
+    ));
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     purger.abort();
+    // An attempt cut short is tried again once its lease runs out.
+    deliveries.abort();
     store.close().await;
     tracing::info!("stopped; database closed");
     Ok(served?)

@@ -263,6 +263,20 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
     }
 }
 
+/// Three positive ids from the path, in order (a user's endpoint's
+/// delivery).
+#[derive(Debug, Clone, Copy)]
+pub struct PathTriple(pub i64, pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathTriple {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let [first, second, third] = path_ids(parts, state).await?;
+        Ok(Self(first, second, third))
+    }
+}
+
 /// The first `N` path parameters as positive integers; the first that is
 /// not one is a 422 naming it.
 async fn path_ids<const N: usize, S: Send + Sync>(

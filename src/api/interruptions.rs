@@ -328,15 +328,14 @@ pub async fn delete_interruption(
     auth: Auth,
     PathId(id): PathId,
 ) -> AppResult<StatusCode> {
-    state.store.delete_interruption(auth.user_id, id).await?;
+    let now = state.clock.now();
+    state
+        .store
+        .delete_interruption(auth.user_id, id, now)
+        .await?;
     state
         .events
-        .deleted(
-            EventKind::InterruptionDeleted,
-            auth.user_id,
-            id,
-            state.clock.now(),
-        )
+        .deleted(EventKind::InterruptionDeleted, auth.user_id, id, now)
         .await;
     Ok(StatusCode::NO_CONTENT)
 }

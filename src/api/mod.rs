@@ -120,6 +120,8 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(webhooks::rotate_webhook_secret))
         .routes(routes!(webhooks::test_webhook))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::retry_delivery))
 }
 
 /// The routes and their finished OpenAPI document.

@@ -471,15 +471,11 @@ pub async fn delete_session(
     auth: Auth,
     PathId(id): PathId,
 ) -> AppResult<StatusCode> {
-    state.store.delete_session(auth.user_id, id).await?;
+    let now = state.clock.now();
+    state.store.delete_session(auth.user_id, id, now).await?;
     state
         .events
-        .deleted(
-            EventKind::SessionDeleted,
-            auth.user_id,
-            id,
-            state.clock.now(),
-        )
+        .deleted(EventKind::SessionDeleted, auth.user_id, id, now)
         .await;
     Ok(StatusCode::NO_CONTENT)
 }

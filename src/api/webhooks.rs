@@ -1,28 +1,31 @@
 //! `/users/{user_id}/webhooks`: endpoints that are told of changes, signed
-//! as Standard Webhooks defines, with their secrets, rotation and a test
-//! ping.
+//! as Standard Webhooks defines, with their secrets, rotation, a test ping,
+//! and the record of every delivery.
 
 use axum::{
     extract::State,
-    http::{StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::IntoResponse,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::{
     docs::{BadRequest, Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized},
-    extract::{Auth, Json, PathId, PathIds, non_null},
+    extract::{ApiQuery, Auth, Json, PathId, PathIds, PathTriple, non_null},
+    sessions::NEXT_CURSOR,
 };
 use crate::{
+    db::{DeliveryRecord, wall_ms},
+    delivery::send::Attempt,
     domain::{
+        delivery::{DeliveryState, KEPT_SECONDS},
         time::from_unix_seconds,
         webhooks::{NewWebhook, Webhook, WebhookPatch},
     },
-    error::AppResult,
+    error::{AppError, AppResult},
     state::AppState,
-    webhooks::Attempt,
 };
 
 /// An endpoint to add.
@@ -405,4 +408,192 @@ pub async fn test_webhook(
     auth.require_self(user_id)?;
     let (attempt, id) = crate::webhooks::ping(&state, user_id, id).await?;
     Ok(axum::Json(AttemptOut::of(attempt, id)))
+}
+
+/// One attempt of a delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryAttemptOut {
+    /// When it was made.
+    #[schema(value_type = String, format = DateTime)]
+    pub attempted_at: Timestamp,
+    /// The endpoint's HTTP status; `null` when it could not be reached.
+    #[schema(required = true)]
+    pub status: Option<u16>,
+    /// Milliseconds from sending to the end of the answer.
+    pub latency_ms: i64,
+    /// Why it failed; `null` when it was delivered.
+    #[schema(required = true)]
+    pub error: Option<String>,
+}
+
+/// One event on its way to an endpoint, with every attempt so far.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryOut {
+    /// Positive id, for `…/deliveries/{delivery_id}/retry`.
+    pub id: i64,
+    /// The endpoint.
+    pub webhook_id: i64,
+    /// The event's id: the body's `id` and the `webhook-id` header of
+    /// every attempt, to deduplicate by.
+    #[schema(example = "evt_0f8e2c6d1a9b4e7f8c3d2b1a0e9f8d7c")]
+    pub event_id: String,
+    /// The event's type, such as `session.started`.
+    #[schema(value_type = EventName)]
+    pub event_type: String,
+    /// `pending` (an attempt is due at `next_attempt_at`), `delivered`, or
+    /// `failed` (every attempt failed, or the endpoint answered `410`).
+    pub state: DeliveryState,
+    /// When the change happened and the event was written.
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// When the next attempt is due; `null` unless pending.
+    #[schema(required = true, value_type = Option<String>, format = DateTime)]
+    pub next_attempt_at: Option<Timestamp>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<DeliveryAttemptOut>,
+}
+
+impl From<DeliveryRecord> for DeliveryOut {
+    fn from(record: DeliveryRecord) -> Self {
+        let at = |ms: i64| Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
+        Self {
+            id: record.id,
+            webhook_id: record.webhook_id,
+            event_id: record.event_id,
+            event_type: record.event_type,
+            state: record.state,
+            created_at: at(record.created_at_ms),
+            next_attempt_at: record.next_attempt_at_ms.map(at),
+            attempts: record
+                .attempts
+                .into_iter()
+                .map(|attempt| DeliveryAttemptOut {
+                    attempted_at: at(attempt.attempted_at_ms),
+                    status: attempt.status,
+                    latency_ms: attempt.latency_ms,
+                    error: attempt.error,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Paging of a delivery listing.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryListParams {
+    /// Page size, 1 to 100; default 50.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    /// Only deliveries older than this one: the previous page's
+    /// `Next-Cursor` header (also in its `Link`).
+    #[param(minimum = 1)]
+    pub before: Option<i64>,
+}
+
+const DEFAULT_DELIVERIES: u32 = 50;
+const MAX_DELIVERIES: u32 = 100;
+
+/// List an endpoint's deliveries of the last 30 days, newest first.
+///
+/// Each delivery is one event for this endpoint, with every attempt made:
+/// when, the status answered, how long it took and why it failed. A
+/// longer history is paged with `limit` and `before`; older deliveries are
+/// deleted.
+#[utoipa::path(get, path = "/users/{user_id}/webhooks/{webhook_id}/deliveries", tag = "webhooks", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("webhook_id" = i64, Path, minimum = 1, description = "Endpoint id"),
+        DeliveryListParams,
+    ),
+    responses(
+        (status = 200, description = "Deliveries, newest first", body = [DeliveryOut],
+            headers(
+                ("Link" = String, description = "`<…?before=…>; rel=\"next\"` when more follow"),
+                ("Next-Cursor" = String, description = "The `before` of the next page, when more follow"),
+            )),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn list_deliveries(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathIds(user_id, id): PathIds,
+    ApiQuery(params): ApiQuery<DeliveryListParams>,
+) -> AppResult<impl IntoResponse> {
+    auth.require_self(user_id)?;
+    let limit = params.limit.unwrap_or(DEFAULT_DELIVERIES);
+    if !(1..=MAX_DELIVERIES).contains(&limit) {
+        return Err(AppError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_DELIVERIES} (got {limit})"),
+        ));
+    }
+    if let Some(before) = params.before
+        && before < 1
+    {
+        return Err(AppError::invalid(
+            "before",
+            format!("must be a delivery id, a positive integer (got {before})"),
+        ));
+    }
+    let since = wall_ms() - KEPT_SECONDS * 1000;
+    let mut records = state
+        .store
+        .list_deliveries(user_id, id, since, params.before, limit + 1)
+        .await?;
+    let mut headers = HeaderMap::new();
+    if records.len() > limit as usize {
+        records.truncate(limit as usize);
+        if let Some(last) = records.last() {
+            let link = format!(
+                "</users/{user_id}/webhooks/{id}/deliveries?limit={limit}&before={}>; rel=\"next\"",
+                last.id
+            );
+            if let (Ok(link), Ok(cursor)) = (
+                HeaderValue::from_str(&link),
+                HeaderValue::from_str(&last.id.to_string()),
+            ) {
+                headers.insert(header::LINK, link);
+                headers.insert(NEXT_CURSOR.clone(), cursor);
+            }
+        }
+    }
+    let body: Vec<DeliveryOut> = records.into_iter().map(Into::into).collect();
+    Ok((headers, axum::Json(body)))
+}
+
+/// Deliver an event to its endpoint again, now.
+///
+/// Whatever its state, the delivery is due at once, with the same
+/// `webhook-id` and body, and one more attempt than it has made; should
+/// that fail, it is not retried further. The endpoint must be enabled for
+/// the attempt to be made. Answers at once; the attempt appears in the
+/// listing when made.
+#[utoipa::path(post, path = "/users/{user_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", tag = "webhooks", security(("bearer" = [])),
+    params(
+        ("user_id" = i64, Path, minimum = 1, description = "User id"),
+        ("webhook_id" = i64, Path, minimum = 1, description = "Endpoint id"),
+        ("delivery_id" = i64, Path, minimum = 1, description = "Delivery id"),
+    ),
+    responses(
+        (status = 202, description = "Due now", body = DeliveryOut),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn retry_delivery(
+    State(state): State<AppState>,
+    auth: Auth,
+    PathTriple(user_id, webhook_id, id): PathTriple,
+) -> AppResult<(StatusCode, axum::Json<DeliveryOut>)> {
+    auth.require_self(user_id)?;
+    let record = state
+        .store
+        .retry_delivery(user_id, webhook_id, id, wall_ms())
+        .await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(record.into())))
 }

@@ -15,6 +15,7 @@ use crate::domain::{
     RuleViolation,
     browser::{BrowserSession, NewBrowserSession},
     days::DaySettings,
+    delivery::DeliveryState,
     events::Event,
     export::ExportRow,
     goals::{Goal, GoalRule},
@@ -80,6 +81,22 @@ pub const EXPORT_BATCH: usize = 1024;
 
 /// Batches of an export in flight between the store and the response.
 pub const EXPORT_BATCHES_IN_FLIGHT: usize = 4;
+
+/// Unix milliseconds on the wall clock. Webhook deliveries wait in real
+/// time, whatever clock requests read, so the outbox keeps time by this.
+pub fn wall_ms() -> i64 {
+    Timestamp::now().as_millisecond()
+}
+
+/// `columns` (a comma-separated list) each qualified with `table.`, for
+/// a statement that joins.
+fn qualified(columns: &str, table: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("{table}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Shorthand for storage results.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -193,6 +210,82 @@ pub struct SessionListQuery {
     pub after: Option<SessionCursor>,
     /// At most this many.
     pub limit: u32,
+}
+
+/// A delivery claimed for an attempt, with what sending it needs.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    /// The delivery's id.
+    pub id: i64,
+    /// Its event's id: `webhook-id` on every attempt.
+    pub event_id: String,
+    /// The JSON body, the same on every attempt.
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: i64,
+    /// The endpoint, with its secrets.
+    pub webhook: Webhook,
+    /// When the endpoint last answered a 2xx (Unix seconds).
+    pub last_success_at: Option<i64>,
+}
+
+/// What one attempt found and what it led to, recorded together.
+#[derive(Debug, Clone)]
+pub struct AttemptRecord {
+    /// The delivery.
+    pub delivery_id: i64,
+    /// Its endpoint.
+    pub webhook_id: i64,
+    /// Unix milliseconds the attempt was made.
+    pub attempted_at_ms: i64,
+    /// The HTTP status, if the endpoint answered.
+    pub status: Option<u16>,
+    /// How long it took.
+    pub latency_ms: i64,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The delivery's new state.
+    pub state: DeliveryState,
+    /// When pending: Unix milliseconds of the next attempt.
+    pub next_attempt_at_ms: Option<i64>,
+    /// When the endpoint is disabled by it: why.
+    pub disable: Option<String>,
+    /// Unix seconds, recorded as the endpoint's last success on a 2xx.
+    pub now: i64,
+}
+
+/// One delivery as listed, with its attempts, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryRecord {
+    /// Positive id.
+    pub id: i64,
+    /// The endpoint.
+    pub webhook_id: i64,
+    /// `webhook-id` of every attempt.
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Unix milliseconds the event was written.
+    pub created_at_ms: i64,
+    /// When pending: Unix milliseconds of the next attempt.
+    pub next_attempt_at_ms: Option<i64>,
+    /// Every attempt so far.
+    pub attempts: Vec<AttemptRow>,
+}
+
+/// One attempt as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRow {
+    /// Unix milliseconds.
+    pub attempted_at_ms: i64,
+    /// The HTTP status, if the endpoint answered.
+    pub status: Option<u16>,
+    /// How long it took.
+    pub latency_ms: i64,
+    /// Why it failed.
+    pub error: Option<String>,
 }
 
 /// Persistence for HyperFocus. Every method that names a session or an
@@ -314,7 +407,7 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<Vec<Session>>;
     /// Deletes a session with its interruptions.
-    async fn delete_session(&self, user_id: i64, id: i64) -> StoreResult<()>;
+    async fn delete_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<()>;
 
     /// Logs an interruption in an active session.
     /// With `idempotency`, a key used before answers with the interruption
@@ -351,7 +444,7 @@ pub trait Store: Send + Sync + 'static {
         session_id: i64,
     ) -> StoreResult<Vec<Interruption>>;
     /// Deletes an interruption.
-    async fn delete_interruption(&self, user_id: i64, id: i64) -> StoreResult<()>;
+    async fn delete_interruption(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<()>;
 
     /// The user's sessions overlapping `[from, to)`, by start, each with its
     /// interruptions overlapping it, by start: all a report needs.
@@ -421,6 +514,45 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Webhook>;
     /// Deletes an endpoint.
     async fn delete_webhook(&self, user_id: i64, id: i64) -> StoreResult<()>;
+
+    /// Claims up to `limit` deliveries due by `now_ms` whose endpoints are
+    /// enabled, leasing each until `lease_until_ms`: should this process
+    /// die meanwhile, they fall due again then. Processes sharing the
+    /// database never claim the same delivery at once.
+    async fn claim_deliveries(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<DueDelivery>>;
+    /// Records an attempt with its delivery's new state, and what it means
+    /// for the endpoint (its last success, or that it is now disabled).
+    async fn record_attempt(&self, attempt: AttemptRecord) -> StoreResult<()>;
+    /// The endpoint's deliveries written since `since_ms`, newest first,
+    /// before delivery `before` when given, at most `limit`.
+    async fn list_deliveries(
+        &self,
+        user_id: i64,
+        webhook_id: i64,
+        since_ms: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<DeliveryRecord>>;
+    /// Makes a delivery of the user's due at `now_ms` again, whatever its
+    /// state, with one more attempt than it has made.
+    async fn retry_delivery(
+        &self,
+        user_id: i64,
+        webhook_id: i64,
+        id: i64,
+        now_ms: i64,
+    ) -> StoreResult<DeliveryRecord>;
+    /// Deletes up to `batch` settled deliveries written before `before_ms`.
+    async fn purge_deliveries(&self, before_ms: i64, batch: u32) -> StoreResult<u64>;
+    /// Woken whenever an event for an endpoint is committed (on PostgreSQL,
+    /// by any process), so deliveries start at once rather than at the
+    /// next poll.
+    fn outbox_signal(&self) -> Arc<tokio::sync::Notify>;
 
     /// Adds the sessions of an import (checked on their own) that are not
     /// stored yet, with their interruptions, in one transaction, after

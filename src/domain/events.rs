@@ -85,20 +85,42 @@ impl Event {
         at: Timestamp,
         data: serde_json::Value,
     ) -> Result<Self, getrandom::Error> {
-        let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes)?;
-        let id = bytes.iter().fold(String::from("evt_"), |mut id, b| {
-            id.push_str(&format!("{b:02x}"));
-            id
-        });
         Ok(Self {
-            id,
+            id: new_id()?,
             kind,
             user_id,
             at,
             data,
         })
     }
+}
+
+/// A resource's JSON for an event's `data`; its types always serialise.
+pub fn json(value: impl Serialize) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
+/// A fresh random event id: `evt_` and 32 hex digits.
+pub fn new_id() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().fold(String::from("evt_"), |mut id, b| {
+        id.push_str(&format!("{b:02x}"));
+        id
+    }))
+}
+
+/// A webhook delivery's body, as Standard Webhooks lays it out:
+/// `{"id", "type", "timestamp", "data"}`. The same bytes go out on every
+/// attempt, so a receiver may compare them.
+pub fn webhook_body(id: &str, event_type: &str, at: Timestamp, data: &serde_json::Value) -> String {
+    serde_json::json!({
+        "id": id,
+        "type": event_type,
+        "timestamp": at,
+        "data": data,
+    })
+    .to_string()
 }
 
 #[cfg(test)]
@@ -124,6 +146,27 @@ mod tests {
         for kind in EventKind::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }
+    }
+
+    #[test]
+    fn a_webhook_body_is_id_type_timestamp_and_data() {
+        let at: Timestamp = "2026-12-04T09:30:00Z".parse().unwrap();
+        let body = webhook_body(
+            "evt_1",
+            "session.started",
+            at,
+            &serde_json::json!({"id": 7}),
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            parsed,
+            serde_json::json!({
+                "id": "evt_1",
+                "type": "session.started",
+                "timestamp": "2026-12-04T09:30:00Z",
+                "data": {"id": 7}
+            })
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod tests {
 pub mod browser;
 pub mod calendar_feed;
 pub mod days;
+pub mod delivery;
 pub mod demo;
 pub mod events;
 pub mod export;

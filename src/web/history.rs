@@ -340,19 +340,15 @@ pub async fn delete_session(
     let Posted { visitor, form } = posted;
     let result = async {
         visitor.require_write()?;
+        let now = state.clock.now();
         state
             .store
-            .delete_session(visitor.user_id(), id)
+            .delete_session(visitor.user_id(), id, now)
             .await
             .map_err(AppError::from)?;
         state
             .events
-            .deleted(
-                EventKind::SessionDeleted,
-                visitor.user_id(),
-                id,
-                state.clock.now(),
-            )
+            .deleted(EventKind::SessionDeleted, visitor.user_id(), id, now)
             .await;
         Ok("Session deleted.".to_owned())
     }
@@ -453,19 +449,15 @@ pub async fn delete_interruption(
     let Posted { visitor, form } = posted;
     let result = async {
         visitor.require_write()?;
+        let now = state.clock.now();
         state
             .store
-            .delete_interruption(visitor.user_id(), id)
+            .delete_interruption(visitor.user_id(), id, now)
             .await
             .map_err(AppError::from)?;
         state
             .events
-            .deleted(
-                EventKind::InterruptionDeleted,
-                visitor.user_id(),
-                id,
-                state.clock.now(),
-            )
+            .deleted(EventKind::InterruptionDeleted, visitor.user_id(), id, now)
             .await;
         Ok("Interruption deleted.".to_owned())
     }

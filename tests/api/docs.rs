@@ -74,7 +74,7 @@ fn every_operation_documents_its_errors_and_auth() {
             );
         }
     }
-    assert_eq!(operations, 55);
+    assert_eq!(operations, 57);
 }
 
 #[tokio::test]

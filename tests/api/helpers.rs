@@ -120,12 +120,35 @@ impl TestApp {
     /// The same app, its webhooks allowed to reach `networks` (such as
     /// `127.0.0.0/8` for a receiver in the test).
     pub fn with_webhook_networks(self, networks: &str) -> Self {
-        let webhooks = hyperfocus::webhooks::Webhooks {
-            key: self.state.webhooks.key.clone(),
-            policy: hyperfocus::domain::webhooks::NetworkPolicy::parse(networks).expect("networks"),
-        };
+        let mut webhooks = (*self.state.webhooks).clone();
+        webhooks.policy =
+            hyperfocus::domain::webhooks::NetworkPolicy::parse(networks).expect("networks");
         let state = self.state.clone().with_webhooks(webhooks);
         Self::around(state, self.db)
+    }
+
+    /// The same app, its webhook retries waiting `waits_ms` milliseconds
+    /// (comma-separated; empty for no retry) instead of minutes and hours.
+    pub fn with_retry_schedule(self, waits_ms: &str) -> Self {
+        let waits = waits_ms
+            .split(',')
+            .filter(|w| !w.is_empty())
+            .map(|w| std::time::Duration::from_millis(w.trim().parse().expect("milliseconds")))
+            .collect();
+        let mut webhooks = (*self.state.webhooks).clone();
+        webhooks.schedule = hyperfocus::domain::delivery::RetrySchedule::new(waits);
+        let state = self.state.clone().with_webhooks(webhooks);
+        Self::around(state, self.db)
+    }
+
+    /// Runs the webhook delivery worker, as a served process does, until
+    /// the returned guard is dropped.
+    pub fn start_deliveries(&self) -> DeliveryWorker {
+        DeliveryWorker(tokio::spawn(hyperfocus::delivery::run_forever(
+            self.state.store.clone(),
+            self.state.webhooks.clone(),
+            self.state.clock.clone(),
+        )))
     }
 
     /// Moves the fixed clock.
@@ -393,6 +416,15 @@ pub fn set_cookies(response: &TestResponse) -> Vec<String> {
 /// Parses an RFC 3339 timestamp.
 pub fn ts(raw: &str) -> Timestamp {
     raw.parse().expect("timestamp")
+}
+
+/// A running delivery worker; dropping it stops it.
+pub struct DeliveryWorker(tokio::task::JoinHandle<()>);
+
+impl Drop for DeliveryWorker {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// A [`TestApp`] served the way the binary serves it: a TCP listener on

@@ -61,6 +61,7 @@ fn body_for(method: &str, template: &str, ana: &TestUser, session: i64) -> Optio
         }
         ("post", "/users/{user_id}/webhooks/{webhook_id}/rotate-secret") => None,
         ("post", "/users/{user_id}/webhooks/{webhook_id}/test") => None,
+        ("post", "/users/{user_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry") => None,
         ("get" | "delete", _) => None,
         _ => panic!("{method} {template} is new: give it a body here so it is audited"),
     }
@@ -113,7 +114,8 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
                 .replace("{interruption_id}", &interruption.to_string())
                 .replace("{token_id}", &ana.token_id().to_string())
                 .replace("{goal_id}", &goal.to_string())
-                .replace("{webhook_id}", &webhook.to_string());
+                .replace("{webhook_id}", &webhook.to_string())
+                .replace("{delivery_id}", "1");
             let body = body_for(method, template, &ana, session);
             let response = app
                 .call(&method.to_uppercase(), &path, Some(&bob_token), body)
@@ -150,7 +152,7 @@ async fn no_route_lets_a_second_token_read_or_change_the_first_users_data() {
             }
         }
     }
-    assert_eq!(audited, 40, "operations naming Ana's data");
+    assert_eq!(audited, 42, "operations naming Ana's data");
     assert_eq!(snapshot(&app, &ana, session).await, before);
     assert_eq!(
         app.get("/users/me", &ana.token).await.status,
@@ -176,7 +178,8 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
                 .replace("{interruption_id}", "1")
                 .replace("{token_id}", "1")
                 .replace("{goal_id}", "1")
-                .replace("{webhook_id}", "1");
+                .replace("{webhook_id}", "1")
+                .replace("{delivery_id}", "1");
             let forged = format!("{}x", &user.token[..user.token.len() - 1]);
             for token in [None, Some(forged.as_str())] {
                 let response = app
@@ -192,7 +195,7 @@ async fn every_secured_route_refuses_a_request_without_a_valid_token() {
             refused += 1;
         }
     }
-    assert_eq!(refused, 48);
+    assert_eq!(refused, 50);
 }
 
 mod random_histories {

@@ -7,6 +7,7 @@ mod client;
 mod corrections;
 mod database;
 mod day_settings;
+mod deliveries;
 mod docs;
 mod export;
 mod goals;

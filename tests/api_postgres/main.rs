@@ -30,6 +30,9 @@ mod database;
 #[path = "../api/day_settings.rs"]
 mod day_settings;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/deliveries.rs"]
+mod deliveries;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/docs.rs"]
 mod docs;
 #[cfg(hyperfocus_postgres_tests)]

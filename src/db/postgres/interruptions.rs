@@ -15,6 +15,7 @@ use crate::{
     domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::{
         RuleViolation,
+        events::EventKind,
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
         session::Span,
     },
@@ -59,6 +60,7 @@ pub async fn create<C: GenericClient>(
             let created = rows::interruption(&row);
             idempotency::record(c, user_id, key, "interruption", created.id, now.as_second())
                 .await?;
+            super::outbox::interruption(c, EventKind::InterruptionCreated, &created, now).await?;
             Ok(created)
         }
         Err(e) if unique_violation(&e) == Some("interruptions_one_open") => {

@@ -16,12 +16,13 @@ use jiff::Timestamp;
 use tokio_postgres::NoTls;
 
 use super::{
-    CurrentSession, EXPORT_BATCHES_IN_FLIGHT, EndedSession, ExportRows, LoginAccount, Registration,
-    SameName, SessionListQuery, Store, StoreError, StoreResult, TokenCredentials,
+    AttemptRecord, CurrentSession, DeliveryRecord, DueDelivery, EXPORT_BATCHES_IN_FLIGHT,
+    EndedSession, ExportRows, LoginAccount, Registration, SameName, SessionListQuery, Store,
+    StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
-    events::Event,
+    events::{Event, EventKind},
     goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
     import::{ImportCounts, ImportSession},
@@ -44,6 +45,7 @@ mod interruptions;
 mod logins;
 mod migrate;
 mod notify;
+mod outbox;
 mod rows;
 mod sessions;
 mod sql;
@@ -264,8 +266,12 @@ impl Store for PostgresStore {
         patch: SessionPatch,
         now: Timestamp,
     ) -> StoreResult<Session> {
-        in_transaction!(self, |tx| sessions::update(&tx, user_id, id, &patch, now)
-            .await)
+        in_transaction!(self, |tx| async {
+            let session = sessions::update(&tx, user_id, id, &patch, now).await?;
+            outbox::session(&tx, EventKind::SessionUpdated, &session, now).await?;
+            Ok(session)
+        }
+        .await)
     }
 
     async fn current_session(&self, user_id: i64, now: Timestamp) -> StoreResult<CurrentSession> {
@@ -279,7 +285,15 @@ impl Store for PostgresStore {
         end: Timestamp,
         now: Timestamp,
     ) -> StoreResult<EndedSession> {
-        in_transaction!(self, |tx| sessions::end(&tx, user_id, id, end, now).await)
+        in_transaction!(self, |tx| async {
+            let ended = sessions::end(&tx, user_id, id, end, now).await?;
+            if let Some(closed) = &ended.closed {
+                outbox::interruption(&tx, EventKind::InterruptionEnded, closed, now).await?;
+            }
+            outbox::session(&tx, EventKind::SessionEnded, &ended.session, now).await?;
+            Ok(ended)
+        }
+        .await)
     }
 
     async fn get_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<Session> {
@@ -295,8 +309,12 @@ impl Store for PostgresStore {
         sessions::list(&self.client().await?, user_id, &query, now).await
     }
 
-    async fn delete_session(&self, user_id: i64, id: i64) -> StoreResult<()> {
-        sessions::delete(&self.client().await?, user_id, id).await
+    async fn delete_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<()> {
+        in_transaction!(self, |tx| async {
+            sessions::delete(&tx, user_id, id).await?;
+            outbox::deleted(&tx, EventKind::SessionDeleted, user_id, id, now).await
+        }
+        .await)
     }
 
     async fn create_interruption(
@@ -323,8 +341,12 @@ impl Store for PostgresStore {
         end: Timestamp,
         now: Timestamp,
     ) -> StoreResult<Interruption> {
-        in_transaction!(self, |tx| interruptions::end(&tx, user_id, id, end, now)
-            .await)
+        in_transaction!(self, |tx| async {
+            let closed = interruptions::end(&tx, user_id, id, end, now).await?;
+            outbox::interruption(&tx, EventKind::InterruptionEnded, &closed, now).await?;
+            Ok(closed)
+        }
+        .await)
     }
 
     async fn get_interruption(&self, user_id: i64, id: i64) -> StoreResult<Interruption> {
@@ -338,9 +360,11 @@ impl Store for PostgresStore {
         patch: InterruptionPatch,
         now: Timestamp,
     ) -> StoreResult<Interruption> {
-        in_transaction!(self, |tx| interruptions::update(
-            &tx, user_id, id, patch, now
-        )
+        in_transaction!(self, |tx| async {
+            let updated = interruptions::update(&tx, user_id, id, patch, now).await?;
+            outbox::interruption(&tx, EventKind::InterruptionUpdated, &updated, now).await?;
+            Ok(updated)
+        }
         .await)
     }
 
@@ -352,8 +376,12 @@ impl Store for PostgresStore {
         interruptions::list(&self.client().await?, user_id, session_id).await
     }
 
-    async fn delete_interruption(&self, user_id: i64, id: i64) -> StoreResult<()> {
-        interruptions::delete(&self.client().await?, user_id, id).await
+    async fn delete_interruption(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<()> {
+        in_transaction!(self, |tx| async {
+            interruptions::delete(&tx, user_id, id).await?;
+            outbox::deleted(&tx, EventKind::InterruptionDeleted, user_id, id, now).await
+        }
+        .await)
     }
 
     async fn window_spans(
@@ -546,6 +574,52 @@ impl Store for PostgresStore {
         session_ids: Vec<i64>,
     ) -> StoreResult<Vec<Interruption>> {
         browsers::interruptions_of_sessions(&self.client().await?, user_id, &session_ids).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<DueDelivery>> {
+        outbox::claim(&self.client().await?, now_ms, lease_until_ms, limit).await
+    }
+
+    async fn record_attempt(&self, attempt: AttemptRecord) -> StoreResult<()> {
+        in_transaction!(self, |tx| outbox::record_attempt(&tx, &attempt).await)
+    }
+
+    async fn list_deliveries(
+        &self,
+        user_id: i64,
+        webhook_id: i64,
+        since_ms: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<DeliveryRecord>> {
+        let client = self.client().await?;
+        outbox::list(&client, user_id, webhook_id, since_ms, before, limit).await
+    }
+
+    async fn retry_delivery(
+        &self,
+        user_id: i64,
+        webhook_id: i64,
+        id: i64,
+        now_ms: i64,
+    ) -> StoreResult<DeliveryRecord> {
+        in_transaction!(self, |tx| outbox::retry(
+            &tx, user_id, webhook_id, id, now_ms
+        )
+        .await)
+    }
+
+    async fn purge_deliveries(&self, before_ms: i64, batch: u32) -> StoreResult<u64> {
+        outbox::purge(&self.client().await?, before_ms, batch).await
+    }
+
+    fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.bridge.outbox_signal()
     }
 
     async fn announce(&self, event: &Event) -> StoreResult<()> {

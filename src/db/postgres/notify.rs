@@ -4,13 +4,18 @@
 //!
 //! A notification missed while the listening connection is down is lost;
 //! live streams are for keeping pages current, and a page catches up when
-//! its stream reconnects. Webhooks do not rely on this.
+//! its stream reconnects. Webhooks do not rely on this: the same connection
+//! hears of committed webhook events (`outbox::CHANNEL`) only to start
+//! their deliveries sooner than the next poll.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use deadpool_postgres::GenericClient;
 use serde::{Deserialize, Serialize};
-use tokio::{sync::broadcast, task::JoinHandle};
+use tokio::{
+    sync::{Notify, broadcast},
+    task::JoinHandle,
+};
 use tokio_postgres::{AsyncMessage, NoTls};
 
 use crate::{
@@ -34,6 +39,7 @@ struct Envelope {
 pub struct Bridge {
     origin: String,
     sender: broadcast::Sender<Event>,
+    outbox: Arc<Notify>,
     listener: JoinHandle<()>,
 }
 
@@ -51,12 +57,24 @@ impl Bridge {
         }
         let origin: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let (sender, _) = broadcast::channel(1024);
-        let listener = tokio::spawn(listen_forever(config, origin.clone(), sender.clone()));
+        let outbox = Arc::new(Notify::new());
+        let listener = tokio::spawn(listen_forever(
+            config,
+            origin.clone(),
+            sender.clone(),
+            outbox.clone(),
+        ));
         Self {
             origin,
             sender,
+            outbox,
             listener,
         }
+    }
+
+    /// Woken when any process commits a webhook event.
+    pub fn outbox_signal(&self) -> Arc<Notify> {
+        self.outbox.clone()
     }
 
     /// Other processes' events from now on.
@@ -93,9 +111,10 @@ async fn listen_forever(
     config: tokio_postgres::Config,
     origin: String,
     sender: broadcast::Sender<Event>,
+    outbox: Arc<Notify>,
 ) {
     loop {
-        if let Err(e) = listen(&config, &origin, &sender).await {
+        if let Err(e) = listen(&config, &origin, &sender, &outbox).await {
             tracing::warn!(error = %e, "the live-event connection failed; reconnecting");
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -107,14 +126,18 @@ async fn listen(
     config: &tokio_postgres::Config,
     origin: &str,
     sender: &broadcast::Sender<Event>,
+    outbox: &Arc<Notify>,
 ) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = config.connect(NoTls).await?;
     let (notes, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+    let wake = outbox.clone();
     let driver = tokio::spawn(async move {
         loop {
             match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
                 Some(Ok(AsyncMessage::Notification(note))) => {
-                    if notes.send(note.payload().to_owned()).is_err() {
+                    if note.channel() == super::outbox::CHANNEL {
+                        wake.notify_one();
+                    } else if notes.send(note.payload().to_owned()).is_err() {
                         return Ok(());
                     }
                 }
@@ -124,7 +147,14 @@ async fn listen(
             }
         }
     });
-    client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    client
+        .batch_execute(&format!(
+            "LISTEN {CHANNEL}; LISTEN {}",
+            super::outbox::CHANNEL
+        ))
+        .await?;
+    // Deliveries due while the connection was down are found by polling.
+    outbox.notify_one();
     while let Some(payload) = arrived.recv().await {
         match serde_json::from_str::<Envelope>(&payload) {
             Ok(envelope) if envelope.origin != origin => {

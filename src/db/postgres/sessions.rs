@@ -3,13 +3,14 @@
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 
-use super::idempotency;
+use super::{idempotency, outbox};
 use super::{
     rows::{self, SESSION_COLUMNS, unique_violation},
     sql,
 };
 use crate::{
     db::{CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult},
+    domain::events::EventKind,
     domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::session::{self, NewSession, Session, SessionPatch, Span},
 };
@@ -55,7 +56,9 @@ pub async fn start<C: GenericClient>(
         Ok(row) => {
             let id = row.get(0);
             idempotency::record(c, user_id, key, "session", id, now.as_second()).await?;
-            get(c, user_id, id, now).await
+            let session = get(c, user_id, id, now).await?;
+            outbox::session(c, EventKind::SessionStarted, &session, now).await?;
+            Ok(session)
         }
         // The partial unique index is the last word on "one active session".
         Err(e) if unique_violation(&e) == Some("sessions_one_active") => {

@@ -12,6 +12,7 @@ use crate::{
     db::{StoreError, StoreResult},
     domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::{
+        events::EventKind,
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
         session::Span,
     },
@@ -46,7 +47,7 @@ pub fn create(
     ])?;
     let id = conn.last_insert_rowid();
     idempotency::record(conn, user_id, key, "interruption", id, now.as_second())?;
-    Ok(Interruption {
+    let created = Interruption {
         id,
         session_id: new.session_id,
         user_id,
@@ -55,7 +56,9 @@ pub fn create(
         start: new.start,
         end: new.end,
         created_at: now,
-    })
+    };
+    super::outbox::interruption(conn, EventKind::InterruptionCreated, &created, now)?;
+    Ok(created)
 }
 
 pub fn end(

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_calendar_settings.sql"),
     include_str!("../../../migrations/sqlite/0009_goals.sql"),
     include_str!("../../../migrations/sqlite/0010_webhooks.sql"),
+    include_str!("../../../migrations/sqlite/0011_webhook_deliveries.sql"),
 ];
 
 /// Applies the migrations not yet applied and returns how many ran. Each runs

@@ -1,18 +1,22 @@
 //! The embedded backend: one SQLite file, no set-up.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, config::DbConfig};
 
 use super::{
-    CurrentSession, EXPORT_BATCHES_IN_FLIGHT, EndedSession, ExportRows, LoginAccount, Registration,
-    SameName, SessionListQuery, Store, StoreError, StoreResult, TokenCredentials,
+    AttemptRecord, CurrentSession, DeliveryRecord, DueDelivery, EXPORT_BATCHES_IN_FLIGHT,
+    EndedSession, ExportRows, LoginAccount, Registration, SameName, SessionListQuery, Store,
+    StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
-    events::Event,
+    events::{Event, EventKind},
     goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
     import::{ImportCounts, ImportSession},
@@ -33,6 +37,7 @@ mod import;
 mod interruptions;
 mod logins;
 mod migrate;
+mod outbox;
 #[cfg(test)]
 mod plan_tests;
 mod rows;
@@ -55,6 +60,8 @@ const BUSY_TIMEOUT_MS: u32 = 5_000;
 pub struct SqliteStore {
     workers: Workers,
     spans: SpanCache,
+    /// Woken after a commit that wrote to the webhook outbox.
+    outbox: Arc<tokio::sync::Notify>,
     /// The file, for reads that open a connection of their own (exports).
     path: PathBuf,
 }
@@ -81,9 +88,11 @@ impl SqliteStore {
                 Ok(conn)
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let outbox = Arc::new(tokio::sync::Notify::new());
         Ok(Self {
-            workers: Workers::start(writer, checkpointer, readers)?,
+            workers: Workers::start(writer, checkpointer, readers, outbox.clone())?,
             spans: SpanCache::default(),
+            outbox,
             path: path.to_owned(),
         })
     }
@@ -292,7 +301,11 @@ impl Store for SqliteStore {
     ) -> StoreResult<Session> {
         let written = self
             .workers
-            .write(move |c| sessions::update(c, user_id, id, &patch, now))
+            .write(move |c| {
+                let session = sessions::update(c, user_id, id, &patch, now)?;
+                outbox::session(c, EventKind::SessionUpdated, &session, now)?;
+                Ok(session)
+            })
             .await;
         self.spans.invalidate(user_id);
         written
@@ -311,7 +324,14 @@ impl Store for SqliteStore {
     ) -> StoreResult<EndedSession> {
         let written = self
             .workers
-            .write(move |c| sessions::end(c, user_id, id, end, now))
+            .write(move |c| {
+                let ended = sessions::end(c, user_id, id, end, now)?;
+                if let Some(closed) = &ended.closed {
+                    outbox::interruption(c, EventKind::InterruptionEnded, closed, now)?;
+                }
+                outbox::session(c, EventKind::SessionEnded, &ended.session, now)?;
+                Ok(ended)
+            })
             .await;
         self.spans.invalidate(user_id);
         written
@@ -332,10 +352,13 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn delete_session(&self, user_id: i64, id: i64) -> StoreResult<()> {
+    async fn delete_session(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<()> {
         let written = self
             .workers
-            .write(move |c| sessions::delete(c, user_id, id))
+            .write(move |c| {
+                sessions::delete(c, user_id, id)?;
+                outbox::deleted(c, EventKind::SessionDeleted, user_id, id, now)
+            })
             .await;
         self.spans.invalidate(user_id);
         written
@@ -365,7 +388,11 @@ impl Store for SqliteStore {
     ) -> StoreResult<Interruption> {
         let written = self
             .workers
-            .write(move |c| interruptions::end(c, user_id, id, end, now))
+            .write(move |c| {
+                let closed = interruptions::end(c, user_id, id, end, now)?;
+                outbox::interruption(c, EventKind::InterruptionEnded, &closed, now)?;
+                Ok(closed)
+            })
             .await;
         self.spans.invalidate(user_id);
         written
@@ -384,7 +411,11 @@ impl Store for SqliteStore {
     ) -> StoreResult<Interruption> {
         let written = self
             .workers
-            .write(move |c| interruptions::update(c, user_id, id, patch, now))
+            .write(move |c| {
+                let updated = interruptions::update(c, user_id, id, patch, now)?;
+                outbox::interruption(c, EventKind::InterruptionUpdated, &updated, now)?;
+                Ok(updated)
+            })
             .await;
         self.spans.invalidate(user_id);
         written
@@ -400,10 +431,13 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn delete_interruption(&self, user_id: i64, id: i64) -> StoreResult<()> {
+    async fn delete_interruption(&self, user_id: i64, id: i64, now: Timestamp) -> StoreResult<()> {
         let written = self
             .workers
-            .write(move |c| interruptions::delete(c, user_id, id))
+            .write(move |c| {
+                interruptions::delete(c, user_id, id)?;
+                outbox::deleted(c, EventKind::InterruptionDeleted, user_id, id, now)
+            })
             .await;
         self.spans.invalidate(user_id);
         written
@@ -619,6 +653,58 @@ impl Store for SqliteStore {
         self.workers
             .read_blocking(move |c| browsers::interruptions_of_sessions(c, user_id, &session_ids))
             .await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<DueDelivery>> {
+        self.workers
+            .write(move |c| outbox::claim(c, now_ms, lease_until_ms, limit))
+            .await
+    }
+
+    async fn record_attempt(&self, attempt: AttemptRecord) -> StoreResult<()> {
+        self.workers
+            .write(move |c| outbox::record_attempt(c, &attempt))
+            .await
+    }
+
+    async fn list_deliveries(
+        &self,
+        user_id: i64,
+        webhook_id: i64,
+        since_ms: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<DeliveryRecord>> {
+        self.workers
+            .read_blocking(move |c| outbox::list(c, user_id, webhook_id, since_ms, before, limit))
+            .await
+    }
+
+    async fn retry_delivery(
+        &self,
+        user_id: i64,
+        webhook_id: i64,
+        id: i64,
+        now_ms: i64,
+    ) -> StoreResult<DeliveryRecord> {
+        self.workers
+            .write(move |c| outbox::retry(c, user_id, webhook_id, id, now_ms))
+            .await
+    }
+
+    async fn purge_deliveries(&self, before_ms: i64, batch: u32) -> StoreResult<u64> {
+        self.workers
+            .write(move |c| outbox::purge(c, before_ms, batch))
+            .await
+    }
+
+    fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox.clone()
     }
 
     async fn announce(&self, _event: &Event) -> StoreResult<()> {

@@ -3,10 +3,11 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::idempotency;
 use super::rows::{self, SESSION_COLUMNS, is_unique_violation};
+use super::{idempotency, outbox};
 use crate::{
     db::{CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult},
+    domain::events::EventKind,
     domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::session::{self, NewSession, Session, SessionPatch, Span},
 };
@@ -41,7 +42,9 @@ pub fn start(
         Ok(_) => {
             let id = conn.last_insert_rowid();
             idempotency::record(conn, user_id, key, "session", id, now.as_second())?;
-            get(conn, user_id, id, now)
+            let session = get(conn, user_id, id, now)?;
+            outbox::session(conn, EventKind::SessionStarted, &session, now)?;
+            Ok(session)
         }
         // The partial unique index is the last word on "one active session".
         Err(e) if is_unique_violation(&e) => {

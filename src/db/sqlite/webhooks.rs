@@ -11,10 +11,11 @@ use crate::{
     },
 };
 
-const WEBHOOK_COLUMNS: &str = "id, user_id, url, events, description, enabled, disabled_reason,
+pub(super) const WEBHOOK_COLUMNS: &str =
+    "id, user_id, url, events, description, enabled, disabled_reason,
     secret, previous_secret, previous_expires_at, created_at";
 
-fn webhook(row: &Row<'_>) -> rusqlite::Result<Webhook> {
+pub(super) fn webhook(row: &Row<'_>) -> rusqlite::Result<Webhook> {
     let events: String = row.get(3)?;
     let previous: Option<Vec<u8>> = row.get(8)?;
     let expires: Option<i64> = row.get(9)?;

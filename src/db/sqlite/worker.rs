@@ -159,12 +159,13 @@ impl Workers {
         write_conn: Connection,
         checkpoint_conn: Connection,
         read_conns: Vec<Connection>,
+        outbox: Arc<tokio::sync::Notify>,
     ) -> std::io::Result<Self> {
         let inbox = Arc::new(Inbox::default());
         let writer_inbox = inbox.clone();
         let writer = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(write_conn, &writer_inbox))?;
+            .spawn(move || write_loop(write_conn, &writer_inbox, &outbox))?;
         let checkpointer_inbox = inbox.clone();
         let checkpointer = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
@@ -283,10 +284,15 @@ impl ReadPool {
     }
 }
 
-fn write_loop(conn: Connection, inbox: &Inbox) {
+/// Commits batches until the inbox closes, waking the webhook deliveries
+/// after a batch that wrote to the outbox.
+fn write_loop(conn: Connection, inbox: &Inbox, outbox: &tokio::sync::Notify) {
     let mut batch: Vec<Box<dyn WriteJob>> = Vec::with_capacity(MAX_BATCH);
     while inbox.take_batch(&mut batch) {
         commit_batch(&conn, &mut batch);
+        if super::outbox::take_written() {
+            outbox.notify_one();
+        }
     }
     close_writer(conn);
 }

@@ -1,0 +1,312 @@
+//! SQL for the webhook outbox: events written with the changes that cause
+//! them, and their deliveries' attempts. Processes share the deliveries:
+//! each claims due rows with `FOR UPDATE SKIP LOCKED`, leasing them, and a
+//! committed event NOTIFYs every process so that one starts on it at once.
+
+use deadpool_postgres::GenericClient;
+use jiff::Timestamp;
+use tokio_postgres::Row;
+
+use super::{
+    sql,
+    webhooks::{WEBHOOK_COLUMNS, webhook},
+};
+use crate::{
+    db::{
+        AttemptRecord, AttemptRow, DeliveryRecord, DueDelivery, StoreError, StoreResult, qualified,
+        wall_ms,
+    },
+    domain::{
+        delivery::DeliveryState,
+        events::{self, EventKind, json},
+        interruption::Interruption,
+        session::Session,
+        views::{InterruptionOut, SessionOut},
+    },
+};
+
+/// The channel a committed event wakes the processes' deliveries on.
+pub const CHANNEL: &str = "hyperfocus_outbox";
+
+/// Writes `event_type` for every enabled endpoint of the user that takes
+/// it, in the caller's transaction: one statement, which inserts nothing
+/// for a user without such an endpoint.
+pub async fn record<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    event_type: &str,
+    at: Timestamp,
+    data: serde_json::Value,
+) -> StoreResult<()> {
+    let id = events::new_id().map_err(|e| StoreError::Internal(e.into()))?;
+    let body = events::webhook_body(&id, event_type, at, &data);
+    let written = sql::execute(
+        c,
+        "INSERT INTO webhook_deliveries
+             (webhook_id, event_id, event_type, body, created_at, next_attempt_at)
+         SELECT id, $3, $4, $5, $6, $6 FROM webhooks
+         WHERE user_id = $1 AND enabled AND (',' || events || ',') LIKE $2",
+        &[
+            &user_id,
+            &format!("%,{event_type},%"),
+            &id,
+            &event_type,
+            &body,
+            &wall_ms(),
+        ],
+    )
+    .await?;
+    if written > 0 {
+        wake(c).await?;
+    }
+    Ok(())
+}
+
+/// Tells every process, once the transaction commits, that deliveries
+/// are due.
+async fn wake<C: GenericClient>(c: &C) -> StoreResult<()> {
+    sql::execute(c, "SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+    Ok(())
+}
+
+/// Writes a change of `session` as `kind`.
+pub async fn session<C: GenericClient>(
+    c: &C,
+    kind: EventKind,
+    session: &Session,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let data = json(SessionOut::from(session.clone()));
+    record(c, session.user_id, kind.name(), at, data).await
+}
+
+/// Writes a change of `interruption` as `kind`.
+pub async fn interruption<C: GenericClient>(
+    c: &C,
+    kind: EventKind,
+    interruption: &Interruption,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let data = json(InterruptionOut::from(interruption.clone()));
+    record(c, interruption.user_id, kind.name(), at, data).await
+}
+
+/// Writes that resource `id` of the user is gone.
+pub async fn deleted<C: GenericClient>(
+    c: &C,
+    kind: EventKind,
+    user_id: i64,
+    id: i64,
+    at: Timestamp,
+) -> StoreResult<()> {
+    record(c, user_id, kind.name(), at, serde_json::json!({ "id": id })).await
+}
+
+/// Claims due deliveries of enabled endpoints, leasing them; rows another
+/// process is claiming are skipped, not waited for.
+pub async fn claim<C: GenericClient>(
+    c: &C,
+    now_ms: i64,
+    lease_until_ms: i64,
+    limit: u32,
+) -> StoreResult<Vec<DueDelivery>> {
+    let columns = qualified(WEBHOOK_COLUMNS, "w");
+    let rows = sql::rows(
+        c,
+        &format!(
+            "WITH due AS (
+                 SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                 WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND w.enabled
+                 ORDER BY d.next_attempt_at LIMIT $3
+                 FOR UPDATE OF d SKIP LOCKED)
+             UPDATE webhook_deliveries d SET next_attempt_at = $2
+             FROM due, webhooks w
+             WHERE d.id = due.id AND w.id = d.webhook_id
+             RETURNING {columns}, w.last_success_at, d.id, d.event_id, d.body, d.attempts"
+        ),
+        &[&now_ms, &lease_until_ms, &i64::from(limit)],
+    )
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| DueDelivery {
+            webhook: webhook(row),
+            last_success_at: row.get(11),
+            id: row.get(12),
+            event_id: row.get(13),
+            body: row.get(14),
+            attempts: row.get(15),
+        })
+        .collect())
+}
+
+/// Records an attempt and its consequences, in the caller's transaction.
+pub async fn record_attempt<C: GenericClient>(c: &C, attempt: &AttemptRecord) -> StoreResult<()> {
+    sql::execute(
+        c,
+        "INSERT INTO webhook_attempts (delivery_id, attempted_at, status, latency_ms, error)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[
+            &attempt.delivery_id,
+            &attempt.attempted_at_ms,
+            &attempt.status.map(i64::from),
+            &attempt.latency_ms,
+            &attempt.error,
+        ],
+    )
+    .await?;
+    sql::execute(
+        c,
+        "UPDATE webhook_deliveries
+         SET state = $2, attempts = attempts + 1, next_attempt_at = COALESCE($3, next_attempt_at)
+         WHERE id = $1",
+        &[
+            &attempt.delivery_id,
+            &attempt.state.name(),
+            &attempt.next_attempt_at_ms,
+        ],
+    )
+    .await?;
+    if attempt.state == DeliveryState::Delivered {
+        sql::execute(
+            c,
+            "UPDATE webhooks SET last_success_at = $2 WHERE id = $1",
+            &[&attempt.webhook_id, &attempt.now],
+        )
+        .await?;
+    }
+    if let Some(reason) = &attempt.disable {
+        sql::execute(
+            c,
+            "UPDATE webhooks SET enabled = FALSE, disabled_reason = $2 WHERE id = $1",
+            &[&attempt.webhook_id, reason],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+const DELIVERY_COLUMNS: &str =
+    "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at, d.next_attempt_at";
+
+fn delivery(row: &Row) -> DeliveryRecord {
+    let state = DeliveryState::parse(row.get(4));
+    DeliveryRecord {
+        id: row.get(0),
+        webhook_id: row.get(1),
+        event_id: row.get(2),
+        event_type: row.get(3),
+        state,
+        created_at_ms: row.get(5),
+        next_attempt_at_ms: (state == DeliveryState::Pending).then(|| row.get(6)),
+        attempts: Vec::new(),
+    }
+}
+
+async fn attempts_of<C: GenericClient>(c: &C, record: &mut DeliveryRecord) -> StoreResult<()> {
+    let rows = sql::rows(
+        c,
+        "SELECT attempted_at, status, latency_ms, error FROM webhook_attempts
+         WHERE delivery_id = $1 ORDER BY id",
+        &[&record.id],
+    )
+    .await?;
+    record.attempts = rows
+        .iter()
+        .map(|row| AttemptRow {
+            attempted_at_ms: row.get(0),
+            status: row
+                .get::<_, Option<i64>>(1)
+                .and_then(|s| u16::try_from(s).ok()),
+            latency_ms: row.get(2),
+            error: row.get(3),
+        })
+        .collect();
+    Ok(())
+}
+
+/// The endpoint's recent deliveries, newest first, with their attempts.
+pub async fn list<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    webhook_id: i64,
+    since_ms: i64,
+    before: Option<i64>,
+    limit: u32,
+) -> StoreResult<Vec<DeliveryRecord>> {
+    super::webhooks::get(c, user_id, webhook_id).await?;
+    let rows = sql::rows(
+        c,
+        &format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
+             WHERE d.webhook_id = $1 AND d.created_at >= $2 AND d.id < $3
+             ORDER BY d.id DESC LIMIT $4"
+        ),
+        &[
+            &webhook_id,
+            &since_ms,
+            &before.unwrap_or(i64::MAX),
+            &i64::from(limit),
+        ],
+    )
+    .await?;
+    let mut records: Vec<DeliveryRecord> = rows.iter().map(delivery).collect();
+    for record in &mut records {
+        attempts_of(c, record).await?;
+    }
+    Ok(records)
+}
+
+/// One delivery of the user's endpoint, with its attempts.
+pub async fn get<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    webhook_id: i64,
+    id: i64,
+) -> StoreResult<DeliveryRecord> {
+    let row = sql::row(
+        c,
+        &format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
+             JOIN webhooks w ON w.id = d.webhook_id
+             WHERE d.id = $1 AND d.webhook_id = $2 AND w.user_id = $3"
+        ),
+        &[&id, &webhook_id, &user_id],
+    )
+    .await?
+    .ok_or(StoreError::NotFound("delivery"))?;
+    let mut record = delivery(&row);
+    attempts_of(c, &mut record).await?;
+    Ok(record)
+}
+
+/// Makes a delivery due now, in the caller's transaction.
+pub async fn retry<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    webhook_id: i64,
+    id: i64,
+    now_ms: i64,
+) -> StoreResult<DeliveryRecord> {
+    get(c, user_id, webhook_id, id).await?;
+    sql::execute(
+        c,
+        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $2 WHERE id = $1",
+        &[&id, &now_ms],
+    )
+    .await?;
+    wake(c).await?;
+    get(c, user_id, webhook_id, id).await
+}
+
+/// Deletes settled deliveries written before `before_ms`.
+pub async fn purge<C: GenericClient>(c: &C, before_ms: i64, batch: u32) -> StoreResult<u64> {
+    Ok(sql::execute(
+        c,
+        "DELETE FROM webhook_deliveries WHERE id IN (
+             SELECT id FROM webhook_deliveries
+             WHERE created_at < $1 AND state <> 'pending' ORDER BY created_at LIMIT $2)",
+        &[&before_ms, &i64::from(batch)],
+    )
+    .await?)
+}
