@@ -19,7 +19,8 @@ pub const KEY_PURGE_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// database's write lock for long.
 const KEY_PURGE_BATCH: u32 = 5_000;
 
-/// Purges expired keys and failed sign-ins now and then every
+/// Purges expired keys, failed sign-ins, browser sessions and old webhook
+/// deliveries now and then every
 /// [`KEY_PURGE_INTERVAL`], until the task is dropped. A failure is logged
 /// and retried at the next tick.
 pub async fn purge_expired_keys_forever(store: Arc<dyn Store>, clock: Clock) {
@@ -42,6 +43,26 @@ pub async fn purge_expired_keys_forever(store: Arc<dyn Store>, clock: Clock) {
             Ok(deleted) => tracing::info!(deleted, "expired browser sessions deleted"),
             Err(error) => tracing::warn!(%error, "deleting expired browser sessions failed"),
         }
+        match purge_deliveries(store.as_ref()).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "old webhook deliveries deleted"),
+            Err(error) => tracing::warn!(%error, "deleting old webhook deliveries failed"),
+        }
+    }
+}
+
+/// Deletes the webhook deliveries settled more than 30 days ago, with
+/// their attempts: the listing shows 30 days. A delivery still pending is
+/// kept, however old.
+pub async fn purge_deliveries(store: &dyn Store) -> StoreResult<u64> {
+    let before = crate::db::wall_ms() - crate::domain::delivery::KEPT_SECONDS * 1000;
+    let mut total = 0;
+    loop {
+        let deleted = store.purge_deliveries(before, KEY_PURGE_BATCH).await?;
+        if deleted == 0 {
+            return Ok(total);
+        }
+        total += deleted;
     }
 }
 

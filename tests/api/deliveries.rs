@@ -16,7 +16,7 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResponse, TestUser};
+use crate::helpers::{DeliveryWorker, TestApp, TestResponse, TestUser};
 
 /// One request a receiver was sent.
 #[derive(Debug, Clone)]
@@ -600,4 +600,92 @@ async fn deliveries_are_listed_newest_first_a_page_at_a_time() {
     .await
     .problem(404);
     app.get(&path, &ben.token).await.problem(403);
+}
+
+#[tokio::test]
+async fn settled_deliveries_older_than_thirty_days_are_deleted_and_pending_ones_kept() {
+    let app = app_retrying("").await;
+    let receiver = Receiver::start().await;
+    let ana = app.register("Ana").await;
+    let (webhook, _) = subscribe(
+        &app,
+        &ana,
+        &receiver.url,
+        &["session.started", "session.ended"],
+    )
+    .await;
+    let session = app.start_session(&ana, "2026-11-01T09:00:00Z").await;
+    app.end_session(&ana, session, "2026-11-01T10:00:00Z").await;
+    let old = jiff::Timestamp::now().as_millisecond() - 31 * 86_400_000;
+    app.db
+        .execute_batch(&format!(
+            "UPDATE webhook_deliveries SET created_at = {old};
+             UPDATE webhook_deliveries SET state = 'delivered' WHERE event_type = 'session.started';"
+        ))
+        .await;
+    let deleted = hyperfocus::maintenance::purge_deliveries(app.state.store.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert_eq!(app.count_rows("webhook_deliveries").await, 1);
+    let listed = deliveries(&app, &ana, webhook).await;
+    assert_eq!(listed.body, json!([]), "the listing shows 30 days");
+}
+
+#[tokio::test]
+async fn processes_sharing_a_database_deliver_each_event_once_between_them() {
+    if crate::BACKEND != crate::database::Backend::Postgres {
+        return;
+    }
+    let app = app_retrying("50").await;
+    let config = hyperfocus::config::DatabaseConfig {
+        database_url: app.db.url().to_owned(),
+        sqlite_readers: 1,
+        pool_size: 4,
+    };
+    let mut workers = vec![app.start_deliveries()];
+    let mut stores = Vec::new();
+    for _ in 0..2 {
+        let store = hyperfocus::open_store(&config).await.unwrap();
+        workers.push(DeliveryWorker(tokio::spawn(
+            hyperfocus::delivery::run_forever(
+                store.clone(),
+                app.state.webhooks.clone(),
+                app.state.clock.clone(),
+            ),
+        )));
+        stores.push(store);
+    }
+    let receiver = Receiver::start().await;
+    let ana = app.register("Ana").await;
+    subscribe(
+        &app,
+        &ana,
+        &receiver.url,
+        &["session.started", "session.ended"],
+    )
+    .await;
+    for day in 1..=9 {
+        let session = app
+            .start_session(&ana, &format!("2026-11-0{day}T09:00:00Z"))
+            .await;
+        app.end_session(&ana, session, &format!("2026-11-0{day}T10:00:00Z"))
+            .await;
+    }
+    let all = receiver.wait_for(18).await;
+    let mut ids: Vec<&str> = all
+        .iter()
+        .map(|r| r.headers["webhook-id"].to_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(
+        (all.len(), ids.len()),
+        (18, 18),
+        "each once, by one of three processes"
+    );
+    drop(workers);
+    for store in stores {
+        store.close().await;
+    }
 }

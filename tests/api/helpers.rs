@@ -419,7 +419,7 @@ pub fn ts(raw: &str) -> Timestamp {
 }
 
 /// A running delivery worker; dropping it stops it.
-pub struct DeliveryWorker(tokio::task::JoinHandle<()>);
+pub struct DeliveryWorker(pub tokio::task::JoinHandle<()>);
 
 impl Drop for DeliveryWorker {
     fn drop(&mut self) {
