@@ -20,6 +20,7 @@ use tokio_stream::{Stream, StreamExt, wrappers::BroadcastStream};
 
 use crate::{
     db::Store,
+    delivery::goals::GoalChecks,
     domain::{
         events::{Event, EventKind, json},
         interruption::Interruption,
@@ -43,6 +44,7 @@ pub struct EventHub {
 
 struct Inner {
     store: Arc<dyn Store>,
+    goal_checks: Arc<GoalChecks>,
     streams: Mutex<HashMap<i64, broadcast::Sender<Arc<Event>>>>,
     shared: bool,
 }
@@ -56,6 +58,7 @@ impl EventHub {
             inner: Arc::new(Inner {
                 shared: remote.is_some(),
                 store,
+                goal_checks: Arc::default(),
                 streams: Mutex::new(HashMap::new()),
             }),
         };
@@ -75,9 +78,16 @@ impl EventHub {
             .subscribe()
     }
 
+    /// The users whose goals are to be checked for `goal.met` and
+    /// `goal.missed`: every announced change adds its user.
+    pub fn goal_checks(&self) -> Arc<GoalChecks> {
+        self.inner.goal_checks.clone()
+    }
+
     /// Announces a change; `data` builds the resource's JSON and is called
     /// only if someone may be listening. A failure to reach the other
-    /// processes is logged: the change itself has been made.
+    /// processes is logged: the change itself has been made. (Webhooks
+    /// learn of it from the outbox, written with the change.)
     pub async fn announce(
         &self,
         kind: EventKind,
@@ -85,6 +95,7 @@ impl EventHub {
         at: jiff::Timestamp,
         data: impl FnOnce() -> serde_json::Value,
     ) {
+        self.inner.goal_checks.changed(user_id);
         if !self.inner.shared && !self.listened(user_id) {
             return;
         }

@@ -68,6 +68,11 @@ pub async fn serve(
         state.webhooks.clone(),
         state.clock.clone(),
     ));
+    let goal_checks = tokio::spawn(delivery::goals::check_forever(
+        store.clone(),
+        state.events.goal_checks(),
+        state.clock.clone(),
+    ));
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -75,6 +80,7 @@ pub async fn serve(
     purger.abort();
     // An attempt cut short is tried again once its lease runs out.
     deliveries.abort();
+    goal_checks.abort();
     store.close().await;
     tracing::info!("stopped; database closed");
     Ok(served?)

@@ -549,6 +549,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<DeliveryRecord>;
     /// Deletes up to `batch` settled deliveries written before `before_ms`.
     async fn purge_deliveries(&self, before_ms: i64, batch: u32) -> StoreResult<u64>;
+    /// The users with an enabled endpoint that takes `goal.met` or
+    /// `goal.missed`: those whose goals are checked.
+    async fn goal_watchers(&self) -> StoreResult<Vec<i64>>;
+    /// Records that the period of goal `goal_id` starting `period_start`
+    /// was met (or missed) and writes the event with `data` for the
+    /// user's endpoints, in one transaction; `false`, writing nothing,
+    /// when the period was recorded before.
+    async fn record_goal_outcome(
+        &self,
+        user_id: i64,
+        goal_id: i64,
+        period_start: &str,
+        met: bool,
+        data: serde_json::Value,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// Woken whenever an event for an endpoint is committed (on PostgreSQL,
     /// by any process), so deliveries start at once rather than at the
     /// next poll.

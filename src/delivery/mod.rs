@@ -23,6 +23,7 @@ use crate::{
     webhooks::Webhooks,
 };
 
+pub mod goals;
 pub mod send;
 
 /// Deliveries in flight at once, per process.

@@ -689,3 +689,124 @@ async fn processes_sharing_a_database_deliver_each_event_once_between_them() {
         store.close().await;
     }
 }
+
+async fn add_goal(app: &TestApp, user: &TestUser, goal: Value) -> i64 {
+    let added = app
+        .post(&format!("/users/{}/goals", user.id), &user.token, goal)
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    added.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_goals_period_is_announced_once_when_a_change_or_its_end_decides_it() {
+    let app = TestApp::at("2026-12-01T08:00:00Z")
+        .await
+        .with_webhook_networks("127.0.0.0/8")
+        .with_retry_schedule("50");
+    let _worker = app.start_deliveries();
+    let _checks = app.start_goal_checks();
+    let receiver = Receiver::start().await;
+    let ana = app.register_in("Ana", "UTC").await;
+    let (_, secret) = subscribe(&app, &ana, &receiver.url, &["goal.met", "goal.missed"]).await;
+    let focus = add_goal(
+        &app,
+        &ana,
+        json!({"metric": "effective_seconds", "comparison": "at_least", "target": 3600, "period": "day"}),
+    )
+    .await;
+    let calm = add_goal(
+        &app,
+        &ana,
+        json!({"metric": "interruptions", "comparison": "at_most", "target": 0, "period": "day"}),
+    )
+    .await;
+    let long = add_goal(
+        &app,
+        &ana,
+        json!({"metric": "worked_seconds", "comparison": "at_least", "target": 36000, "period": "day"}),
+    )
+    .await;
+
+    // 90 minutes of focus meet the first goal at once.
+    app.set_now("2026-12-01T11:00:00Z");
+    let session = app.start_session(&ana, "2026-12-01T09:00:00Z").await;
+    app.end_session(&ana, session, "2026-12-01T10:30:00Z").await;
+    let met = receiver.wait_for(1).await;
+    assert_eq!(
+        met.len(),
+        1,
+        "{:?}",
+        met.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    assert!(verified(&secret, &met[0]));
+    assert_eq!(met[0].body["type"], "goal.met");
+    let data = &met[0].body["data"];
+    assert_eq!(data["goal"]["id"], focus);
+    assert_eq!(
+        data["period"],
+        json!({"start": "2026-12-01", "end": "2026-12-01", "value": 5400, "target": 3600,
+               "met": true, "pending": false, "status": "met"})
+    );
+    assert_eq!(
+        (&data["current_streak"], &data["longest_streak"]),
+        (&json!(1), &json!(1))
+    );
+
+    // An interruption breaks the at-most goal as soon as it is logged.
+    let again = app.start_session(&ana, "2026-12-01T10:40:00Z").await;
+    app.interrupt(
+        &ana,
+        again,
+        "phone",
+        "2026-12-01T10:45:00Z",
+        "2026-12-01T10:46:00Z",
+    )
+    .await;
+    let both = receiver.wait_for(2).await;
+    assert_eq!(both.len(), 2);
+    assert_eq!(both[1].body["type"], "goal.missed");
+    assert_eq!(both[1].body["data"]["goal"]["id"], calm);
+    assert_eq!(both[1].body["data"]["period"]["value"], 1);
+
+    // The day's end decides the ten-hour goal; nothing is said twice.
+    app.end_session(&ana, again, "2026-12-01T10:50:00Z").await;
+    app.set_now("2026-12-02T09:00:00Z");
+    let announced =
+        hyperfocus::delivery::goals::check_all(app.state.store.as_ref(), app.state.clock.now())
+            .await;
+    assert_eq!(announced, 1);
+    let all = receiver.wait_for(3).await;
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[2].body["type"], "goal.missed");
+    assert_eq!(all[2].body["data"]["goal"]["id"], long);
+    assert_eq!(all[2].body["data"]["period"]["start"], "2026-12-01");
+    let again =
+        hyperfocus::delivery::goals::check_all(app.state.store.as_ref(), app.state.clock.now())
+            .await;
+    assert_eq!(again, 0);
+    assert_eq!(app.count_rows("goal_outcomes").await, 3);
+}
+
+#[tokio::test]
+async fn a_new_goal_does_not_announce_the_periods_before_it() {
+    let app = TestApp::at("2026-12-02T09:00:00Z")
+        .await
+        .with_webhook_networks("127.0.0.0/8");
+    let receiver = Receiver::start().await;
+    let ana = app.register_in("Ana", "UTC").await;
+    subscribe(&app, &ana, &receiver.url, &["goal.met", "goal.missed"]).await;
+    let session = app.start_session(&ana, "2026-12-01T09:00:00Z").await;
+    app.end_session(&ana, session, "2026-12-01T09:10:00Z").await;
+    add_goal(
+        &app,
+        &ana,
+        json!({"metric": "worked_seconds", "comparison": "at_least", "target": 3600, "period": "day"}),
+    )
+    .await;
+    let announced =
+        hyperfocus::delivery::goals::check_all(app.state.store.as_ref(), app.state.clock.now())
+            .await;
+    assert_eq!(announced, 0, "yesterday ended before the goal was set");
+    assert_eq!(app.count_rows("webhook_deliveries").await, 0);
+}

@@ -151,6 +151,16 @@ impl TestApp {
         )))
     }
 
+    /// Runs the goal checker (`goal.met`, `goal.missed`), as a served
+    /// process does, until the returned guard is dropped.
+    pub fn start_goal_checks(&self) -> DeliveryWorker {
+        DeliveryWorker(tokio::spawn(hyperfocus::delivery::goals::check_forever(
+            self.state.store.clone(),
+            self.state.events.goal_checks(),
+            self.state.clock.clone(),
+        )))
+    }
+
     /// Moves the fixed clock.
     pub fn set_now(&self, now: &str) {
         self.state.clock.set(ts(now));

@@ -618,6 +618,31 @@ impl Store for PostgresStore {
         outbox::purge(&self.client().await?, before_ms, batch).await
     }
 
+    async fn goal_watchers(&self) -> StoreResult<Vec<i64>> {
+        outbox::goal_watchers(&self.client().await?).await
+    }
+
+    async fn record_goal_outcome(
+        &self,
+        user_id: i64,
+        goal_id: i64,
+        period_start: &str,
+        met: bool,
+        data: serde_json::Value,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        in_transaction!(self, |tx| outbox::record_goal_outcome(
+            &tx,
+            user_id,
+            goal_id,
+            period_start,
+            met,
+            data,
+            now
+        )
+        .await)
+    }
+
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
         self.bridge.outbox_signal()
     }

@@ -310,3 +310,44 @@ pub async fn purge<C: GenericClient>(c: &C, before_ms: i64, batch: u32) -> Store
     )
     .await?)
 }
+
+/// The users with an enabled endpoint for goal events.
+pub async fn goal_watchers<C: GenericClient>(c: &C) -> StoreResult<Vec<i64>> {
+    let rows = sql::rows(
+        c,
+        "SELECT DISTINCT user_id FROM webhooks
+         WHERE enabled AND ((',' || events || ',') LIKE '%,goal.met,%'
+                         OR (',' || events || ',') LIKE '%,goal.missed,%')
+         ORDER BY user_id",
+        &[],
+    )
+    .await?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
+/// Records a goal's period once, with its event, in the caller's
+/// transaction.
+pub async fn record_goal_outcome<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    goal_id: i64,
+    period_start: &str,
+    met: bool,
+    data: serde_json::Value,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let inserted = sql::execute(
+        c,
+        "INSERT INTO goal_outcomes (goal_id, period_start, met, decided_at)
+         SELECT id, $2, $3, $4 FROM goals WHERE id = $1 AND user_id = $5
+         ON CONFLICT DO NOTHING",
+        &[&goal_id, &period_start, &met, &now.as_second(), &user_id],
+    )
+    .await?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let event = if met { "goal.met" } else { "goal.missed" };
+    record(c, user_id, event, now, data).await?;
+    Ok(true)
+}

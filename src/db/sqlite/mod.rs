@@ -703,6 +703,27 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn goal_watchers(&self) -> StoreResult<Vec<i64>> {
+        self.workers.read(outbox::goal_watchers)
+    }
+
+    async fn record_goal_outcome(
+        &self,
+        user_id: i64,
+        goal_id: i64,
+        period_start: &str,
+        met: bool,
+        data: serde_json::Value,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let period_start = period_start.to_owned();
+        self.workers
+            .write(move |c| {
+                outbox::record_goal_outcome(c, user_id, goal_id, &period_start, met, data, now)
+            })
+            .await
+    }
+
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
         self.outbox.clone()
     }

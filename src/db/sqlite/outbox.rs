@@ -294,3 +294,47 @@ pub fn purge(conn: &Connection, before_ms: i64, batch: u32) -> StoreResult<u64> 
         .execute(params![before_ms, batch])?;
     Ok(u64::try_from(deleted).unwrap_or(0))
 }
+
+/// The users with an enabled endpoint for goal events.
+pub fn goal_watchers(conn: &Connection) -> StoreResult<Vec<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT DISTINCT user_id FROM webhooks
+             WHERE enabled AND ((',' || events || ',') LIKE '%,goal.met,%'
+                             OR (',' || events || ',') LIKE '%,goal.missed,%')
+             ORDER BY user_id",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Records a goal's period once, with its event.
+pub fn record_goal_outcome(
+    conn: &Connection,
+    user_id: i64,
+    goal_id: i64,
+    period_start: &str,
+    met: bool,
+    data: serde_json::Value,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO goal_outcomes (goal_id, period_start, met, decided_at)
+             SELECT id, ?2, ?3, ?4 FROM goals WHERE id = ?1 AND user_id = ?5
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            goal_id,
+            period_start,
+            met,
+            now.as_second(),
+            user_id
+        ])?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let event = if met { "goal.met" } else { "goal.missed" };
+    record_named(conn, user_id, event, now, || data)?;
+    Ok(true)
+}
