@@ -1,7 +1,7 @@
 -- The webhook outbox: one row per event and endpoint subscribed to it,
 -- written in the transaction of the change that caused the event. The
--- delivery worker claims due rows by moving `next_attempt_at` past its
--- lease, so a crashed worker's claim simply falls due again.
+-- delivery worker claims a due row by setting `lease_until`, so a crashed
+-- worker's claim simply runs out and the row is due again.
 ALTER TABLE webhooks ADD COLUMN last_success_at INTEGER;
 
 CREATE TABLE webhook_deliveries (
@@ -13,8 +13,9 @@ CREATE TABLE webhook_deliveries (
     created_at      INTEGER NOT NULL,
     state           TEXT    NOT NULL DEFAULT 'pending',
     attempts        INTEGER NOT NULL DEFAULT 0,
-    -- Unix milliseconds; the claim's lease while an attempt is in flight.
+    -- Unix milliseconds, as is the claim's lease.
     next_attempt_at INTEGER NOT NULL,
+    lease_until     INTEGER,
     UNIQUE (webhook_id, event_id)
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)

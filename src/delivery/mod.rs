@@ -29,8 +29,10 @@ pub mod send;
 /// Deliveries in flight at once, per process.
 pub const CONCURRENCY: usize = 128;
 /// How long a claim keeps a delivery from other processes: longer than an
-/// attempt can take (connect, answer, recording it).
-pub const LEASE: Duration = Duration::from_secs(60);
+/// attempt can take (connect, answer, recording it). A process killed
+/// mid-attempt delays its deliveries by this much on PostgreSQL; a SQLite
+/// file has one process, which frees its claims when it starts again.
+pub const LEASE: Duration = Duration::from_secs(30);
 /// How often due deliveries are looked for without a wake-up: retries
 /// falling due, and events another process could not start.
 pub const POLL: Duration = Duration::from_secs(1);

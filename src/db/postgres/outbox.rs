@@ -117,9 +117,10 @@ pub async fn claim<C: GenericClient>(
             "WITH due AS (
                  SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
                  WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND w.enabled
+                   AND (d.lease_until IS NULL OR d.lease_until <= $1)
                  ORDER BY d.next_attempt_at LIMIT $3
                  FOR UPDATE OF d SKIP LOCKED)
-             UPDATE webhook_deliveries d SET next_attempt_at = $2
+             UPDATE webhook_deliveries d SET lease_until = $2
              FROM due, webhooks w
              WHERE d.id = due.id AND w.id = d.webhook_id
              RETURNING {columns}, w.last_success_at, d.id, d.event_id, d.body, d.attempts"
@@ -158,7 +159,8 @@ pub async fn record_attempt<C: GenericClient>(c: &C, attempt: &AttemptRecord) ->
     sql::execute(
         c,
         "UPDATE webhook_deliveries
-         SET state = $2, attempts = attempts + 1, next_attempt_at = COALESCE($3, next_attempt_at)
+         SET state = $2, attempts = attempts + 1,
+             next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL
          WHERE id = $1",
         &[
             &attempt.delivery_id,
@@ -291,7 +293,8 @@ pub async fn retry<C: GenericClient>(
     get(c, user_id, webhook_id, id).await?;
     sql::execute(
         c,
-        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $2 WHERE id = $1",
+        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $2, lease_until = NULL
+         WHERE id = $1",
         &[&id, &now_ms],
     )
     .await?;

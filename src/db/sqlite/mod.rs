@@ -75,6 +75,13 @@ impl SqliteStore {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )?;
         migrate::run(&mut writer)?;
+        let released = outbox::release_claims(&writer)?;
+        if released > 0 {
+            tracing::info!(
+                released,
+                "webhook deliveries in flight when the server last stopped are due again"
+            );
+        }
         // Checkpoints run on a thread of their own (see worker.rs); this
         // only stops the WAL from growing without bound should that fall behind.
         writer.pragma_update(None, "wal_autocheckpoint", 16_384)?;

@@ -126,6 +126,7 @@ pub fn claim(
         "SELECT {columns}, w.last_success_at, d.id, d.event_id, d.body, d.attempts
          FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
          WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 AND w.enabled
+           AND (d.lease_until IS NULL OR d.lease_until <= ?1)
          ORDER BY d.next_attempt_at LIMIT ?2"
     ))?;
     let claimed: Vec<DueDelivery> = due
@@ -141,7 +142,7 @@ pub fn claim(
         })?
         .collect::<Result<_, _>>()?;
     let mut lease =
-        conn.prepare_cached("UPDATE webhook_deliveries SET next_attempt_at = ?2 WHERE id = ?1")?;
+        conn.prepare_cached("UPDATE webhook_deliveries SET lease_until = ?2 WHERE id = ?1")?;
     for delivery in &claimed {
         lease.execute([delivery.id, lease_until_ms])?;
     }
@@ -163,7 +164,8 @@ pub fn record_attempt(conn: &Connection, attempt: &AttemptRecord) -> StoreResult
     ])?;
     conn.prepare_cached(
         "UPDATE webhook_deliveries
-         SET state = ?2, attempts = attempts + 1, next_attempt_at = COALESCE(?3, next_attempt_at)
+         SET state = ?2, attempts = attempts + 1,
+             next_attempt_at = COALESCE(?3, next_attempt_at), lease_until = NULL
          WHERE id = ?1",
     )?
     .execute(params![
@@ -276,7 +278,8 @@ pub fn retry(
 ) -> StoreResult<DeliveryRecord> {
     get(conn, user_id, webhook_id, id)?;
     conn.prepare_cached(
-        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?2 WHERE id = ?1",
+        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?2, lease_until = NULL
+         WHERE id = ?1",
     )?
     .execute([id, now_ms])?;
     WRITTEN.with(|written| written.set(true));
@@ -337,4 +340,14 @@ pub fn record_goal_outcome(
     let event = if met { "goal.met" } else { "goal.missed" };
     record_named(conn, user_id, event, now, || data)?;
     Ok(true)
+}
+
+/// Frees every claim: at start-up, the one process a SQLite file has can
+/// hold none, so a claim left is a killed process's, due again at once.
+pub fn release_claims(conn: &Connection) -> StoreResult<u64> {
+    let released = conn.execute(
+        "UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL",
+        [],
+    )?;
+    Ok(u64::try_from(released).unwrap_or(0))
 }
