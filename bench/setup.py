@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Creates load-test data through the API.
 
-  setup.py writers BASE_URL USERS OUT_FILE
+  setup.py writers BASE_URL USERS OUT_FILE [FIRST [HOOK_URL]]
       USERS users with an active session each; writes one
       `token session_id session_start` a line for bench/interruptions.lua.
+      Users are numbered from FIRST (default 0); with HOOK_URL each
+      subscribes an endpoint there to `interruption.created`.
   setup.py year BASE_URL OUT_FILE
       one user with a year of history: 250 sessions of 3 hours, each with 10
       interruptions; writes `user_id token`.
@@ -50,11 +52,16 @@ def main():
     if sys.argv[1] == "year":
         return year(sys.argv[2], sys.argv[3])
     base, users, out = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    first = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    hook = sys.argv[6] if len(sys.argv) > 6 else None
     # Sessions began 30 days ago: room for over a million 2-second slots each.
     start = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = []
-    for n in range(users):
+    for n in range(first, first + users):
         user = call(base, "POST", "/users/", {"name": f"Load {n}", "email": f"load{n}@example.com"})
+        if hook:
+            call(base, "POST", f"/users/{user['id']}/webhooks",
+                 {"url": hook, "events": ["interruption.created"]}, user["api_token"])
         session = call(base, "POST", "/sessions/start", {"start_time": start}, user["api_token"])
         lines.append(f"{user['api_token']} {session['id']} {start}")
     with open(out, "w") as f:

@@ -16,7 +16,11 @@ use super::{
     settings::{Plain, with_webhook_secret},
 };
 use crate::{
-    domain::webhooks::{EVENT_TYPES, NewWebhook, Secret, Webhook, WebhookPatch},
+    db::DeliveryRecord,
+    domain::{
+        delivery::{DeliveryState, KEPT_SECONDS},
+        webhooks::{EVENT_TYPES, NewWebhook, Secret, Webhook, WebhookPatch},
+    },
     error::AppError,
     state::AppState,
 };
@@ -38,24 +42,73 @@ pub struct WebhookRow {
     pub enabled: bool,
     /// Why the server turned it off, if it did.
     pub disabled_reason: String,
+    /// How its latest delivery went, in words.
+    pub last_delivery: String,
 }
 
-/// The user's endpoints.
+/// The user's endpoints, each with how its latest delivery went.
 pub async fn rows(state: &AppState, visitor: &Visitor) -> Result<Vec<WebhookRow>, AppError> {
-    Ok(state
-        .store
-        .list_webhooks(visitor.user_id())
-        .await?
-        .into_iter()
-        .map(|w| WebhookRow {
+    let zone = visitor.zone().zone();
+    let since = crate::db::wall_ms() - KEPT_SECONDS * 1000;
+    let mut rows = Vec::new();
+    for w in state.store.list_webhooks(visitor.user_id()).await? {
+        let latest = state
+            .store
+            .list_deliveries(visitor.user_id(), w.id, since, None, 1)
+            .await?;
+        rows.push(WebhookRow {
             id: w.id,
             url: w.url,
             events: w.events.join(", "),
             description: w.description,
             enabled: w.enabled,
             disabled_reason: w.disabled_reason.unwrap_or_default(),
-        })
-        .collect())
+            last_delivery: latest
+                .first()
+                .map_or_else(|| "No delivery yet.".to_owned(), |d| describe(d, &zone)),
+        });
+    }
+    Ok(rows)
+}
+
+/// "Last: session.ended, 3 Dec 14:03 — delivered (200)." and the like.
+fn describe(delivery: &DeliveryRecord, zone: &jiff::tz::TimeZone) -> String {
+    let when = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|at| {
+                at.to_zoned_datetime(zone.clone())
+                    .strftime("%-d %b %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    let last = delivery.attempts.last();
+    let answered = last
+        .and_then(|a| a.status)
+        .map(|status| format!(" ({status})"))
+        .unwrap_or_default();
+    let outcome = match (delivery.state, last) {
+        (DeliveryState::Delivered, _) => format!("delivered{answered}"),
+        (DeliveryState::Pending, None) => "on its way".to_owned(),
+        (DeliveryState::Pending, Some(attempt)) => format!(
+            "attempt {} failed: {}; next try {}",
+            delivery.attempts.len(),
+            attempt.error.as_deref().unwrap_or("no answer"),
+            delivery.next_attempt_at_ms.map(when).unwrap_or_default()
+        ),
+        (DeliveryState::Failed, attempt) => format!(
+            "failed after {} attempts: {}",
+            delivery.attempts.len(),
+            attempt
+                .and_then(|a| a.error.as_deref())
+                .unwrap_or("no answer")
+        ),
+    };
+    format!(
+        "Last: {}, {} — {outcome}.",
+        delivery.event_type,
+        when(delivery.created_at_ms)
+    )
 }
 
 /// The add form: an address, a description, and a checkbox per event

@@ -1029,6 +1029,32 @@ async fn webhooks_are_added_tested_turned_off_rotated_and_deleted_from_settings(
     let id = app.db.scalar("SELECT MAX(id) FROM webhooks").await.unwrap();
     let page = app.page("/app/settings", Some(&cookie)).await;
     assert!(!page.text.contains("whsec_"), "the secret is shown once");
+    assert!(page.text.contains("No delivery yet."), "{}", page.text);
+
+    // A session started here is on its way to the endpoint, whose loopback
+    // address the worker then refuses: Settings says so.
+    app.form("/app/focus/start", Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    let page = app.page("/app/settings", Some(&cookie)).await;
+    assert!(
+        page.text.contains("Last: session.started, "),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains(" — on its way."), "{}", page.text);
+    let worker = app.start_deliveries();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let page = app.page("/app/settings", Some(&cookie)).await;
+        if page.text.contains(
+            "attempt 1 failed: 127.0.0.1 is a loopback address; webhooks go to public addresses only (see --webhook-allow-networks); next try ",
+        ) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", page.text);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    drop(worker);
 
     let tested = app
         .form(
