@@ -145,7 +145,8 @@ pub enum Command {
     Goals(goals::GoalsArgs),
     /// Endpoints told of your changes: list them, `webhooks add URL`,
     /// `webhooks test ID` (a signed ping), `webhooks rotate-secret ID`,
-    /// `webhooks delete ID`.
+    /// `webhooks delete ID`, `webhooks deliveries ID`, `webhooks retry ID
+    /// DELIVERY`.
     Webhooks(webhooks::WebhooksArgs),
     /// Correct a session's times or note, or an interruption.
     ///

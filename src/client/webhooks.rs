@@ -1,5 +1,6 @@
 //! `hyperfocus webhooks`: the endpoints told of your changes — listed,
-//! added (the secret printed once), pinged, given a new secret, deleted.
+//! added (the secret printed once), pinged, given a new secret, deleted —
+//! and their deliveries, listed and retried.
 
 use std::process::ExitCode;
 
@@ -52,6 +53,21 @@ pub enum WebhookAction {
     Delete {
         /// The endpoint's id.
         id: i64,
+    },
+    /// The endpoint's latest deliveries, newest first, with each attempt.
+    Deliveries {
+        /// The endpoint's id.
+        id: i64,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Deliver an event again now (its id from `webhooks deliveries`).
+    Retry {
+        /// The endpoint's id.
+        id: i64,
+        /// The delivery's id.
+        delivery: i64,
     },
 }
 
@@ -150,6 +166,40 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
             }
             return Ok(ExitCode::SUCCESS);
         }
+        WebhookAction::Deliveries { id, limit } => {
+            let listed: Vec<Value> = context
+                .api
+                .get(&format!("{base}/{id}/deliveries?limit={limit}"))
+                .await?;
+            if context.out.json {
+                return context.out.print_json(&listed).map(|()| ExitCode::SUCCESS);
+            }
+            if listed.is_empty() {
+                println!("Nothing delivered to webhook {id} in the last 30 days.");
+            }
+            for delivery in &listed {
+                println!("{}", delivery_line(delivery, &context.out));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        WebhookAction::Retry { id, delivery } => {
+            let due: Value = context
+                .api
+                .json(
+                    Method::POST,
+                    &format!("{base}/{id}/deliveries/{delivery}/retry"),
+                    None,
+                    None,
+                )
+                .await?;
+            if !context.out.json {
+                println!(
+                    "Delivery {delivery} ({}) is due again now.",
+                    due["event_type"].as_str().unwrap_or("event")
+                );
+            }
+            due
+        }
     };
     if context.out.json {
         context.out.print_json(&answer)?;
@@ -177,6 +227,48 @@ fn describe(endpoint: &Endpoint, out: &super::output::Output) -> String {
     line
 }
 
+/// `12 session.ended 2026-12-04T09:30:00Z delivered · 500, 200 (3 ms)`.
+fn delivery_line(delivery: &Value, out: &super::output::Output) -> String {
+    let attempts = delivery["attempts"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let statuses: Vec<String> = attempts
+        .iter()
+        .map(|a| match a["status"].as_u64() {
+            Some(status) => status.to_string(),
+            None => "no answer".to_owned(),
+        })
+        .collect();
+    let state = delivery["state"].as_str().unwrap_or("");
+    let shown_state = match state {
+        "delivered" => out.green(state),
+        "failed" => out.red(state),
+        _ => state.to_owned(),
+    };
+    let mut line = format!(
+        "{} {} {} {shown_state}",
+        delivery["id"],
+        delivery["event_type"].as_str().unwrap_or(""),
+        delivery["created_at"].as_str().unwrap_or("")
+    );
+    if let Some(last) = attempts.last() {
+        line.push_str(&format!(
+            " · {} ({} ms)",
+            statuses.join(", "),
+            last["latency_ms"]
+        ));
+        if state != "delivered"
+            && let Some(error) = last["error"].as_str()
+        {
+            line.push_str(&format!(": {error}"));
+        }
+    }
+    if let Some(next) = delivery["next_attempt_at"].as_str() {
+        line.push_str(&format!(" · next try {next}"));
+    }
+    line
+}
+
 /// What a test ping's answer says, in a sentence.
 fn attempt_line(tried: &Value) -> String {
     match (tried["delivered"].as_bool(), tried["error"].as_str()) {
@@ -192,6 +284,29 @@ fn attempt_line(tried: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delivery_reads_as_one_line_with_its_attempts() {
+        let out = super::super::output::Output {
+            json: false,
+            color: false,
+        };
+        let failing = json!({"id": 12, "event_type": "session.ended", "state": "pending",
+            "created_at": "2026-12-04T09:30:00Z", "next_attempt_at": "2026-12-04T09:35:00Z",
+            "attempts": [{"status": 500, "latency_ms": 4, "error": "answered 500 Internal Server Error"},
+                         {"status": null, "latency_ms": 5001, "error": "could not connect"}]});
+        assert_eq!(
+            delivery_line(&failing, &out),
+            "12 session.ended 2026-12-04T09:30:00Z pending · 500, no answer (5001 ms): could not connect · next try 2026-12-04T09:35:00Z"
+        );
+        let done = json!({"id": 3, "event_type": "goal.met", "state": "delivered",
+            "created_at": "2026-12-04T09:30:00Z", "next_attempt_at": null,
+            "attempts": [{"status": 204, "latency_ms": 2, "error": null}]});
+        assert_eq!(
+            delivery_line(&done, &out),
+            "3 goal.met 2026-12-04T09:30:00Z delivered · 204 (2 ms)"
+        );
+    }
 
     #[test]
     fn a_ping_reads_as_a_sentence() {

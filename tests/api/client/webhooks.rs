@@ -41,6 +41,50 @@ async fn an_endpoint_is_added_listed_pinged_rotated_and_deleted_from_the_termina
         "{}",
         pinged.stdout
     );
+    let quiet = machine
+        .run(&["webhooks", "deliveries", &id.to_string()])
+        .await;
+    assert_eq!(
+        quiet.ok(),
+        format!("Nothing delivered to webhook {id} in the last 30 days.\n")
+    );
+    machine.run(&["start"]).await.ok();
+    // The server's worker tries it, and refuses the loopback address.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let listed = loop {
+        let listed = machine
+            .run(&["webhooks", "deliveries", &id.to_string()])
+            .await;
+        if listed.stdout.contains("no answer") {
+            break listed.ok().to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", listed.stdout);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let delivery = app
+        .db
+        .scalar("SELECT MAX(id) FROM webhook_deliveries")
+        .await
+        .unwrap();
+    assert!(
+        listed.starts_with(&format!("{delivery} session.started ")),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(" pending · no answer (")
+            && listed.contains(
+                "ms): 127.0.0.1 is a loopback address; webhooks go to public addresses only"
+            )
+            && listed.contains(" · next try "),
+        "{listed}"
+    );
+    let retried = machine
+        .run(&["webhooks", "retry", &id.to_string(), &delivery.to_string()])
+        .await;
+    assert_eq!(
+        retried.ok(),
+        format!("Delivery {delivery} (session.started) is due again now.\n")
+    );
     let rotated = machine
         .run(&["webhooks", "rotate-secret", &id.to_string()])
         .await;
