@@ -1,7 +1,7 @@
 -- The webhook outbox: one row per event and endpoint subscribed to it,
 -- written in the transaction of the change that caused the event. The
--- delivery worker claims a due row by setting `lease_until`, so a crashed
--- worker's claim simply runs out and the row is due again.
+-- delivery workers of all processes claim a due row by setting
+-- `lease_until`, so a killed process's claim simply runs out.
 ALTER TABLE webhooks ADD COLUMN last_success_at BIGINT;
 
 CREATE TABLE webhook_deliveries (
@@ -16,22 +16,13 @@ CREATE TABLE webhook_deliveries (
     -- Unix milliseconds, as is the claim's lease.
     next_attempt_at BIGINT  NOT NULL,
     lease_until     BIGINT,
+    -- One JSON object a line per attempt: {"at", "status", "latency_ms", "error"}.
+    attempt_log     TEXT    NOT NULL DEFAULT '',
     UNIQUE (webhook_id, event_id)
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
     WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
-
-CREATE TABLE webhook_attempts (
-    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    delivery_id  BIGINT  NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
-    -- Unix milliseconds.
-    attempted_at BIGINT  NOT NULL,
-    status       BIGINT,
-    latency_ms   BIGINT  NOT NULL,
-    error        TEXT
-);
-CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
 
 -- Each goal's period is announced met or missed once.
 CREATE TABLE goal_outcomes (

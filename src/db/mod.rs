@@ -250,8 +250,11 @@ pub struct AttemptRecord {
     pub next_attempt_at_ms: Option<i64>,
     /// When the endpoint is disabled by it: why.
     pub disable: Option<String>,
-    /// Unix seconds, recorded as the endpoint's last success on a 2xx.
-    pub now: i64,
+    /// Unix seconds to record as the endpoint's last success, when this
+    /// attempt succeeded and the one recorded is more than a minute old
+    /// (the five-day rule needs no finer time, and most deliveries then
+    /// write their own row only).
+    pub success_at: Option<i64>,
 }
 
 /// One delivery as listed, with its attempts, oldest first.
@@ -275,10 +278,11 @@ pub struct DeliveryRecord {
     pub attempts: Vec<AttemptRow>,
 }
 
-/// One attempt as recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One attempt as recorded: a line of its delivery's `attempt_log`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AttemptRow {
     /// Unix milliseconds.
+    #[serde(rename = "at")]
     pub attempted_at_ms: i64,
     /// The HTTP status, if the endpoint answered.
     pub status: Option<u16>,
@@ -286,6 +290,36 @@ pub struct AttemptRow {
     pub latency_ms: i64,
     /// Why it failed.
     pub error: Option<String>,
+}
+
+impl AttemptRow {
+    /// The line appended to the delivery's `attempt_log`: appending keeps
+    /// an attempt to one UPDATE of the row already being written.
+    pub fn log_line(&self) -> String {
+        let mut line = serde_json::to_string(self).unwrap_or_default();
+        line.push('\n');
+        line
+    }
+
+    /// The attempts of an `attempt_log`, oldest first; a line that does
+    /// not read (none should) is skipped.
+    pub fn parse_log(log: &str) -> Vec<Self> {
+        log.lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+}
+
+impl AttemptRecord {
+    /// The attempt as listed.
+    pub fn row(&self) -> AttemptRow {
+        AttemptRow {
+            attempted_at_ms: self.attempted_at_ms,
+            status: self.status,
+            latency_ms: self.latency_ms,
+            error: self.error.clone(),
+        }
+    }
 }
 
 /// Persistence for HyperFocus. Every method that names a session or an
@@ -525,9 +559,10 @@ pub trait Store: Send + Sync + 'static {
         lease_until_ms: i64,
         limit: u32,
     ) -> StoreResult<Vec<DueDelivery>>;
-    /// Records an attempt with its delivery's new state, and what it means
-    /// for the endpoint (its last success, or that it is now disabled).
-    async fn record_attempt(&self, attempt: AttemptRecord) -> StoreResult<()>;
+    /// Records attempts, each with its delivery's new state and what it
+    /// means for the endpoint (its last success, or that it is now
+    /// disabled), in one transaction, and ends their claims.
+    async fn record_attempts(&self, attempts: Vec<AttemptRecord>) -> StoreResult<()>;
     /// The endpoint's deliveries written since `since_ms`, newest first,
     /// before delivery `before` when given, at most `limit`.
     async fn list_deliveries(

@@ -11,7 +11,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, mpsc};
 
 use crate::{
     db::{AttemptRecord, DueDelivery, Store, wall_ms},
@@ -41,22 +41,33 @@ const CLAIM_BATCH: usize = 128;
 /// How long to wait after the database failed before claiming again.
 const BACKOFF: Duration = Duration::from_secs(1);
 
+/// The most attempts recorded by one transaction.
+const RECORD_BATCH: usize = 512;
+/// How fine an endpoint's last success is kept, in seconds: finer than the
+/// five days that matter, coarse enough that a busy endpoint's deliveries
+/// rarely write to its row.
+const SUCCESS_RESOLUTION_SECONDS: i64 = 60;
+
 /// What an attempt needs, shared by the attempts in flight.
 struct Worker {
-    store: Arc<dyn Store>,
     webhooks: Arc<Webhooks>,
     clock: Clock,
-    wake: Arc<Notify>,
+    recorded: mpsc::UnboundedSender<AttemptRecord>,
 }
 
 /// Delivers due webhook events until the task is dropped.
 pub async fn run_forever(store: Arc<dyn Store>, webhooks: Arc<Webhooks>, clock: Clock) {
     let wake = store.outbox_signal();
+    let (recorded, finished) = mpsc::unbounded_channel();
+    let _recorder = AbortOnDrop(tokio::spawn(record_forever(
+        store.clone(),
+        finished,
+        wake.clone(),
+    )));
     let worker = Arc::new(Worker {
-        store,
         webhooks,
         clock,
-        wake: wake.clone(),
+        recorded,
     });
     let slots = Arc::new(Semaphore::new(CONCURRENCY));
     loop {
@@ -66,8 +77,7 @@ pub async fn run_forever(store: Arc<dyn Store>, webhooks: Arc<Webhooks>, clock: 
         let room = (slots.available_permits() + 1).min(CLAIM_BATCH);
         let now = wall_ms();
         let lease = now + millis(LEASE);
-        let claimed = match worker
-            .store
+        let claimed = match store
             .claim_deliveries(now, lease, u32::try_from(room).unwrap_or(1))
             .await
         {
@@ -149,7 +159,10 @@ impl Worker {
             now,
             jitter(),
         );
-        let retry_in = verdict.retry_in;
+        let delivered = verdict.state == DeliveryState::Delivered;
+        let stale = due
+            .last_success_at
+            .is_none_or(|at| now - at >= SUCCESS_RESOLUTION_SECONDS);
         let record = AttemptRecord {
             delivery_id: due.id,
             webhook_id: webhook.id,
@@ -158,27 +171,50 @@ impl Worker {
             latency_ms: sent.latency_ms,
             error: sent.error,
             state: verdict.state,
-            next_attempt_at_ms: retry_in.map(|wait| wall_ms() + millis(wait)),
+            next_attempt_at_ms: verdict.retry_in.map(|wait| wall_ms() + millis(wait)),
             disable: verdict.disable,
-            now,
+            success_at: (delivered && stale).then_some(now),
         };
         if let Some(reason) = &record.disable {
             tracing::warn!(webhook = webhook.id, reason, "webhook endpoint disabled");
         }
-        if let Err(error) = self.store.record_attempt(record).await {
-            // The lease runs out and the delivery is tried again.
-            tracing::warn!(%error, delivery = due.id, "recording a webhook attempt failed");
-            return;
+        // The recorder is gone only when the worker is: the claim runs out.
+        let _ = self.recorded.send(record);
+    }
+}
+
+/// Records finished attempts, as many as have gathered in one transaction,
+/// and wakes the worker when a retry falls due.
+async fn record_forever(
+    store: Arc<dyn Store>,
+    mut finished: mpsc::UnboundedReceiver<AttemptRecord>,
+    wake: Arc<Notify>,
+) {
+    let mut batch = Vec::with_capacity(RECORD_BATCH);
+    while finished.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+        let retries: Vec<i64> = batch.iter().filter_map(|a| a.next_attempt_at_ms).collect();
+        if let Err(error) = store.record_attempts(std::mem::take(&mut batch)).await {
+            // Their claims run out and they are tried again.
+            tracing::warn!(%error, "recording webhook attempts failed");
+            continue;
         }
-        if verdict.state == DeliveryState::Pending
-            && let Some(wait) = retry_in
-        {
-            let wake = self.wake.clone();
+        for due in retries {
+            let wait = Duration::from_millis(u64::try_from(due - wall_ms()).unwrap_or(0));
+            let wake = wake.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(wait).await;
                 wake.notify_one();
             });
         }
+    }
+}
+
+/// Stops a task when the one that started it stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -585,8 +585,8 @@ impl Store for PostgresStore {
         outbox::claim(&self.client().await?, now_ms, lease_until_ms, limit).await
     }
 
-    async fn record_attempt(&self, attempt: AttemptRecord) -> StoreResult<()> {
-        in_transaction!(self, |tx| outbox::record_attempt(&tx, &attempt).await)
+    async fn record_attempts(&self, attempts: Vec<AttemptRecord>) -> StoreResult<()> {
+        in_transaction!(self, |tx| outbox::record_attempts(&tx, &attempts).await)
     }
 
     async fn list_deliveries(

@@ -141,55 +141,50 @@ pub async fn claim<C: GenericClient>(
         .collect())
 }
 
-/// Records an attempt and its consequences, in the caller's transaction.
-pub async fn record_attempt<C: GenericClient>(c: &C, attempt: &AttemptRecord) -> StoreResult<()> {
-    sql::execute(
-        c,
-        "INSERT INTO webhook_attempts (delivery_id, attempted_at, status, latency_ms, error)
-         VALUES ($1, $2, $3, $4, $5)",
-        &[
-            &attempt.delivery_id,
-            &attempt.attempted_at_ms,
-            &attempt.status.map(i64::from),
-            &attempt.latency_ms,
-            &attempt.error,
-        ],
-    )
-    .await?;
-    sql::execute(
-        c,
-        "UPDATE webhook_deliveries
-         SET state = $2, attempts = attempts + 1,
-             next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL
-         WHERE id = $1",
-        &[
-            &attempt.delivery_id,
-            &attempt.state.name(),
-            &attempt.next_attempt_at_ms,
-        ],
-    )
-    .await?;
-    if attempt.state == DeliveryState::Delivered {
+/// Records attempts and their consequences, in the caller's transaction,
+/// and ends their claims.
+pub async fn record_attempts<C: GenericClient>(
+    c: &C,
+    attempts: &[AttemptRecord],
+) -> StoreResult<()> {
+    for attempt in attempts {
         sql::execute(
             c,
-            "UPDATE webhooks SET last_success_at = $2 WHERE id = $1",
-            &[&attempt.webhook_id, &attempt.now],
+            "UPDATE webhook_deliveries
+             SET state = $2, attempts = attempts + 1,
+                 next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL,
+                 attempt_log = attempt_log || $4
+             WHERE id = $1",
+            &[
+                &attempt.delivery_id,
+                &attempt.state.name(),
+                &attempt.next_attempt_at_ms,
+                &attempt.row().log_line(),
+            ],
         )
         .await?;
-    }
-    if let Some(reason) = &attempt.disable {
-        sql::execute(
-            c,
-            "UPDATE webhooks SET enabled = FALSE, disabled_reason = $2 WHERE id = $1",
-            &[&attempt.webhook_id, reason],
-        )
-        .await?;
+        if let Some(at) = attempt.success_at {
+            sql::execute(
+                c,
+                "UPDATE webhooks SET last_success_at = $2 WHERE id = $1",
+                &[&attempt.webhook_id, &at],
+            )
+            .await?;
+        }
+        if let Some(reason) = &attempt.disable {
+            sql::execute(
+                c,
+                "UPDATE webhooks SET enabled = FALSE, disabled_reason = $2 WHERE id = $1",
+                &[&attempt.webhook_id, reason],
+            )
+            .await?;
+        }
     }
     Ok(())
 }
 
-const DELIVERY_COLUMNS: &str =
-    "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at, d.next_attempt_at";
+const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at,
+    d.next_attempt_at, d.attempt_log";
 
 fn delivery(row: &Row) -> DeliveryRecord {
     let state = DeliveryState::parse(row.get(4));
@@ -201,30 +196,8 @@ fn delivery(row: &Row) -> DeliveryRecord {
         state,
         created_at_ms: row.get(5),
         next_attempt_at_ms: (state == DeliveryState::Pending).then(|| row.get(6)),
-        attempts: Vec::new(),
+        attempts: AttemptRow::parse_log(row.get(7)),
     }
-}
-
-async fn attempts_of<C: GenericClient>(c: &C, record: &mut DeliveryRecord) -> StoreResult<()> {
-    let rows = sql::rows(
-        c,
-        "SELECT attempted_at, status, latency_ms, error FROM webhook_attempts
-         WHERE delivery_id = $1 ORDER BY id",
-        &[&record.id],
-    )
-    .await?;
-    record.attempts = rows
-        .iter()
-        .map(|row| AttemptRow {
-            attempted_at_ms: row.get(0),
-            status: row
-                .get::<_, Option<i64>>(1)
-                .and_then(|s| u16::try_from(s).ok()),
-            latency_ms: row.get(2),
-            error: row.get(3),
-        })
-        .collect();
-    Ok(())
 }
 
 /// The endpoint's recent deliveries, newest first, with their attempts.
@@ -252,11 +225,7 @@ pub async fn list<C: GenericClient>(
         ],
     )
     .await?;
-    let mut records: Vec<DeliveryRecord> = rows.iter().map(delivery).collect();
-    for record in &mut records {
-        attempts_of(c, record).await?;
-    }
-    Ok(records)
+    Ok(rows.iter().map(delivery).collect())
 }
 
 /// One delivery of the user's endpoint, with its attempts.
@@ -277,9 +246,7 @@ pub async fn get<C: GenericClient>(
     )
     .await?
     .ok_or(StoreError::NotFound("delivery"))?;
-    let mut record = delivery(&row);
-    attempts_of(c, &mut record).await?;
-    Ok(record)
+    Ok(delivery(&row))
 }
 
 /// Makes a delivery due now, in the caller's transaction.

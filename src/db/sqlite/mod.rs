@@ -62,6 +62,9 @@ pub struct SqliteStore {
     spans: SpanCache,
     /// Woken after a commit that wrote to the webhook outbox.
     outbox: Arc<tokio::sync::Notify>,
+    /// Deliveries claimed by this process, with when each claim runs out:
+    /// a file has one process, so claims need not be written.
+    claims: std::sync::Mutex<std::collections::HashMap<i64, i64>>,
     /// The file, for reads that open a connection of their own (exports).
     path: PathBuf,
 }
@@ -75,13 +78,6 @@ impl SqliteStore {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )?;
         migrate::run(&mut writer)?;
-        let released = outbox::release_claims(&writer)?;
-        if released > 0 {
-            tracing::info!(
-                released,
-                "webhook deliveries in flight when the server last stopped are due again"
-            );
-        }
         // Checkpoints run on a thread of their own (see worker.rs); this
         // only stops the WAL from growing without bound should that fall behind.
         writer.pragma_update(None, "wal_autocheckpoint", 16_384)?;
@@ -100,6 +96,7 @@ impl SqliteStore {
             workers: Workers::start(writer, checkpointer, readers, outbox.clone())?,
             spans: SpanCache::default(),
             outbox,
+            claims: std::sync::Mutex::default(),
             path: path.to_owned(),
         })
     }
@@ -668,15 +665,29 @@ impl Store for SqliteStore {
         lease_until_ms: i64,
         limit: u32,
     ) -> StoreResult<Vec<DueDelivery>> {
-        self.workers
-            .write(move |c| outbox::claim(c, now_ms, lease_until_ms, limit))
-            .await
+        let mut claims = self.claims.lock().unwrap_or_else(|e| e.into_inner());
+        claims.retain(|_, until| *until > now_ms);
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let due = self
+            .workers
+            .read(|c| outbox::due(c, now_ms, limit, &claims))?;
+        for delivery in &due {
+            claims.insert(delivery.id, lease_until_ms);
+        }
+        Ok(due)
     }
 
-    async fn record_attempt(&self, attempt: AttemptRecord) -> StoreResult<()> {
-        self.workers
-            .write(move |c| outbox::record_attempt(c, &attempt))
-            .await
+    async fn record_attempts(&self, attempts: Vec<AttemptRecord>) -> StoreResult<()> {
+        let done: Vec<i64> = attempts.iter().map(|a| a.delivery_id).collect();
+        let written = self
+            .workers
+            .write(move |c| outbox::record_attempts(c, &attempts))
+            .await;
+        let mut claims = self.claims.lock().unwrap_or_else(|e| e.into_inner());
+        for id in done {
+            claims.remove(&id);
+        }
+        written
     }
 
     async fn list_deliveries(

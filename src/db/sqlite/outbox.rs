@@ -114,78 +114,77 @@ pub fn record_named(
     Ok(())
 }
 
-/// Claims due deliveries of enabled endpoints, leasing them.
-pub fn claim(
+/// Due deliveries of enabled endpoints, oldest due first, at most `limit`
+/// that `claimed` does not hold: a read, since the one process keeps its
+/// claims in memory.
+pub fn due(
     conn: &Connection,
     now_ms: i64,
-    lease_until_ms: i64,
-    limit: u32,
+    limit: usize,
+    claimed: &std::collections::HashMap<i64, i64>,
 ) -> StoreResult<Vec<DueDelivery>> {
     let columns = qualified(WEBHOOK_COLUMNS, "w");
     let mut due = conn.prepare_cached(&format!(
         "SELECT {columns}, w.last_success_at, d.id, d.event_id, d.body, d.attempts
          FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
          WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 AND w.enabled
-           AND (d.lease_until IS NULL OR d.lease_until <= ?1)
          ORDER BY d.next_attempt_at LIMIT ?2"
     ))?;
-    let claimed: Vec<DueDelivery> = due
-        .query_map(params![now_ms, limit], |row| {
-            Ok(DueDelivery {
-                webhook: webhook(row)?,
-                last_success_at: row.get(11)?,
-                id: row.get(12)?,
-                event_id: row.get(13)?,
-                body: row.get(14)?,
-                attempts: row.get(15)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut lease =
-        conn.prepare_cached("UPDATE webhook_deliveries SET lease_until = ?2 WHERE id = ?1")?;
-    for delivery in &claimed {
-        lease.execute([delivery.id, lease_until_ms])?;
+    let wanted = i64::try_from(limit + claimed.len()).unwrap_or(i64::MAX);
+    let rows = due.query_map(params![now_ms, wanted], |row| {
+        Ok(DueDelivery {
+            webhook: webhook(row)?,
+            last_success_at: row.get(11)?,
+            id: row.get(12)?,
+            event_id: row.get(13)?,
+            body: row.get(14)?,
+            attempts: row.get(15)?,
+        })
+    })?;
+    let mut found = Vec::with_capacity(limit);
+    for delivery in rows {
+        let delivery = delivery?;
+        if !claimed.contains_key(&delivery.id) {
+            found.push(delivery);
+        }
+        if found.len() == limit {
+            break;
+        }
     }
-    Ok(claimed)
+    Ok(found)
 }
 
-/// Records an attempt and its consequences.
-pub fn record_attempt(conn: &Connection, attempt: &AttemptRecord) -> StoreResult<()> {
-    conn.prepare_cached(
-        "INSERT INTO webhook_attempts (delivery_id, attempted_at, status, latency_ms, error)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        attempt.delivery_id,
-        attempt.attempted_at_ms,
-        attempt.status,
-        attempt.latency_ms,
-        attempt.error,
-    ])?;
-    conn.prepare_cached(
+/// Records attempts and their consequences.
+pub fn record_attempts(conn: &Connection, attempts: &[AttemptRecord]) -> StoreResult<()> {
+    let mut delivery = conn.prepare_cached(
         "UPDATE webhook_deliveries
          SET state = ?2, attempts = attempts + 1,
-             next_attempt_at = COALESCE(?3, next_attempt_at), lease_until = NULL
+             next_attempt_at = COALESCE(?3, next_attempt_at), attempt_log = attempt_log || ?4
          WHERE id = ?1",
-    )?
-    .execute(params![
-        attempt.delivery_id,
-        attempt.state.name(),
-        attempt.next_attempt_at_ms,
-    ])?;
-    if attempt.state == DeliveryState::Delivered {
-        conn.prepare_cached("UPDATE webhooks SET last_success_at = ?2 WHERE id = ?1")?
-            .execute([attempt.webhook_id, attempt.now])?;
-    }
-    if let Some(reason) = &attempt.disable {
-        conn.prepare_cached("UPDATE webhooks SET enabled = 0, disabled_reason = ?2 WHERE id = ?1")?
+    )?;
+    for attempt in attempts {
+        delivery.execute(params![
+            attempt.delivery_id,
+            attempt.state.name(),
+            attempt.next_attempt_at_ms,
+            attempt.row().log_line(),
+        ])?;
+        if let Some(at) = attempt.success_at {
+            conn.prepare_cached("UPDATE webhooks SET last_success_at = ?2 WHERE id = ?1")?
+                .execute([attempt.webhook_id, at])?;
+        }
+        if let Some(reason) = &attempt.disable {
+            conn.prepare_cached(
+                "UPDATE webhooks SET enabled = 0, disabled_reason = ?2 WHERE id = ?1",
+            )?
             .execute(params![attempt.webhook_id, reason])?;
+        }
     }
     Ok(())
 }
 
-const DELIVERY_COLUMNS: &str =
-    "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at, d.next_attempt_at";
+const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at,
+    d.next_attempt_at, d.attempt_log";
 
 fn delivery(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
     let state = DeliveryState::parse(&row.get::<_, String>(4)?);
@@ -199,26 +198,8 @@ fn delivery(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
         next_attempt_at_ms: (state == DeliveryState::Pending)
             .then(|| row.get(6))
             .transpose()?,
-        attempts: Vec::new(),
+        attempts: AttemptRow::parse_log(&row.get::<_, String>(7)?),
     })
-}
-
-fn attempts_of(conn: &Connection, record: &mut DeliveryRecord) -> StoreResult<()> {
-    record.attempts = conn
-        .prepare_cached(
-            "SELECT attempted_at, status, latency_ms, error FROM webhook_attempts
-             WHERE delivery_id = ?1 ORDER BY id",
-        )?
-        .query_map([record.id], |row| {
-            Ok(AttemptRow {
-                attempted_at_ms: row.get(0)?,
-                status: row.get(1)?,
-                latency_ms: row.get(2)?,
-                error: row.get(3)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(())
 }
 
 /// The endpoint's recent deliveries, newest first, with their attempts.
@@ -231,7 +212,7 @@ pub fn list(
     limit: u32,
 ) -> StoreResult<Vec<DeliveryRecord>> {
     super::webhooks::get(conn, user_id, webhook_id)?;
-    let mut records: Vec<DeliveryRecord> = conn
+    let records: Vec<DeliveryRecord> = conn
         .prepare_cached(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
              WHERE d.webhook_id = ?1 AND d.created_at >= ?2 AND d.id < ?3
@@ -242,9 +223,6 @@ pub fn list(
             delivery,
         )?
         .collect::<Result<_, _>>()?;
-    for record in &mut records {
-        attempts_of(conn, record)?;
-    }
     Ok(records)
 }
 
@@ -255,17 +233,14 @@ pub fn get(
     webhook_id: i64,
     id: i64,
 ) -> StoreResult<DeliveryRecord> {
-    let mut record = conn
-        .prepare_cached(&format!(
+    conn.prepare_cached(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
              JOIN webhooks w ON w.id = d.webhook_id
              WHERE d.id = ?1 AND d.webhook_id = ?2 AND w.user_id = ?3"
         ))?
         .query_row([id, webhook_id, user_id], delivery)
         .optional()?
-        .ok_or(StoreError::NotFound("delivery"))?;
-    attempts_of(conn, &mut record)?;
-    Ok(record)
+        .ok_or(StoreError::NotFound("delivery"))
 }
 
 /// Makes a delivery due now.
@@ -278,8 +253,7 @@ pub fn retry(
 ) -> StoreResult<DeliveryRecord> {
     get(conn, user_id, webhook_id, id)?;
     conn.prepare_cached(
-        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?2, lease_until = NULL
-         WHERE id = ?1",
+        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?2 WHERE id = ?1",
     )?
     .execute([id, now_ms])?;
     WRITTEN.with(|written| written.set(true));
@@ -342,12 +316,3 @@ pub fn record_goal_outcome(
     Ok(true)
 }
 
-/// Frees every claim: at start-up, the one process a SQLite file has can
-/// hold none, so a claim left is a killed process's, due again at once.
-pub fn release_claims(conn: &Connection) -> StoreResult<u64> {
-    let released = conn.execute(
-        "UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL",
-        [],
-    )?;
-    Ok(u64::try_from(released).unwrap_or(0))
-}
