@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""The delivery figures of bench/webhooks.sh, once its write load has run.
+"""The delivery figures of bench/webhooks.sh.
 
-  webhook_figures.py BASE_URL DATABASE_URL RECEIVER_URL USERS_FILE
+  webhook_figures.py drain DATABASE_URL RECEIVER_URL [SINCE_MS]
+  webhook_figures.py latency BASE_URL DATABASE_URL RECEIVER_URL USERS_FILE
 
-drain: waits until every outbox row has reached the receiver, then gives
-deliveries/s over the whole run (first receipt to last) and over the
-backlog left when the writes stopped. latency: 400 writes one at a time,
-20 ms apart, by the first user of USERS_FILE; for each, the time from its
-outbox row's created_at (written in the write's transaction, so at most
-the commit) to its first receipt.
+drain: waits until every outbox row has reached the receiver and gives
+deliveries/s from the first receipt to the last (since SINCE_MS, Unix
+milliseconds; run it on a backlog to measure delivery alone). latency: 400 writes one at a time, 20 ms apart, by
+the first user of USERS_FILE; for each, the time from its outbox row's
+created_at (written in the write's transaction, so at most the commit) to
+its first receipt.
 """
 import json
 import sqlite3
@@ -58,20 +59,14 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
-def main():
-    base, database, receiver, users = sys.argv[1:5]
-    stopped = int(time.time() * 1000)
-    written, arrived = wait_for_all(database, receiver)
-    times = sorted(arrived.values())
-    whole = written / max((times[-1] - times[0]) / 1000, 0.001)
-    backlog = [t for t in times if t > stopped]
-    print(f"== drain: {written} deliveries, {whole:.0f}/s from the first receipt to the last")
-    if len(backlog) > 1:
-        rate = len(backlog) / max((backlog[-1] - stopped) / 1000, 0.001)
-        print(f"   backlog when the writes stopped: {len(backlog)}, drained at {rate:.0f}/s")
-    else:
-        print("   no backlog: deliveries kept up with the writes")
+def drain(database, receiver, since="0"):
+    _, arrived = wait_for_all(database, receiver)
+    times = sorted(t for t in arrived.values() if t >= int(since))
+    rate = len(times) / max((times[-1] - times[0]) / 1000, 0.001)
+    print(f"== drain: {len(times)} deliveries in {(times[-1] - times[0]) / 1000:.1f} s, {rate:.0f}/s")
 
+
+def latency(base, database, receiver, users):
     token, session, start = open(users).readline().split()
     began = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     # Slots far past those wrk used (two seconds each, from the session's start).
@@ -90,6 +85,12 @@ def main():
     print(f"== latency, commit to receipt, {len(latencies)} events one at a time: "
           f"p50 {percentile(latencies, 0.5)} ms, p90 {percentile(latencies, 0.9)} ms, "
           f"p99 {percentile(latencies, 0.99)} ms, max {max(latencies)} ms")
+
+
+def main():
+    if sys.argv[1] == "drain":
+        return drain(*sys.argv[2:5])
+    return latency(*sys.argv[2:6])
 
 
 if __name__ == "__main__":

@@ -58,6 +58,12 @@ pub struct WebhookConfig {
     #[arg(long, env = "HYPERFOCUS_WEBHOOK_RETRY_SCHEDULE",
           default_value = "5s,5m,30m,2h,5h,10h,14h,20h,24h", value_parser = parse_schedule)]
     pub webhook_retry_schedule: crate::domain::delivery::RetrySchedule,
+
+    /// Write webhook events but send none from this process: for processes
+    /// that only serve the API beside others that deliver (PostgreSQL), or
+    /// to pause deliveries; events wait in the outbox meanwhile.
+    #[arg(long, env = "HYPERFOCUS_NO_WEBHOOK_DELIVERIES")]
+    pub no_webhook_deliveries: bool,
 }
 
 fn parse_schedule(raw: &str) -> Result<crate::domain::delivery::RetrySchedule, String> {

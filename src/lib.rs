@@ -63,11 +63,13 @@ pub async fn serve(
         store.clone(),
         state.clock.clone(),
     ));
-    let deliveries = tokio::spawn(delivery::run_forever(
-        store.clone(),
-        state.webhooks.clone(),
-        state.clock.clone(),
-    ));
+    let deliveries = state.webhooks.deliver.then(|| {
+        tokio::spawn(delivery::run_forever(
+            store.clone(),
+            state.webhooks.clone(),
+            state.clock.clone(),
+        ))
+    });
     let goal_checks = tokio::spawn(delivery::goals::check_forever(
         store.clone(),
         state.events.goal_checks(),
@@ -79,7 +81,9 @@ pub async fn serve(
         .await;
     purger.abort();
     // An attempt cut short is tried again once its lease runs out.
-    deliveries.abort();
+    if let Some(deliveries) = deliveries {
+        deliveries.abort();
+    }
     goal_checks.abort();
     store.close().await;
     tracing::info!("stopped; database closed");

@@ -40,6 +40,8 @@ pub struct Webhooks {
     pub schedule: RetrySchedule,
     /// The HTTP clients deliveries reuse.
     pub clients: Arc<Clients>,
+    /// Whether this process sends deliveries (it always writes events).
+    pub deliver: bool,
 }
 
 impl Webhooks {
@@ -51,6 +53,7 @@ impl Webhooks {
             policy: NetworkPolicy::default(),
             schedule: RetrySchedule::default(),
             clients: Arc::default(),
+            deliver: true,
         }
     }
 
@@ -91,6 +94,7 @@ impl Webhooks {
             policy: config.webhook_allow_networks.clone(),
             schedule: config.webhook_retry_schedule.clone(),
             clients: Arc::default(),
+            deliver: !config.no_webhook_deliveries,
         })
     }
 }

@@ -184,6 +184,11 @@ async fn checked_address(
     host: &str,
     port: u16,
 ) -> Result<SocketAddr, String> {
+    // An address needs no resolver (which would run on a blocking thread).
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        policy.check(ip)?;
+        return Ok(SocketAddr::new(ip, port));
+    }
     let resolved: Vec<SocketAddr> =
         tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::lookup_host((host, port)))
             .await

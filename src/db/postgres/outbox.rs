@@ -269,13 +269,19 @@ pub async fn retry<C: GenericClient>(
     get(c, user_id, webhook_id, id).await
 }
 
-/// Deletes settled deliveries written before `before_ms`.
+/// Deletes settled deliveries written before `before_ms`, oldest first.
+/// Ids grow with time: the scan stops at the first row that is kept by
+/// age, so it reads the old rows only.
 pub async fn purge<C: GenericClient>(c: &C, before_ms: i64, batch: u32) -> StoreResult<u64> {
     Ok(sql::execute(
         c,
         "DELETE FROM webhook_deliveries WHERE id IN (
              SELECT id FROM webhook_deliveries
-             WHERE created_at < $1 AND state <> 'pending' ORDER BY created_at LIMIT $2)",
+             WHERE id < COALESCE(
+                       (SELECT id FROM webhook_deliveries WHERE created_at >= $1 ORDER BY id LIMIT 1),
+                       9223372036854775807)
+               AND state <> 'pending'
+             ORDER BY id LIMIT $2)",
         &[&before_ms, &i64::from(batch)],
     )
     .await?)

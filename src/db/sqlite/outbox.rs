@@ -260,13 +260,19 @@ pub fn retry(
     get(conn, user_id, webhook_id, id)
 }
 
-/// Deletes settled deliveries written before `before_ms`.
+/// Deletes settled deliveries written before `before_ms`, oldest first.
+/// Ids grow with time: the scan stops at the first row that is kept by
+/// age, so it reads the old rows only.
 pub fn purge(conn: &Connection, before_ms: i64, batch: u32) -> StoreResult<u64> {
     let deleted = conn
         .prepare_cached(
             "DELETE FROM webhook_deliveries WHERE id IN (
                  SELECT id FROM webhook_deliveries
-                 WHERE created_at < ?1 AND state <> 'pending' ORDER BY created_at LIMIT ?2)",
+                 WHERE id < COALESCE(
+                           (SELECT id FROM webhook_deliveries WHERE created_at >= ?1 ORDER BY id LIMIT 1),
+                           9223372036854775807)
+                   AND state <> 'pending'
+                 ORDER BY id LIMIT ?2)",
         )?
         .execute(params![before_ms, batch])?;
     Ok(u64::try_from(deleted).unwrap_or(0))
