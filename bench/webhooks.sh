@@ -67,8 +67,9 @@ serve
 python3 bench/webhook_figures.py drain "$database" "http://127.0.0.1:$receiver_port"
 
 echo "== 3. writes with an endpoint each while deliveries run"
+since=$(date +%s%3N)
 writes "$work/hooked.txt" 200000 "$work/both.out"
 echo "writes beside their deliveries: $(rate "$work/both.out")/s ($(ratio "$(rate "$work/both.out")" "$(rate "$work/plain.out")") of writes alone)"
-python3 bench/webhook_figures.py drain "$database" "http://127.0.0.1:$receiver_port"
+python3 bench/webhook_figures.py drain "$database" "http://127.0.0.1:$receiver_port" "$since"
 
 python3 bench/webhook_figures.py latency "$base" "$database" "http://127.0.0.1:$receiver_port" "$work/hooked.txt"

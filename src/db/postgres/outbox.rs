@@ -183,7 +183,8 @@ pub async fn record_attempts<C: GenericClient>(
     Ok(())
 }
 
-const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at,
+const DELIVERY_COLUMNS: &str =
+    "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at,
     d.next_attempt_at, d.attempt_log";
 
 fn delivery(row: &Row) -> DeliveryRecord {

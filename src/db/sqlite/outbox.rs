@@ -183,7 +183,8 @@ pub fn record_attempts(conn: &Connection, attempts: &[AttemptRecord]) -> StoreRe
     Ok(())
 }
 
-const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at,
+const DELIVERY_COLUMNS: &str =
+    "d.id, d.webhook_id, d.event_id, d.event_type, d.state, d.created_at,
     d.next_attempt_at, d.attempt_log";
 
 fn delivery(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
@@ -234,13 +235,13 @@ pub fn get(
     id: i64,
 ) -> StoreResult<DeliveryRecord> {
     conn.prepare_cached(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
              JOIN webhooks w ON w.id = d.webhook_id
              WHERE d.id = ?1 AND d.webhook_id = ?2 AND w.user_id = ?3"
-        ))?
-        .query_row([id, webhook_id, user_id], delivery)
-        .optional()?
-        .ok_or(StoreError::NotFound("delivery"))
+    ))?
+    .query_row([id, webhook_id, user_id], delivery)
+    .optional()?
+    .ok_or(StoreError::NotFound("delivery"))
 }
 
 /// Makes a delivery due now.
@@ -321,4 +322,3 @@ pub fn record_goal_outcome(
     record_named(conn, user_id, event, now, || data)?;
     Ok(true)
 }
-
