@@ -5,11 +5,12 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use jiff::tz::TimeZone;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Context;
+use super::{Context, output::day_and_clock};
 
 /// `hyperfocus webhooks`.
 #[derive(Debug, Args)]
@@ -177,8 +178,9 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
             if listed.is_empty() {
                 println!("Nothing delivered to webhook {id} in the last 30 days.");
             }
+            let zone = context.zone();
             for delivery in &listed {
-                println!("{}", delivery_line(delivery, &context.out));
+                println!("{}", delivery_line(delivery, &context.out, &zone));
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -227,8 +229,15 @@ fn describe(endpoint: &Endpoint, out: &super::output::Output) -> String {
     line
 }
 
-/// `12 session.ended 2026-12-04T09:30:00Z delivered · 500, 200 (3 ms)`.
-fn delivery_line(delivery: &Value, out: &super::output::Output) -> String {
+/// `12 session.ended Fri 04 Dec 10:30 delivered · 500, 200 (3 ms)`, times
+/// in `zone`.
+fn delivery_line(delivery: &Value, out: &super::output::Output, zone: &TimeZone) -> String {
+    let local = |field: &str| {
+        delivery[field]
+            .as_str()
+            .and_then(|raw| raw.parse::<jiff::Timestamp>().ok())
+            .map(|at| day_and_clock(at, zone))
+    };
     let attempts = delivery["attempts"]
         .as_array()
         .map_or(&[][..], Vec::as_slice);
@@ -249,7 +258,7 @@ fn delivery_line(delivery: &Value, out: &super::output::Output) -> String {
         "{} {} {} {shown_state}",
         delivery["id"],
         delivery["event_type"].as_str().unwrap_or(""),
-        delivery["created_at"].as_str().unwrap_or("")
+        local("created_at").unwrap_or_default()
     );
     if let Some(last) = attempts.last() {
         line.push_str(&format!(
@@ -263,7 +272,7 @@ fn delivery_line(delivery: &Value, out: &super::output::Output) -> String {
             line.push_str(&format!(": {error}"));
         }
     }
-    if let Some(next) = delivery["next_attempt_at"].as_str() {
+    if let Some(next) = local("next_attempt_at") {
         line.push_str(&format!(" · next try {next}"));
     }
     line
@@ -291,20 +300,21 @@ mod tests {
             json: false,
             color: false,
         };
+        let madrid = TimeZone::get("Europe/Madrid").unwrap();
         let failing = json!({"id": 12, "event_type": "session.ended", "state": "pending",
             "created_at": "2026-12-04T09:30:00Z", "next_attempt_at": "2026-12-04T09:35:00Z",
             "attempts": [{"status": 500, "latency_ms": 4, "error": "answered 500 Internal Server Error"},
                          {"status": null, "latency_ms": 5001, "error": "could not connect"}]});
         assert_eq!(
-            delivery_line(&failing, &out),
-            "12 session.ended 2026-12-04T09:30:00Z pending · 500, no answer (5001 ms): could not connect · next try 2026-12-04T09:35:00Z"
+            delivery_line(&failing, &out, &madrid),
+            "12 session.ended Fri 04 Dec 10:30 pending · 500, no answer (5001 ms): could not connect · next try Fri 04 Dec 10:35"
         );
         let done = json!({"id": 3, "event_type": "goal.met", "state": "delivered",
             "created_at": "2026-12-04T09:30:00Z", "next_attempt_at": null,
             "attempts": [{"status": 204, "latency_ms": 2, "error": null}]});
         assert_eq!(
-            delivery_line(&done, &out),
-            "3 goal.met 2026-12-04T09:30:00Z delivered · 204 (2 ms)"
+            delivery_line(&done, &out, &madrid),
+            "3 goal.met Fri 04 Dec 10:30 delivered · 204 (2 ms)"
         );
     }
 
