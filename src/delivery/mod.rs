@@ -31,7 +31,7 @@ pub const CONCURRENCY: usize = 128;
 /// How long a claim keeps a delivery from other processes: longer than an
 /// attempt can take (connect, answer, recording it). A process killed
 /// mid-attempt delays its deliveries by this much on PostgreSQL; a SQLite
-/// file has one process, which frees its claims when it starts again.
+/// server keeps its claims in memory, so they end with it.
 pub const LEASE: Duration = Duration::from_secs(30);
 /// How often due deliveries are looked for without a wake-up: retries
 /// falling due, and events another process could not start.
