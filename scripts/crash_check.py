@@ -44,8 +44,10 @@ import uuid
 
 PORT = 18211
 BASE = f"http://127.0.0.1:{PORT}"
-RECEIVER_PORT = 18212
-HOOK = f"http://127.0.0.1:{RECEIVER_PORT}/hook"
+# Set once the receiver listens, on a port of the system's choosing: a run
+# that follows another must not inherit requests the other's server left
+# in flight to a fixed port.
+HOOK = None
 # How long an event may take to arrive after the restart: on PostgreSQL a
 # delivery claimed by the killed process waits out its 30 s lease.
 ARRIVAL_SECONDS = 45
@@ -68,8 +70,17 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class ReceiverServer(http.server.ThreadingHTTPServer):
+    # The server sends up to 128 deliveries at once; the default backlog of
+    # 5 would overflow into SYN cookies.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 def serve_receiver():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", RECEIVER_PORT), Receiver)
+    global HOOK
+    server = ReceiverServer(("127.0.0.1", 0), Receiver)
+    HOOK = f"http://127.0.0.1:{server.server_address[1]}/hook"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
