@@ -165,8 +165,7 @@ async fn deliveries(app: &TestApp, user: &TestUser, webhook: i64) -> TestRespons
     .await
 }
 
-/// Waits until the endpoint's newest delivery has `attempts` attempts
-/// and is no longer pending (or is, with `pending`).
+/// Waits until the endpoint's newest delivery is in `state`, and returns it.
 async fn settled(app: &TestApp, user: &TestUser, webhook: i64, state: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -179,6 +178,8 @@ async fn settled(app: &TestApp, user: &TestUser, webhook: i64, state: &str) -> V
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+const SESSION_STARTS_AND_ENDS: [&str; 2] = ["session.started", "session.ended"];
 
 const EVERY_CHANGE: [&str; 8] = [
     "session.started",
@@ -413,13 +414,7 @@ async fn gone_disables_the_endpoint_and_nothing_more_is_written_for_it() {
     let receiver = Receiver::start().await;
     receiver.answer(&[(410, None)]);
     let ana = app.register("Ana").await;
-    let (webhook, _) = subscribe(
-        &app,
-        &ana,
-        &receiver.url,
-        &["session.started", "session.ended"],
-    )
-    .await;
+    let (webhook, _) = subscribe(&app, &ana, &receiver.url, &SESSION_STARTS_AND_ENDS).await;
     let session = app.start_session(&ana, "2026-12-01T09:00:00Z").await;
     let delivery = settled(&app, &ana, webhook, "failed").await;
     assert_eq!(delivery["attempts"].as_array().unwrap().len(), 1);
@@ -446,13 +441,7 @@ async fn a_delivery_that_runs_out_disables_only_an_endpoint_without_success_for_
     let receiver = Receiver::start().await;
     receiver.answer(&[(500, None); 6]);
     let ana = app.register("Ana").await;
-    let (webhook, _) = subscribe(
-        &app,
-        &ana,
-        &receiver.url,
-        &["session.started", "session.ended"],
-    )
-    .await;
+    let (webhook, _) = subscribe(&app, &ana, &receiver.url, &SESSION_STARTS_AND_ENDS).await;
     let endpoint = format!("/users/{}/webhooks/{webhook}", ana.id);
 
     // Added an hour ago: the delivery fails, the endpoint stays.
@@ -553,13 +542,7 @@ async fn deliveries_are_listed_newest_first_a_page_at_a_time() {
     let app = app_retrying("").await;
     let receiver = Receiver::start().await;
     let ana = app.register("Ana").await;
-    let (webhook, _) = subscribe(
-        &app,
-        &ana,
-        &receiver.url,
-        &["session.started", "session.ended"],
-    )
-    .await;
+    let (webhook, _) = subscribe(&app, &ana, &receiver.url, &SESSION_STARTS_AND_ENDS).await;
     for day in 1..=3 {
         let session = app
             .start_session(&ana, &format!("2026-11-0{day}T09:00:00Z"))
@@ -607,13 +590,7 @@ async fn settled_deliveries_older_than_thirty_days_are_deleted_and_pending_ones_
     let app = app_retrying("").await;
     let receiver = Receiver::start().await;
     let ana = app.register("Ana").await;
-    let (webhook, _) = subscribe(
-        &app,
-        &ana,
-        &receiver.url,
-        &["session.started", "session.ended"],
-    )
-    .await;
+    let (webhook, _) = subscribe(&app, &ana, &receiver.url, &SESSION_STARTS_AND_ENDS).await;
     let session = app.start_session(&ana, "2026-11-01T09:00:00Z").await;
     app.end_session(&ana, session, "2026-11-01T10:00:00Z").await;
     let old = jiff::Timestamp::now().as_millisecond() - 31 * 86_400_000;
@@ -658,13 +635,7 @@ async fn processes_sharing_a_database_deliver_each_event_once_between_them() {
     }
     let receiver = Receiver::start().await;
     let ana = app.register("Ana").await;
-    subscribe(
-        &app,
-        &ana,
-        &receiver.url,
-        &["session.started", "session.ended"],
-    )
-    .await;
+    subscribe(&app, &ana, &receiver.url, &SESSION_STARTS_AND_ENDS).await;
     for day in 1..=9 {
         let session = app
             .start_session(&ana, &format!("2026-11-0{day}T09:00:00Z"))
@@ -688,6 +659,11 @@ async fn processes_sharing_a_database_deliver_each_event_once_between_them() {
     for store in stores {
         store.close().await;
     }
+}
+
+/// Runs the goal check at the app's clock, as the minute sweep would.
+async fn check_goals(app: &TestApp) -> usize {
+    hyperfocus::delivery::goals::check_all(app.state.store.as_ref(), app.state.clock.now()).await
 }
 
 async fn add_goal(app: &TestApp, user: &TestUser, goal: Value) -> i64 {
@@ -772,18 +748,14 @@ async fn a_goals_period_is_announced_once_when_a_change_or_its_end_decides_it() 
     // The day's end decides the ten-hour goal; nothing is said twice.
     app.end_session(&ana, again, "2026-12-01T10:50:00Z").await;
     app.set_now("2026-12-02T09:00:00Z");
-    let announced =
-        hyperfocus::delivery::goals::check_all(app.state.store.as_ref(), app.state.clock.now())
-            .await;
+    let announced = check_goals(&app).await;
     assert_eq!(announced, 1);
     let all = receiver.wait_for(3).await;
     assert_eq!(all.len(), 3);
     assert_eq!(all[2].body["type"], "goal.missed");
     assert_eq!(all[2].body["data"]["goal"]["id"], long);
     assert_eq!(all[2].body["data"]["period"]["start"], "2026-12-01");
-    let again =
-        hyperfocus::delivery::goals::check_all(app.state.store.as_ref(), app.state.clock.now())
-            .await;
+    let again = check_goals(&app).await;
     assert_eq!(again, 0);
     assert_eq!(app.count_rows("goal_outcomes").await, 3);
 }
@@ -804,9 +776,7 @@ async fn a_new_goal_does_not_announce_the_periods_before_it() {
         json!({"metric": "worked_seconds", "comparison": "at_least", "target": 3600, "period": "day"}),
     )
     .await;
-    let announced =
-        hyperfocus::delivery::goals::check_all(app.state.store.as_ref(), app.state.clock.now())
-            .await;
+    let announced = check_goals(&app).await;
     assert_eq!(announced, 0, "yesterday ended before the goal was set");
     assert_eq!(app.count_rows("webhook_deliveries").await, 0);
 }
