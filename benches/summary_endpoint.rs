@@ -8,7 +8,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::BodyExt;
 use hyperfocus::{
     config::{DatabaseConfig, HttpConfig, RateLimit},
-    state::AppState,
+    services::state::AppState,
 };
 use tower::ServiceExt;
 

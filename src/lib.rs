@@ -8,7 +8,6 @@ use std::{future::Future, sync::Arc};
 
 use tokio::net::TcpListener;
 
-pub mod accounts;
 pub mod admin;
 pub mod api;
 pub mod client;
@@ -18,21 +17,23 @@ pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod error;
-pub mod events;
-pub mod imports;
+pub mod http;
 pub mod maintenance;
 pub mod net;
-pub mod passwords;
-pub mod reports;
-pub mod state;
+pub mod services;
 pub mod telemetry;
 pub mod web;
-pub mod webhooks;
 
-pub use api::{app, openapi};
+pub use api::openapi;
 use config::{Backend, DatabaseConfig};
 use db::{Store, postgres::PostgresStore, sqlite::SqliteStore};
-use state::AppState;
+use services::state::AppState;
+
+/// The whole application: the API and the web app, two edges over the same
+/// services, inside the layers every request passes through.
+pub fn app(state: AppState) -> axum::Router {
+    http::wrap(api::router().merge(web::router()), state)
+}
 
 /// Opens the configured database, applying pending migrations.
 pub async fn open_store(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Store>> {

@@ -7,7 +7,7 @@ use hyperfocus::{
     config::{Backend, DatabaseConfig, ServeConfig},
     db::sqlite::SqliteStore,
     domain::token::Scope,
-    state::AppState,
+    services::state::AppState,
 };
 
 /// HyperFocus: focus sessions, interruptions and what they cost, over HTTP.
@@ -186,7 +186,8 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         database = %hyperfocus::config::redact(&config.database.database_url),
         "HyperFocus listening; docs at /docs"
     );
-    let webhooks = hyperfocus::webhooks::Webhooks::load(&config.webhooks, &config.database)?;
+    let webhooks =
+        hyperfocus::services::webhooks::Webhooks::load(&config.webhooks, &config.database)?;
     let state = AppState::with_http(store, config.http).with_webhooks(webhooks);
     hyperfocus::serve(listener, state, hyperfocus::shutdown_signal()).await
 }

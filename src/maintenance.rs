@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Duration};
 
 use crate::{
     db::{Store, StoreResult},
-    state::Clock,
+    services::state::Clock,
 };
 
 /// How often expired idempotency keys and old failed sign-ins are deleted:

@@ -7,7 +7,7 @@ use axum::{
     http::{HeaderMap, HeaderName, request::Parts},
 };
 
-use crate::{error::AppError, state::AppState};
+use crate::{error::AppError, services::state::AppState};
 
 /// The client's address, through `--client-ip-header` behind a proxy;
 /// `None` only for in-process calls.

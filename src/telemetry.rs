@@ -12,7 +12,7 @@ use prometheus::{
 };
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
-use crate::{config::LogFormat, state::AppState};
+use crate::config::LogFormat;
 
 /// Per-process request counters and latency histograms, labelled by method,
 /// route template (`/sessions/{session_id}`, never the raw path, so the label
@@ -94,7 +94,11 @@ pub async fn tag_route(matched: Option<MatchedPath>, request: Request, next: Nex
 }
 
 /// Outer layer: counts and times every request.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn track(
+    State(metrics): State<std::sync::Arc<Metrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let response = next.run(request).await;
@@ -102,7 +106,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .extensions()
         .get::<RouteTemplate>()
         .map_or("unmatched", |r| r.0.as_str());
-    state.metrics.observe(
+    metrics.observe(
         method.as_str(),
         route,
         response.status().as_str(),

@@ -10,12 +10,12 @@ use super::{
     tokens::{NewTokenOut, ScopeIn},
 };
 use crate::{
-    accounts::{self, SignInAttempt},
     db::SameName,
     domain::{Validator, password::Password, token::TokenName, user::Email},
     error::{AppError, AppResult},
     net::ClientAddress,
-    state::AppState,
+    services::accounts::{self, SignInAttempt},
+    services::state::AppState,
 };
 
 /// A sign-in.

@@ -18,7 +18,7 @@ use crate::{
     domain::calendar_feed::{FEED_DAYS, IcsEncoder, NewFeed, hash_of_file},
     domain::time::TimeZoneName,
     error::{AppError, AppResult},
-    state::AppState,
+    services::state::AppState,
 };
 
 /// A calendar feed's address, shown this once.
@@ -115,7 +115,7 @@ pub async fn get_calendar(
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
             (header::CACHE_CONTROL, "private, max-age=300"),
         ],
-        super::export::body(encoder, opening, rows),
+        crate::services::exports::body(encoder, opening, rows),
     )
         .into_response())
 }

@@ -95,26 +95,7 @@ mod responses {
     pub struct Unreadable;
 }
 
-/// A weekday, as `week_start` and goals' `rest_days` name it.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum WeekdayName {
-    /// Monday.
-    Monday,
-    /// Tuesday.
-    Tuesday,
-    /// Wednesday.
-    Wednesday,
-    /// Thursday.
-    Thursday,
-    /// Friday.
-    Friday,
-    /// Saturday.
-    Saturday,
-    /// Sunday.
-    Sunday,
-}
+pub use crate::domain::views::WeekdayName;
 
 /// An IANA time zone name, from the database compiled into the server, so
 /// that the list is exactly what it accepts. (Names are also accepted in

@@ -21,7 +21,7 @@ use crate::{
         token::{self, PresentedToken, Scope},
     },
     error::AppError,
-    state::AppState,
+    services::state::AppState,
 };
 
 /// A JSON body; unknown fields, wrong types and broken JSON become 422/400

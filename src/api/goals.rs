@@ -6,8 +6,7 @@ use axum::{
     http::{StatusCode, header},
     response::IntoResponse,
 };
-use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
@@ -16,14 +15,12 @@ use super::{
         WeekdayName,
     },
     extract::{ApiQuery, Auth, Json, PathId, PathIds, non_null},
-    stats::dto::WindowOut,
 };
+pub use crate::domain::views::{GoalOut, PeriodOut, ProgressOut};
 use crate::{
-    domain::goals::{
-        Comparison, Goal, GoalRange, GoalRule, Metric, Period, Progress, RawGoal, Status,
-    },
+    domain::goals::{Comparison, GoalRange, GoalRule, Metric, Period, RawGoal},
     error::AppResult,
-    state::AppState,
+    services::state::AppState,
 };
 
 /// A goal to set.
@@ -86,48 +83,6 @@ pub struct GoalPatchIn {
     #[schema(nullable = false)]
     #[serde(default, deserialize_with = "non_null")]
     pub count_empty_days: Option<bool>,
-}
-
-/// A goal.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GoalOut {
-    /// Positive id.
-    pub id: i64,
-    /// Owner.
-    pub user_id: i64,
-    /// The figure it is about.
-    pub metric: Metric,
-    /// Which way the target binds.
-    pub comparison: Comparison,
-    /// In the metric's unit.
-    pub target: i64,
-    /// A day or a week.
-    pub period: Period,
-    /// Weekdays a day goal rests on, Monday first.
-    #[schema(value_type = Vec<WeekdayName>)]
-    pub rest_days: Vec<&'static str>,
-    /// Whether a period with nothing logged counts.
-    pub count_empty_days: bool,
-    /// When it was set (UTC).
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Timestamp,
-}
-
-impl From<Goal> for GoalOut {
-    fn from(goal: Goal) -> Self {
-        let rule = goal.rule;
-        Self {
-            id: goal.id,
-            user_id: goal.user_id,
-            metric: rule.metric,
-            comparison: rule.comparison,
-            target: rule.target,
-            period: rule.period,
-            rest_days: rule.rest_days.names(),
-            count_empty_days: rule.count_empty_days,
-            created_at: goal.created_at,
-        }
-    }
 }
 
 fn raw_goal<'a>(
@@ -318,48 +273,6 @@ pub struct ProgressParams {
     pub range: Option<String>,
 }
 
-/// One period against its goal.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PeriodOut {
-    /// Its first day, `YYYY-MM-DD` (days begin at the user's `day_start`).
-    #[schema(value_type = String, format = Date)]
-    pub start: String,
-    /// Its last day.
-    #[schema(value_type = String, format = Date)]
-    pub end: String,
-    /// The metric's value in it (so far, for the current period).
-    pub value: i64,
-    /// The goal's target.
-    pub target: i64,
-    /// Whether the target was met.
-    pub met: bool,
-    /// Whether this is the current period and not decided yet.
-    pub pending: bool,
-    /// `met`, `missed`, `pending`, `rest` (a rest day) or `empty` (nothing
-    /// logged): the last two neither break nor extend a streak.
-    pub status: Status,
-}
-
-/// A goal's progress.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgressOut {
-    /// The goal.
-    pub goal: GoalOut,
-    /// The days the periods cover, from the first's start to the current
-    /// one's end.
-    pub window: WindowOut,
-    /// Every period of the range, oldest first; the last is the current one.
-    pub periods: Vec<PeriodOut>,
-    /// Periods met in a row up to now, over the whole history (up to ten
-    /// years), not only the range; the current period counts once met.
-    pub current_streak: i64,
-    /// The longest such run in the history.
-    pub longest_streak: i64,
-    /// Periods met over periods decided in the range; `null` when none is.
-    #[schema(required = true)]
-    pub success_rate: Option<f64>,
-}
-
 /// How a goal went, period by period, with its streaks.
 ///
 /// Computed from the same attribution as `daily`, in the user's zone with
@@ -391,7 +304,7 @@ pub async fn get_goal_progress(
     auth.require_self(user_id)?;
     let goal = state.store.get_goal(user_id, goal_id).await?;
     let range = GoalRange::parse(params.range.as_deref(), goal.rule.period)?;
-    let (window, progress) = crate::reports::goal_progress(
+    let (window, progress) = crate::services::reports::goal_progress(
         state.store.as_ref(),
         &goal,
         range,
@@ -399,35 +312,5 @@ pub async fn get_goal_progress(
         state.clock.now(),
     )
     .await?;
-    Ok(axum::Json(progress_out(goal, &window, progress)))
-}
-
-/// The JSON of a goal's progress: the API's answer, and what the web app
-/// and the client draw.
-pub fn progress_out(
-    goal: Goal,
-    window: &crate::domain::stats::window::Window,
-    progress: Progress,
-) -> ProgressOut {
-    let target = goal.rule.target;
-    ProgressOut {
-        goal: goal.into(),
-        window: window.into(),
-        periods: progress
-            .periods
-            .into_iter()
-            .map(|p| PeriodOut {
-                start: p.start.to_string(),
-                end: p.last.to_string(),
-                value: p.value,
-                target,
-                met: p.status == Status::Met,
-                pending: p.status == Status::Pending,
-                status: p.status,
-            })
-            .collect(),
-        current_streak: progress.current_streak,
-        longest_streak: progress.longest_streak,
-        success_rate: progress.success_rate,
-    }
+    Ok(axum::Json(ProgressOut::new(goal, &window, progress)))
 }

@@ -13,17 +13,13 @@ use super::{
     extract::{ApiQuery, Auth, PathId, is_length_limit},
 };
 use crate::{
-    domain::{
-        RuleViolation,
-        import::{self, ImportFormat},
-        time::TimeZoneName,
-    },
+    domain::{import::ImportFormat, time::TimeZoneName},
     error::{AppError, AppResult},
-    state::AppState,
+    services::imports,
+    services::state::AppState,
 };
 
-/// Largest file an import takes: ten years of heavy use is about 45 MB.
-pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+pub use crate::services::imports::MAX_IMPORT_BYTES;
 
 /// The import's query.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -162,37 +158,11 @@ pub async fn create_import(
     }
     .zone();
     let dry_run = params.dry_run.unwrap_or(false);
-    let counts = run(&state, user_id, format, body.bytes, zone, dry_run).await?;
+    let counts = imports::run(&state, user_id, format, body.bytes, zone, dry_run).await?;
     Ok(axum::Json(ImportOut {
         dry_run,
         sessions_added: counts.sessions_added,
         interruptions_added: counts.interruptions_added,
         sessions_matched: counts.sessions_matched,
     }))
-}
-
-/// Reads `bytes` as `format` and imports them for `user_id` (or only
-/// checks, on a dry run): one import per user at a time, parsing off the
-/// async threads. The API and the web app's upload both come here.
-pub async fn run(
-    state: &AppState,
-    user_id: i64,
-    format: ImportFormat,
-    bytes: Bytes,
-    zone: jiff::tz::TimeZone,
-    dry_run: bool,
-) -> AppResult<import::ImportCounts> {
-    let _turn = state.imports.claim(user_id).ok_or_else(|| {
-        AppError::Rule(RuleViolation::Conflict(
-            "an import of this user is already running; try again when it ends".into(),
-        ))
-    })?;
-    // Reading a large file takes a while: off the async threads.
-    let sessions = tokio::task::spawn_blocking(move || import::parse(format, &bytes, &zone))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing failed: {e}")))??;
-    Ok(state
-        .store
-        .import_sessions(user_id, sessions, dry_run, state.clock.now())
-        .await?)
 }

@@ -28,7 +28,7 @@ use crate::{
         time::parse_timestamp,
     },
     error::AppResult,
-    state::AppState,
+    services::state::AppState,
 };
 
 /// An interruption to log. Without `end_time` it is still going on: close

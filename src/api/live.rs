@@ -12,7 +12,7 @@ use super::{
     docs::{Forbidden, Invalid, Unauthorized},
     extract::{Auth, PathId},
 };
-use crate::{error::AppResult, state::AppState};
+use crate::{error::AppResult, services::state::AppState};
 
 /// Live events: every change of the user's sessions and interruptions.
 ///

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::docs::{Unavailable, Unreadable};
-use crate::{error::AppResult, state::AppState};
+use crate::{error::AppResult, services::state::AppState};
 
 /// The banner.
 #[derive(Debug, Serialize, ToSchema)]

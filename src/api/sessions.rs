@@ -28,7 +28,7 @@ use crate::{
         time::{from_unix_seconds, parse_date, parse_timestamp},
     },
     error::{AppError, AppResult},
-    state::AppState,
+    services::state::AppState,
 };
 
 /// Default and largest page sizes of session listings.

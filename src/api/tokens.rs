@@ -15,14 +15,14 @@ use super::{
     extract::{Auth, Json, PathId, non_null},
 };
 use crate::{
-    accounts::{self, IssuedToken},
     db::SameName,
     domain::{
         Validator,
         token::{self, Scope, Token, TokenName},
     },
     error::{AppError, AppResult},
-    state::AppState,
+    services::accounts::{self, IssuedToken},
+    services::state::AppState,
 };
 
 /// What a token may do.

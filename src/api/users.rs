@@ -17,7 +17,6 @@ use super::{
     extract::{Auth, Idempotent, Json, PathId, Secret, non_null},
 };
 use crate::{
-    accounts::{SignInAttempt, new_secret},
     db::Registration,
     domain::{
         Validator,
@@ -28,7 +27,8 @@ use crate::{
     },
     error::{AppError, AppResult},
     net::ClientAddress,
-    state::AppState,
+    services::accounts::{SignInAttempt, new_secret},
+    services::state::AppState,
 };
 
 /// A registration.

@@ -18,14 +18,14 @@ use super::{
 };
 use crate::{
     db::{DeliveryRecord, wall_ms},
-    delivery::send::Attempt,
     domain::{
         delivery::{DeliveryState, KEPT_SECONDS},
         time::from_unix_seconds,
         webhooks::{NewWebhook, Webhook, WebhookPatch},
     },
     error::{AppError, AppResult},
-    state::AppState,
+    services::outbound::Attempt,
+    services::state::AppState,
 };
 
 /// An endpoint to add.
@@ -194,7 +194,7 @@ pub async fn create_webhook(
     auth.require_self(user_id)?;
     let new = NewWebhook::parse(&body.url, &body.events, body.description)?;
     let now = state.clock.now();
-    let (webhook, secret) = crate::webhooks::create(&state, user_id, new).await?;
+    let (webhook, secret) = crate::services::webhooks::create(&state, user_id, new).await?;
     let location = format!("/users/{user_id}/webhooks/{}", webhook.id);
     Ok((
         StatusCode::CREATED,
@@ -340,7 +340,7 @@ pub async fn rotate_webhook_secret(
 ) -> AppResult<axum::Json<WebhookWithSecretOut>> {
     auth.require_self(user_id)?;
     let now = state.clock.now();
-    let (webhook, secret) = crate::webhooks::rotate(&state, user_id, id).await?;
+    let (webhook, secret) = crate::services::webhooks::rotate(&state, user_id, id).await?;
     Ok(axum::Json(WebhookWithSecretOut {
         webhook: WebhookOut::of(webhook, now),
         secret: secret.shown(),
@@ -406,7 +406,7 @@ pub async fn test_webhook(
     PathIds(user_id, id): PathIds,
 ) -> AppResult<axum::Json<AttemptOut>> {
     auth.require_self(user_id)?;
-    let (attempt, id) = crate::webhooks::ping(&state, user_id, id).await?;
+    let (attempt, id) = crate::services::webhooks::ping(&state, user_id, id).await?;
     Ok(axum::Json(AttemptOut::of(attempt, id)))
 }
 

@@ -13,22 +13,17 @@
 //! announce a period once between them. A later correction that changes a
 //! decided period is not announced again.
 
-use std::{
-    collections::HashSet,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
-
-use tokio::sync::Notify;
+use std::{sync::Arc, time::Duration};
 
 use crate::{
-    api::goals::progress_out,
     db::Store,
     domain::{
         goals::{Goal, GoalRange, Period, Status},
         time::TimeZoneName,
+        views::ProgressOut,
     },
-    state::Clock,
+    services::events::GoalChecks,
+    services::state::Clock,
 };
 
 /// How often every watched user's goals are checked, for the periods that
@@ -36,28 +31,6 @@ use crate::{
 pub const SWEEP: Duration = Duration::from_secs(60);
 /// How long changes are gathered before their users are checked.
 const SETTLE: Duration = Duration::from_millis(250);
-
-/// Users whose data changed since their goals were last checked.
-#[derive(Debug, Default)]
-pub struct GoalChecks {
-    changed: Mutex<HashSet<i64>>,
-    wake: Notify,
-}
-
-impl GoalChecks {
-    /// Notes that `user_id`'s data changed.
-    pub fn changed(&self, user_id: i64) {
-        self.changed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(user_id);
-        self.wake.notify_one();
-    }
-
-    fn take(&self) -> HashSet<i64> {
-        std::mem::take(&mut *self.changed.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-}
 
 /// Checks changed users' goals as they change, and every watched user's
 /// every [`SWEEP`], until the task is dropped.
@@ -67,7 +40,7 @@ pub async fn check_forever(store: Arc<dyn Store>, checks: Arc<GoalChecks>, clock
     loop {
         let everyone = tokio::select! {
             _ = sweep.tick() => true,
-            () = checks.wake.notified() => false,
+            () = checks.changes() => false,
         };
         tokio::time::sleep(SETTLE).await;
         let changed = checks.take();
@@ -141,12 +114,18 @@ async fn check_user(
         .collect::<anyhow::Result<_>>()?;
     let zone = TimeZoneName::from_stored(user.timezone.clone());
     let tz = zone.zone();
-    let all = crate::reports::goals_progress(store, user_id, &requests, (&zone, user.days), now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let all = crate::services::reports::goals_progress(
+        store,
+        user_id,
+        &requests,
+        (&zone, user.days),
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut announced = 0;
     for ((goal, _), (window, progress)) in requests.into_iter().zip(all) {
-        let out = progress_out(goal.clone(), &window, progress.clone());
+        let out = ProgressOut::new(goal.clone(), &window, progress.clone());
         for (period, shown) in progress.periods.iter().zip(&out.periods) {
             let met = match period.status {
                 Status::Met => true,

@@ -19,12 +19,11 @@ use crate::{
         delivery::{Answer, DeliveryState, EndpointRecord, judge},
         webhooks::WebhookUrl,
     },
-    state::Clock,
-    webhooks::Webhooks,
+    services::state::Clock,
+    services::{outbound as send, webhooks::Webhooks},
 };
 
 pub mod goals;
-pub mod send;
 
 /// Deliveries in flight at once, per process.
 pub const CONCURRENCY: usize = 128;

@@ -16,7 +16,6 @@ use super::{
     },
 };
 use crate::{
-    accounts::{SignInAttempt, new_secret},
     db::Registration,
     domain::{
         browser::{self, LIFETIME_DAYS, NewBrowserSession, NewSecrets},
@@ -27,7 +26,8 @@ use crate::{
     },
     error::AppError,
     net::ClientAddress,
-    state::AppState,
+    services::accounts::{SignInAttempt, new_secret},
+    services::state::AppState,
 };
 
 #[derive(Template)]

@@ -26,7 +26,7 @@ use crate::{
         },
     },
     error::AppError,
-    state::AppState,
+    services::state::AppState,
 };
 
 /// Pages show at most this many goals' rings and calendars.
@@ -80,7 +80,7 @@ pub async fn cards(state: &AppState, visitor: &Visitor) -> Result<Vec<GoalCard>,
         };
         requests.push((goal, GoalRange::parse(Some(range), goal.rule.period)?));
     }
-    let all = crate::reports::goals_progress(
+    let all = crate::services::reports::goals_progress(
         state.store.as_ref(),
         visitor.user_id(),
         &requests,

@@ -24,7 +24,7 @@ use crate::{
         time::{from_unix_seconds, parse_date},
     },
     error::AppError,
-    state::AppState,
+    services::state::AppState,
 };
 
 /// Sessions shown a page.

@@ -5,7 +5,7 @@
 use axum::{extract::State, response::IntoResponse};
 
 use super::Visitor;
-use crate::state::AppState;
+use crate::services::state::AppState;
 
 /// The signed-in user's live events.
 pub async fn events(State(state): State<AppState>, visitor: Visitor) -> impl IntoResponse {

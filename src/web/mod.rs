@@ -17,7 +17,7 @@ use axum::{
 use axum_extra::extract::cookie::CookieJar;
 use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
 
-use crate::{error::AppError, state::AppState};
+use crate::{error::AppError, services::state::AppState};
 
 mod account;
 mod assets;
@@ -89,7 +89,7 @@ pub fn router() -> Router<AppState> {
             "/app/settings/import",
             // The file, and a little for the form around it.
             post(upload::import).layer(axum::extract::DefaultBodyLimit::max(
-                crate::api::import::MAX_IMPORT_BYTES + 64 * 1024,
+                crate::services::imports::MAX_IMPORT_BYTES + 64 * 1024,
             )),
         )
         .route(

@@ -24,7 +24,7 @@ use crate::{
         stats::window::Window,
     },
     error::AppError,
-    state::AppState,
+    services::state::AppState,
 };
 
 /// The running session, as the page shows it.
@@ -124,7 +124,7 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
         zone: zone.clone(),
         days,
     };
-    let report = crate::reports::run(
+    let report = crate::services::reports::run(
         state.store.as_ref(),
         visitor.user_id(),
         &window,

@@ -22,7 +22,7 @@ use crate::{
         stats::{Bucket, DEFAULT_RECOVERY_SECONDS, Report, window::Window},
         time::TimeZoneName,
     },
-    state::AppState,
+    services::state::AppState,
 };
 
 const WEEKDAYS: [&str; 7] = [
@@ -154,13 +154,19 @@ pub async fn page(
     // the last 365 days beside it. Either way one read covers every window.
     let (report, previous, year) = if period.unit == Unit::Year {
         let [report, previous] =
-            crate::reports::run_each(store, user_id, [&this, &earlier], allowance, now).await?;
+            crate::services::reports::run_each(store, user_id, [&this, &earlier], allowance, now)
+                .await?;
         (report, previous, None)
     } else {
         let trailing = window(today - 364.days(), today + 1.day(), &zone, days);
-        let [report, previous, year] =
-            crate::reports::run_each(store, user_id, [&this, &earlier, &trailing], allowance, now)
-                .await?;
+        let [report, previous, year] = crate::services::reports::run_each(
+            store,
+            user_id,
+            [&this, &earlier, &trailing],
+            allowance,
+            now,
+        )
+        .await?;
         (report, previous, Some(year))
     };
     let calendar_days = year.as_ref().unwrap_or(&report);

@@ -24,7 +24,7 @@ use crate::{
         time::TimeZoneName,
         token::Scope,
     },
-    state::AppState,
+    services::state::AppState,
 };
 
 /// The cookie of a signed-in browser.

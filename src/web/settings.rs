@@ -18,7 +18,6 @@ use super::{
     time_input::day_and_clock,
 };
 use crate::{
-    accounts::{self, SignInAttempt},
     db::SameName,
     domain::{
         calendar_feed::NewFeed,
@@ -34,7 +33,8 @@ use crate::{
     },
     error::AppError,
     net::ClientAddress,
-    state::AppState,
+    services::accounts::{self, SignInAttempt},
+    services::state::AppState,
 };
 
 struct TokenView {
@@ -172,7 +172,7 @@ pub async fn export(
         (&zone, visitor.days().day_start),
     )
     .map_err(|e| WebError::from(AppError::Rule(e)))?;
-    Ok(crate::api::export::stream(&state, visitor.user_id(), &request).await?)
+    Ok(crate::services::exports::stream(&state, visitor.user_id(), &request).await?)
 }
 
 /// The page.

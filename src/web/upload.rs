@@ -12,10 +12,10 @@ use super::{
     session::{self, check_same_site},
 };
 use crate::{
-    api::import::{MAX_IMPORT_BYTES, run},
     domain::{RuleViolation, import::ImportFormat},
     error::AppError,
-    state::AppState,
+    services::imports::{MAX_IMPORT_BYTES, run},
+    services::state::AppState,
 };
 
 /// Errors shown on the page before the rest are counted.

@@ -22,7 +22,7 @@ use crate::{
         webhooks::{EVENT_TYPES, NewWebhook, Secret, Webhook, WebhookPatch},
     },
     error::AppError,
-    state::AppState,
+    services::state::AppState,
 };
 
 /// Where every webhook form goes back to.
@@ -142,7 +142,7 @@ pub async fn create(State(state): State<AppState>, posted: Posted<WebhookForm>) 
         visitor.require_write()?;
         let new = NewWebhook::parse(&form.url, &events, Some(form.description.trim().to_owned()))
             .map_err(AppError::from)?;
-        Ok::<_, WebError>(crate::webhooks::create(&state, visitor.user_id(), new).await?)
+        Ok::<_, WebError>(crate::services::webhooks::create(&state, visitor.user_id(), new).await?)
     }
     .await;
     show_secret(
@@ -176,7 +176,7 @@ pub async fn test(
     let visitor = posted.visitor;
     let result = async {
         visitor.require_write()?;
-        let (attempt, _) = crate::webhooks::ping(&state, visitor.user_id(), id).await?;
+        let (attempt, _) = crate::services::webhooks::ping(&state, visitor.user_id(), id).await?;
         match attempt.error {
             None => Ok(format!(
                 "Ping delivered: the endpoint answered {} in {} ms.",
@@ -202,7 +202,7 @@ pub async fn rotate(
     let visitor = posted.visitor;
     let rotated = async {
         visitor.require_write()?;
-        Ok::<_, WebError>(crate::webhooks::rotate(&state, visitor.user_id(), id).await?)
+        Ok::<_, WebError>(crate::services::webhooks::rotate(&state, visitor.user_id(), id).await?)
     }
     .await;
     show_secret(

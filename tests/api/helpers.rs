@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use hyperfocus::{
     config::{DatabaseConfig, HttpConfig, RateLimit},
     db::Store,
-    state::{AppState, Clock},
+    services::state::{AppState, Clock},
 };
 use jiff::Timestamp;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use hyperfocus::{config::DatabaseConfig, state::AppState};
+use hyperfocus::{config::DatabaseConfig, services::state::AppState};
 use serde_json::{Value, json};
 
 use crate::{

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hyperfocus::{config::DatabaseConfig, state::AppState};
+use hyperfocus::{config::DatabaseConfig, services::state::AppState};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hyperfocus::{config::DatabaseConfig, state::AppState};
+use hyperfocus::{config::DatabaseConfig, services::state::AppState};
 use tokio::{net::TcpListener, task::JoinSet};
 
 use crate::{database::TestDatabase, helpers::TestApp};

@@ -3,11 +3,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::docs::WeekdayName;
+pub use crate::domain::views::WindowOut;
 use crate::domain::{
     days::WeekStart,
     interruption::InterruptionKind,
-    stats::{Bucket, DayStat, Focus, Peak, Report, Share, Summary, TypeStat, window::Window},
+    stats::{Bucket, DayStat, Focus, Peak, Report, Share, Summary, TypeStat},
 };
 
 const WEEKDAYS: [&str; 7] = [
@@ -19,37 +19,6 @@ const WEEKDAYS: [&str; 7] = [
     "saturday",
     "sunday",
 ];
-
-/// The window a report covers.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WindowOut {
-    /// Inclusive start (UTC).
-    #[schema(value_type = String, format = DateTime)]
-    pub from: jiff::Timestamp,
-    /// Exclusive end (UTC).
-    #[schema(value_type = String, format = DateTime)]
-    pub to: jiff::Timestamp,
-    /// The IANA zone hours, weekdays and days are counted in.
-    pub timezone: String,
-    /// The weekday weeks begin on.
-    #[schema(value_type = WeekdayName)]
-    pub week_start: &'static str,
-    /// When days begin, `HH:MM` from local midnight.
-    #[schema(example = "00:00")]
-    pub day_start: String,
-}
-
-impl From<&Window> for WindowOut {
-    fn from(window: &Window) -> Self {
-        Self {
-            from: window.from,
-            to: window.to,
-            timezone: window.zone.as_str().to_owned(),
-            week_start: window.days.week_start.as_str(),
-            day_start: window.days.day_start.to_string(),
-        }
-    }
-}
 
 /// The parts of the focus score.
 #[derive(Debug, Serialize, ToSchema)]

@@ -18,7 +18,7 @@ use crate::{
         },
     },
     error::{AppError, AppResult},
-    state::AppState,
+    services::state::AppState,
 };
 
 pub mod dto;
@@ -150,7 +150,7 @@ async fn run(
     recovery_allowance: i64,
     now: jiff::Timestamp,
 ) -> AppResult<Report> {
-    crate::reports::run(
+    crate::services::reports::run(
         state.store.as_ref(),
         user_id,
         window,

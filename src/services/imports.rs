@@ -8,6 +8,20 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use bytes::Bytes;
+
+use crate::{
+    domain::{
+        RuleViolation,
+        import::{self, ImportFormat},
+    },
+    error::{AppError, AppResult},
+    services::state::AppState,
+};
+
+/// Largest file an import takes: ten years of heavy use is about 45 MB.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
 /// The users whose import is running here.
 #[derive(Clone, Default)]
 pub struct Running(Arc<Mutex<HashSet<i64>>>);
@@ -34,6 +48,32 @@ impl Drop for Claim {
         let mut users = self.running.0.lock().unwrap_or_else(|e| e.into_inner());
         users.remove(&self.user_id);
     }
+}
+
+/// Reads `bytes` as `format` and imports them for `user_id` (or only
+/// checks, on a dry run): one import per user at a time, parsing off the
+/// async threads. The API and the web app's upload both come here.
+pub async fn run(
+    state: &AppState,
+    user_id: i64,
+    format: ImportFormat,
+    bytes: Bytes,
+    zone: jiff::tz::TimeZone,
+    dry_run: bool,
+) -> AppResult<import::ImportCounts> {
+    let _turn = state.imports.claim(user_id).ok_or_else(|| {
+        AppError::Rule(RuleViolation::Conflict(
+            "an import of this user is already running; try again when it ends".into(),
+        ))
+    })?;
+    // Reading a large file takes a while: off the async threads.
+    let sessions = tokio::task::spawn_blocking(move || import::parse(format, &bytes, &zone))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing failed: {e}")))??;
+    Ok(state
+        .store
+        .import_sessions(user_id, sessions, dry_run, state.clock.now())
+        .await?)
 }
 
 #[cfg(test)]

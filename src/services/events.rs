@@ -8,19 +8,18 @@
 //! have one.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     convert::Infallible,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio_stream::{Stream, StreamExt, wrappers::BroadcastStream};
 
 use crate::{
     db::Store,
-    delivery::goals::GoalChecks,
     domain::{
         events::{Event, EventKind, json},
         interruption::Interruption,
@@ -190,5 +189,33 @@ async fn forward(hub: EventHub, mut remote: broadcast::Receiver<Event>) {
             }
             Err(broadcast::error::RecvError::Closed) => return,
         }
+    }
+}
+
+/// Users whose data changed since their goals were last checked.
+#[derive(Debug, Default)]
+pub struct GoalChecks {
+    changed: Mutex<HashSet<i64>>,
+    wake: Notify,
+}
+
+impl GoalChecks {
+    /// Notes that `user_id`'s data changed.
+    pub fn changed(&self, user_id: i64) {
+        self.changed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(user_id);
+        self.wake.notify_one();
+    }
+
+    /// Completes at the next change noted after the last [`Self::take`].
+    pub async fn changes(&self) {
+        self.wake.notified().await;
+    }
+
+    /// The users noted since the last call, forgetting them.
+    pub fn take(&self) -> HashSet<i64> {
+        std::mem::take(&mut *self.changed.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }

@@ -11,7 +11,7 @@ use crate::{
         token::{NewSecret, NewToken, Scope, Token, TokenName},
     },
     error::{AppError, AppResult},
-    state::AppState,
+    services::state::AppState,
 };
 
 /// A fresh token secret, or a 500 when the host has no randomness.

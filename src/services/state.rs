@@ -8,8 +8,8 @@ use std::sync::{
 use jiff::Timestamp;
 
 use crate::{
-    config::HttpConfig, db::Store, domain::time::from_unix_seconds, events::EventHub,
-    passwords::Passwords, telemetry::Metrics,
+    config::HttpConfig, db::Store, domain::time::from_unix_seconds, services::events::EventHub,
+    services::passwords::Passwords, telemetry::Metrics,
 };
 
 /// Shared by all requests; cloning is a few reference-count bumps.
@@ -28,9 +28,9 @@ pub struct AppState {
     /// Live events to every open stream of a user.
     pub events: EventHub,
     /// Users whose import is running in this process.
-    pub imports: crate::imports::Running,
+    pub imports: crate::services::imports::Running,
     /// The server key and the network policy of webhook deliveries.
-    pub webhooks: Arc<crate::webhooks::Webhooks>,
+    pub webhooks: Arc<crate::services::webhooks::Webhooks>,
 }
 
 impl AppState {
@@ -48,13 +48,13 @@ impl AppState {
             clock: Clock::System,
             passwords: Passwords::new(http.password_hashers()),
             http: Arc::new(http),
-            imports: crate::imports::Running::default(),
-            webhooks: Arc::new(crate::webhooks::Webhooks::ephemeral()),
+            imports: crate::services::imports::Running::default(),
+            webhooks: Arc::new(crate::services::webhooks::Webhooks::ephemeral()),
         }
     }
 
     /// This state with these webhook settings.
-    pub fn with_webhooks(mut self, webhooks: crate::webhooks::Webhooks) -> Self {
+    pub fn with_webhooks(mut self, webhooks: crate::services::webhooks::Webhooks) -> Self {
         self.webhooks = Arc::new(webhooks);
         self
     }

@@ -12,7 +12,6 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use crate::{
     config::{Backend, DatabaseConfig, WebhookConfig},
-    delivery::send::{Attempt, Clients, Delivery, send},
     domain::{
         RuleViolation,
         delivery::RetrySchedule,
@@ -23,7 +22,8 @@ use crate::{
         },
     },
     error::{AppError, AppResult},
-    state::AppState,
+    services::outbound::{Attempt, Clients, Delivery, send},
+    services::state::AppState,
 };
 
 /// The name of the key file.
