@@ -7,104 +7,20 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { appendFileSync } from "node:fs";
+import { api, audit, base, duration, launch, open, out, password, register } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const base = process.env.HF_BASE;
-const out = process.env.HF_OUT;
-const password = "a long passphrase for e2e";
 const xss = `<script>alert(1)</script> "><img src=x onerror=alert(2)>`;
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
-
-/** A page that records every console error, page error and dialog. */
-async function open(context, path) {
-  const page = await context.newPage();
-  // A violation of the pages' policy, with the element at fault.
-  await page.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) => {
-    console.error(`CSP violation of ${e.violatedDirective}: ${e.target?.outerHTML?.slice(0, 160)}`);
-  }));
-  page.problems = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") {
-      page.problems.push(`console: ${message.text().slice(0, 300)}`);
-    }
-  });
-  page.on("pageerror", (error) => page.problems.push(`page error: ${error}`));
-  page.on("dialog", async (dialog) => {
-    page.problems.push(`dialog: ${dialog.message()}`);
-    await dialog.dismiss();
-  });
-  if (path) {
-    await page.goto(base + path);
-  }
-  return page;
-}
-
-/** Checks the page as it is now, and photographs it. */
-async function audit(page, name) {
-  await page.waitForLoadState("networkidle").catch(() => {});
-  for (const scheme of ["light", "dark"]) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-    const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    assert.deepEqual(violations, [], `axe on ${name} (${scheme})`);
-    for (const width of [390, 1280]) {
-      await page.setViewportSize({ width, height: 900 });
-      // Nothing may widen the page past the screen (wide tables scroll in
-      // their own box).
-      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert.ok(scrollWidth <= width, `${name} is ${scrollWidth} px wide at ${width} px`);
-      await page.screenshot({ path: `${out}/screenshots/${name}-${width}-${scheme}.png`, fullPage: true });
-    }
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-  await page.setViewportSize({ width: 1280, height: 900 });
-  assert.deepEqual(page.problems, [], `console and page errors on ${name}`);
-  // axe leaves `style=""` on elements it measured, which htmx would then
-  // copy onto the next page's elements of the same id: start clean.
-  await page.reload();
-}
-
-/** How the pages write a length of time (web/time_input.rs). */
-function duration(seconds) {
-  if (seconds === 0) return "0 min";
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  const minutes = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
-  return `${Math.floor(seconds / 3600)} h ${minutes} min`;
-}
-
-async function api(token, path) {
-  const response = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
-  assert.equal(response.status, 200, path);
-  return response.json();
-}
-
-async function register(page, name, email) {
-  await page.goto(`${base}/app/register`);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Create the account" }).click();
-  await page.getByText("Not focusing").waitFor();
-}
 
 test("a whole day in the browser, with a second tab following live", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -4,8 +4,9 @@
 #
 #   e2e/run.sh [BINARY]      (default: target/debug/hyperfocus)
 #
-# Serves the binary on a fresh SQLite file and runs e2e/app.test.mjs with
-# node's test runner. Screenshots of every page (390 px and 1280 px, light
+# Serves the binary on a fresh SQLite file and runs every e2e/*.test.mjs
+# (each a journey file; e2e/lib.mjs holds what they share) with node's test
+# runner, one file at a time. Screenshots of every page (390 px and 1280 px, light
 # and dark) land in target/e2e/screenshots/, page weights in
 # target/e2e/weights.txt.
 set -euo pipefail
@@ -26,4 +27,4 @@ rm -rf "$out" && mkdir -p "$out/screenshots"
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
-HF_BASE="http://127.0.0.1:$port" HF_OUT="$out" node --test --test-concurrency=1 "$here/app.test.mjs"
+HF_BASE="http://127.0.0.1:$port" HF_OUT="$out" node --test --test-concurrency=1 "$here"/*.test.mjs
