@@ -15,7 +15,7 @@ use super::{
     extract::Auth,
 };
 use crate::{
-    domain::calendar_feed::{FEED_DAYS, IcsEncoder, NewFeed, hash_of_file},
+    domain::calendar_feed::{FEED_DAYS, FeedOwner, IcsEncoder, NewFeed, hash_of_file},
     domain::time::TimeZoneName,
     error::{AppError, AppResult},
     services::state::AppState,
@@ -86,7 +86,10 @@ pub async fn delete_calendar_feed(
 /// The user's finished sessions of the last 365 days as an iCalendar file
 /// (RFC 5545), one event per session with its interruptions in the
 /// description. The address is the key (no token): an unknown, replaced or
-/// ended one is a 404.
+/// ended one is a 404. Each event's `UID` is
+/// `session-<id>-user-<user id>@<server>.hyperfocus`, where `<server>` is a
+/// random name the database made for itself: ids are never reused, so a UID
+/// names one session for good, and no two servers share one.
 #[utoipa::path(get, path = "/calendar/{file}", tag = "users",
     params(("file" = String, Path, description = "`hfcal_….ics`, as `PUT /users/me/calendar-feed` gave it", max_length = 59)),
     responses(
@@ -109,7 +112,12 @@ pub async fn get_calendar(
     let from = now - SignedDuration::from_hours(24 * FEED_DAYS);
     let rows = state.store.export_rows(user_id, Some(from), None).await?;
     let zone = TimeZoneName::from_stored(zone).zone();
-    let (encoder, opening) = IcsEncoder::start(&user.name, zone, now);
+    let owner = FeedOwner {
+        name: &user.name,
+        user_id,
+        instance: state.store.instance(),
+    };
+    let (encoder, opening) = IcsEncoder::start(owner, zone, now);
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -332,6 +332,10 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
     /// Finishes queued work and closes the database cleanly.
     async fn close(&self);
+    /// This server's own name (32 hex digits), made once with the database:
+    /// what keeps names it hands out, such as calendar event UIDs, apart
+    /// from another server's.
+    fn instance(&self) -> &str;
 
     /// Registers a user with their first token, `registration`.
     /// With `key`, a key used before answers with the user it created then

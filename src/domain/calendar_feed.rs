@@ -66,6 +66,20 @@ pub struct IcsEncoder {
     zone: TimeZone,
     current: Option<Event>,
     stamp: String,
+    /// What follows the session's id in each UID: the user and the server.
+    uid_tail: String,
+}
+
+/// Whose feed an encoder writes, on which server: what makes its event
+/// UIDs unique beyond one server's ids.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedOwner<'a> {
+    /// The user's display name, for the calendar's name.
+    pub name: &'a str,
+    /// The user's id.
+    pub user_id: i64,
+    /// The server's own name ([`crate::db::Store::instance`]).
+    pub instance: &'a str,
 }
 
 struct Event {
@@ -80,7 +94,12 @@ struct Event {
 impl IcsEncoder {
     /// An encoder writing local times in `zone` into descriptions, and the
     /// calendar's opening lines.
-    pub fn start(name: &str, zone: TimeZone, now: Timestamp) -> (Self, Vec<u8>) {
+    ///
+    /// Each event's UID is `session-<id>-user-<user id>@<instance>.hyperfocus`:
+    /// session ids are never reused on a server, and the user and the
+    /// server's own name keep two servers' events (or a history imported
+    /// into another account) apart in a calendar that shows several feeds.
+    pub fn start(owner: FeedOwner<'_>, zone: TimeZone, now: Timestamp) -> (Self, Vec<u8>) {
         let mut out = Vec::with_capacity(512);
         for line in [
             "BEGIN:VCALENDAR",
@@ -94,12 +113,16 @@ impl IcsEncoder {
         }
         push_line(
             &mut out,
-            &format!("X-WR-CALNAME:{}", escape(&format!("HyperFocus: {name}"))),
+            &format!(
+                "X-WR-CALNAME:{}",
+                escape(&format!("HyperFocus: {}", owner.name))
+            ),
         );
         let encoder = Self {
             zone,
             current: None,
             stamp: stamp(now.as_second()),
+            uid_tail: format!("-user-{}@{}.hyperfocus", owner.user_id, owner.instance),
         };
         (encoder, out)
     }
@@ -171,7 +194,7 @@ impl IcsEncoder {
             description.push_str(line);
         }
         push_line(out, "BEGIN:VEVENT");
-        push_line(out, &format!("UID:session-{}@hyperfocus", event.id));
+        push_line(out, &format!("UID:session-{}{}", event.id, self.uid_tail));
         push_line(out, &format!("DTSTAMP:{}", self.stamp));
         push_line(out, &format!("DTSTART:{}", stamp(event.start)));
         push_line(out, &format!("DTEND:{}", stamp(end)));
@@ -262,7 +285,12 @@ mod tests {
     fn finished_sessions_become_events_with_their_interruptions() {
         let zone = TimeZone::get("Europe/Madrid").unwrap();
         let at = |s: &str| s.parse::<Timestamp>().unwrap();
-        let (mut encoder, mut out) = IcsEncoder::start("Ana", zone, at("2025-11-16T12:00:00Z"));
+        let owner = FeedOwner {
+            name: "Ana",
+            user_id: 3,
+            instance: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        };
+        let (mut encoder, mut out) = IcsEncoder::start(owner, zone, at("2025-11-16T12:00:00Z"));
         let session = |id, start: &str, end: Option<&str>, interruption| ExportRow {
             session_id: id,
             session_start: at(start).as_second(),
@@ -306,7 +334,7 @@ mod tests {
             event,
             [
                 "BEGIN:VEVENT",
-                "UID:session-7@hyperfocus",
+                "UID:session-7-user-3@0f1e2d3c4b5a69788796a5b4c3d2e1f0.hyperfocus",
                 "DTSTAMP:20251116T120000Z",
                 "DTSTART:20251115T090000Z",
                 "DTEND:20251115T100000Z",

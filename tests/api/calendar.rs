@@ -44,8 +44,10 @@ async fn a_feed_serves_finished_sessions_until_it_is_replaced_or_ended() {
     );
     let text = feed.text.replace("\r\n ", "");
     assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+    let instance = app.state.store.instance();
     assert!(text.contains(&format!(
-        "BEGIN:VEVENT\r\nUID:session-{session}@hyperfocus\r\nDTSTAMP:20251116T080000Z\r\nDTSTART:20251115T090000Z\r\nDTEND:20251115T100000Z\r\nSUMMARY:Focus · 1 interruption\r\nDESCRIPTION:55 min of focus\\, 5 min lost to interruptions.\\n10:10–10:15 phone\r\n"
+        "BEGIN:VEVENT\r\nUID:session-{session}-user-{}@{instance}.hyperfocus\r\nDTSTAMP:20251116T080000Z\r\nDTSTART:20251115T090000Z\r\nDTEND:20251115T100000Z\r\nSUMMARY:Focus · 1 interruption\r\nDESCRIPTION:55 min of focus\\, 5 min lost to interruptions.\\n10:10–10:15 phone\r\n",
+        ana.id
     )), "{text}");
     assert_eq!(
         text.matches("BEGIN:VEVENT").count(),

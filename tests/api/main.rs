@@ -12,6 +12,7 @@ mod docs;
 mod export;
 mod goals;
 mod helpers;
+mod ids;
 mod import;
 mod interruptions;
 mod isolation;

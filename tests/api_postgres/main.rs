@@ -45,6 +45,9 @@ mod goals;
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/ids.rs"]
+mod ids;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/import.rs"]
 mod import;
 #[cfg(hyperfocus_postgres_tests)]

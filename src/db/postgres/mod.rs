@@ -60,6 +60,8 @@ pub struct PostgresStore {
     bridge: notify::Bridge,
     /// For connections of their own (exports).
     config: tokio_postgres::Config,
+    /// This server's name, read once.
+    instance: String,
 }
 
 impl PostgresStore {
@@ -82,11 +84,16 @@ impl PostgresStore {
             .build()?;
         let mut client = pool.get().await?;
         migrate::run(&mut client).await?;
+        let instance = client
+            .query_one("SELECT uid FROM instance", &[])
+            .await?
+            .get(0);
         let bridge = notify::Bridge::start(config.clone());
         Ok(Self {
             pool,
             bridge,
             config,
+            instance,
         })
     }
 
@@ -122,6 +129,10 @@ impl Store for PostgresStore {
         let client = self.client().await?;
         client.simple_query("SELECT 1").await?;
         Ok(())
+    }
+
+    fn instance(&self) -> &str {
+        &self.instance
     }
 
     async fn close(&self) {

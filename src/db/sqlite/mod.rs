@@ -67,6 +67,8 @@ pub struct SqliteStore {
     claims: std::sync::Mutex<std::collections::HashMap<i64, i64>>,
     /// The file, for reads that open a connection of their own (exports).
     path: PathBuf,
+    /// This server's name, read once.
+    instance: String,
 }
 
 impl SqliteStore {
@@ -78,6 +80,7 @@ impl SqliteStore {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )?;
         migrate::run(&mut writer)?;
+        let instance = writer.query_row("SELECT uid FROM instance", [], |row| row.get(0))?;
         // Checkpoints run on a thread of their own (see worker.rs); this
         // only stops the WAL from growing without bound should that fall behind.
         writer.pragma_update(None, "wal_autocheckpoint", 16_384)?;
@@ -98,6 +101,7 @@ impl SqliteStore {
             outbox,
             claims: std::sync::Mutex::default(),
             path: path.to_owned(),
+            instance,
         })
     }
 
@@ -158,6 +162,10 @@ impl Store for SqliteStore {
 
     async fn close(&self) {
         self.workers.shutdown().await;
+    }
+
+    fn instance(&self) -> &str {
+        &self.instance
     }
 
     async fn create_user(
