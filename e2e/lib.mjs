@@ -99,3 +99,39 @@ export async function register(page, name, email) {
   await page.getByRole("button", { name: "Create the account" }).click();
   await page.getByText("Not focusing").waitFor();
 }
+
+/** axe at a phone's width (390 px) in both themes, where tables scroll
+ * sideways: `audit` runs axe at the desktop width only. */
+export async function axeAtPhoneWidth(page, name) {
+  await page.setViewportSize({ width: 390, height: 900 });
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() => window.axe.run(document, {
+      resultTypes: ["violations"],
+      rules: { "scrollable-region-focusable": { enabled: true } },
+    }));
+    const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    assert.deepEqual(violations, [], `axe on ${name} at 390 px (${scheme})`);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** Whether the element is wholly inside the viewport. */
+export async function inViewport(locator) {
+  return locator.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    return box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth;
+  });
+}
+
+/** Whether the element has the keyboard focus. */
+export async function focused(locator) {
+  return locator.evaluate((element) => element === document.activeElement);
+}
+
+/** Text a person reads that still speaks the API: a UTC time "…Z)", or a
+ * field name such as end_time. */
+export function speaksApi(text) {
+  return /Z\)|\b[a-z]+_[a-z_]+\b|\bdescription\b|\b(name|email|password|timezone|url|target): /.test(text);
+}

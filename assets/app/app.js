@@ -134,3 +134,100 @@
   listen();
   scrollToEnds();
 })();
+
+// Settings, sign-in and registration: what a form's answer needs beyond
+// the HTML. The chosen theme applies at once (htmx swaps the page's body,
+// while the theme lives on <html>); a result shown once is brought to the
+// middle of the screen; Copy puts a secret on the clipboard (or, where the
+// browser refuses, selects it for the person to copy); a link of an error
+// summary moves the focus into its field; the registration form starts in
+// the browser's own time zone.
+(function () {
+  function syncTheme() {
+    const main = document.getElementById("main");
+    const theme = main && main.dataset.theme;
+    if (theme === "light" || theme === "dark") {
+      document.documentElement.dataset.theme = theme;
+    } else if (theme) {
+      delete document.documentElement.dataset.theme;
+    }
+  }
+
+  function reveal() {
+    const shown = document.querySelector("[data-reveal]");
+    if (!shown) {
+      return;
+    }
+    if (document.activeElement !== shown) {
+      shown.focus({ preventScroll: true });
+    }
+    shown.scrollIntoView({ block: "center" });
+  }
+
+  function select(element) {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  async function copy(button) {
+    const source = document.getElementById(button.dataset.copy);
+    const status = button.parentElement.querySelector(".copy-status");
+    if (!source) {
+      return;
+    }
+    const text = source.textContent.trim();
+    try {
+      await navigator.clipboard.writeText(text);
+      status.textContent = "Copied.";
+    } catch (_) {
+      select(source);
+      status.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy.";
+    }
+  }
+
+  function showCopyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach((button) => { button.hidden = false; });
+  }
+
+  // The field carries the server's default in data-browser-zone while
+  // nobody has chosen: the browser's zone replaces it.
+  function browserZone() {
+    const field = document.querySelector("input[data-browser-zone]");
+    if (!field || field.value !== field.dataset.browserZone || !window.Intl) {
+      return;
+    }
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) {
+      field.value = zone;
+    }
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("button[data-copy]");
+    if (button) {
+      copy(button);
+      return;
+    }
+    const link = event.target instanceof Element && event.target.closest(".error-summary a[href^='#']");
+    const field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
+    }
+  });
+
+  function settle() {
+    syncTheme();
+    showCopyButtons();
+    browserZone();
+    reveal();
+  }
+
+  // The theme as soon as the new page is in, before it settles.
+  document.addEventListener("htmx:afterSwap", syncTheme);
+  document.addEventListener("htmx:afterSettle", settle);
+  settle();
+})();

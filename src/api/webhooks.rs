@@ -171,6 +171,12 @@ pub struct WebhookWithSecretOut {
 /// `webhook-timestamp` and `webhook-signature` (`v1,` and the base64
 /// HMAC-SHA256 of `id.timestamp.body` under the secret's bytes), so any
 /// Standard Webhooks library verifies them. A user keeps at most 20.
+///
+/// An address whose host is an IP address in a network deliveries may not
+/// reach (loopback, private, link-local, shared, multicast or reserved,
+/// unless the server allows that network) is refused with 422 on `url`:
+/// no delivery could ever arrive. A host name is checked at each delivery
+/// against the addresses it resolves to then.
 #[utoipa::path(post, path = "/users/{user_id}/webhooks", tag = "webhooks", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id")),
     request_body = WebhookIn,
@@ -257,6 +263,9 @@ pub async fn get_webhook(
 
 /// Change an endpoint's address, events, description, or whether it is on.
 ///
+/// A new address is checked as on adding one: an IP address in a refused
+/// network is a 422 on `url`.
+///
 /// Send only what changes.
 #[utoipa::path(patch, path = "/users/{user_id}/webhooks/{webhook_id}", tag = "webhooks", security(("bearer" = [])),
     params(
@@ -287,7 +296,7 @@ pub async fn update_webhook(
         body.description,
         body.enabled,
     )?;
-    let webhook = state.store.update_webhook(user_id, id, patch).await?;
+    let webhook = crate::services::webhooks::update(&state, user_id, id, patch).await?;
     Ok(axum::Json(WebhookOut::of(webhook, state.clock.now())))
 }
 

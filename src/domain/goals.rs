@@ -90,7 +90,7 @@ impl Metric {
 
     /// The largest sensible target in one `period`: a goal beyond it could
     /// never be met, and is most likely a unit mistake.
-    fn largest_target(self, period: Period) -> i64 {
+    pub fn largest_target(self, period: Period) -> i64 {
         let days = match period {
             Period::Day => 1,
             Period::Week => 7,

@@ -149,6 +149,22 @@ pub fn known_zone_names() -> Vec<String> {
     names
 }
 
+/// The zones a person chooses from, as zone.tab lists them (one per
+/// region of a country) and UTC; embedded as text because no crate of the
+/// database we bundle exposes that list, only every name with its aliases.
+const CHOOSEABLE: &str = include_str!("zone_names.txt");
+
+/// The names offered where a person picks a zone: canonical ones only (no
+/// `US/Eastern`, `Factory` or `Etc/GMT+5`), each known to the bundled
+/// database, sorted. [`TimeZoneName::parse`] still accepts every name.
+pub fn chooseable_zone_names() -> Vec<&'static str> {
+    CHOOSEABLE
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter(|name| TZDB.get(name).is_ok())
+        .collect()
+}
+
 impl Default for TimeZoneName {
     fn default() -> Self {
         Self("UTC".to_owned())
@@ -158,6 +174,36 @@ impl Default for TimeZoneName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_zones_offered_are_canonical_and_known() {
+        let names = chooseable_zone_names();
+        assert!(names.len() > 400, "{}", names.len());
+        for present in [
+            "UTC",
+            "Europe/Madrid",
+            "Asia/Kolkata",
+            "Europe/Kyiv",
+            "America/New_York",
+        ] {
+            assert!(names.contains(&present), "{present}");
+        }
+        for alias in [
+            "US/Eastern",
+            "Factory",
+            "Asia/Calcutta",
+            "Europe/Kiev",
+            "EST",
+            "Etc/GMT+5",
+        ] {
+            assert!(!names.contains(&alias), "{alias}");
+            assert!(
+                TimeZoneName::parse("timezone", alias).is_ok(),
+                "{alias} is still accepted"
+            );
+        }
+        assert!(names.windows(2).all(|pair| pair[0] < pair[1]));
+    }
 
     #[test]
     fn timestamps_must_carry_an_offset() {

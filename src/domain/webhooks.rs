@@ -324,16 +324,59 @@ impl NetworkPolicy {
 
     /// Whether a delivery may connect to `ip`; the reason when not.
     pub fn check(&self, ip: IpAddr) -> Result<(), String> {
-        let ip = canonical(ip);
-        if self.allowed.iter().any(|net| net.contains(&ip)) {
-            return Ok(());
-        }
-        match forbidden_because(ip) {
-            Some(why) => Err(format!(
-                "{ip} is {why}; webhooks go to public addresses only (see --webhook-allow-networks)"
-            )),
+        match self.refusal(ip) {
+            Some(refusal) => Err(refusal.to_string()),
             None => Ok(()),
         }
+    }
+
+    /// Why a delivery may not connect to `ip`, if it may not.
+    pub fn refusal(&self, ip: IpAddr) -> Option<Refusal> {
+        let ip = canonical(ip);
+        if self.allowed.iter().any(|net| net.contains(&ip)) {
+            return None;
+        }
+        forbidden_because(ip).map(|why| Refusal { ip, why })
+    }
+
+    /// Why no delivery could ever reach `url`, when its host is an address
+    /// (not a name) in a refused network: such an endpoint is refused when
+    /// it is added or changed. A name is checked at each delivery, against
+    /// what it resolves to then.
+    pub fn refusal_of_url(&self, url: &WebhookUrl) -> Option<Refusal> {
+        let ip = match url.url().host()? {
+            url::Host::Ipv4(v4) => IpAddr::V4(v4),
+            url::Host::Ipv6(v6) => IpAddr::V6(v6),
+            url::Host::Domain(_) => return None,
+        };
+        self.refusal(ip)
+    }
+
+    /// [`Self::refusal_of_url`] as the error of the `url` field.
+    pub fn check_url(&self, url: &WebhookUrl) -> Result<(), FieldError> {
+        match self.refusal_of_url(url) {
+            Some(refusal) => Err(FieldError::new("url", refusal.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// An address deliveries may not reach, and what kind of address it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    /// The address (an IPv4 address written as IPv6 is its IPv4 one).
+    pub ip: IpAddr,
+    /// "a loopback address", "a private address", …
+    pub why: &'static str,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is {}; webhooks go to public addresses only (see --webhook-allow-networks)",
+            self.ip, self.why
+        )
     }
 }
 
@@ -392,6 +435,36 @@ fn forbidden_because(ip: IpAddr) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_in_a_refused_network_is_refused_unless_allowed_and_names_wait() {
+        let url = |raw: &str| WebhookUrl::parse(raw).unwrap();
+        let policy = NetworkPolicy::default();
+        assert_eq!(
+            policy
+                .check_url(&url("http://127.0.0.1:9/hook"))
+                .unwrap_err()
+                .message,
+            "127.0.0.1 is a loopback address; webhooks go to public addresses only (see --webhook-allow-networks)"
+        );
+        assert_eq!(
+            policy
+                .refusal_of_url(&url("http://[::ffff:10.1.2.3]/"))
+                .map(|r| r.why),
+            Some("a private address")
+        );
+        assert_eq!(
+            policy
+                .refusal_of_url(&url("http://[fe80::1]/"))
+                .map(|r| r.why),
+            Some("a link-local address")
+        );
+        assert_eq!(policy.refusal_of_url(&url("http://localhost:9/")), None);
+        assert_eq!(policy.refusal_of_url(&url("https://93.184.215.14/")), None);
+        let allowed = NetworkPolicy::parse("127.0.0.0/8").unwrap();
+        assert!(allowed.check_url(&url("http://127.0.0.1:9/hook")).is_ok());
+        assert!(allowed.check_url(&url("http://10.0.0.1/")).is_err());
+    }
 
     #[test]
     fn a_signature_is_the_standards_own_example() {

@@ -17,8 +17,8 @@ use crate::{
         delivery::RetrySchedule,
         sealing::ServerKey,
         webhooks::{
-            NetworkPolicy, NewWebhook, OLD_SECRET_SECONDS, PING, Secret, Webhook, WebhookUrl,
-            seal_context,
+            NetworkPolicy, NewWebhook, OLD_SECRET_SECONDS, PING, Secret, Webhook, WebhookPatch,
+            WebhookUrl, seal_context,
         },
     },
     error::{AppError, AppResult},
@@ -152,17 +152,41 @@ fn new_secret(state: &AppState, user_id: i64) -> AppResult<(Secret, Vec<u8>)> {
 }
 
 /// Adds an endpoint with a new secret: the API's and the web app's add.
+/// An address no delivery could reach (an IP address in a refused
+/// network) is refused here, not retried for a day.
 pub async fn create(
     state: &AppState,
     user_id: i64,
     new: NewWebhook,
 ) -> AppResult<(Webhook, Secret)> {
+    state
+        .webhooks
+        .policy
+        .check_url(&new.url)
+        .map_err(RuleViolation::from)?;
     let (secret, sealed) = new_secret(state, user_id)?;
     let webhook = state
         .store
         .create_webhook(user_id, new, sealed, state.clock.now())
         .await?;
     Ok((webhook, secret))
+}
+
+/// Changes an endpoint; a new address is checked as [`create`] checks one.
+pub async fn update(
+    state: &AppState,
+    user_id: i64,
+    id: i64,
+    patch: WebhookPatch,
+) -> AppResult<Webhook> {
+    if let Some(url) = &patch.url {
+        state
+            .webhooks
+            .policy
+            .check_url(url)
+            .map_err(RuleViolation::from)?;
+    }
+    Ok(state.store.update_webhook(user_id, id, patch).await?)
 }
 
 /// Gives an endpoint a new secret; the old one signs on for a day.

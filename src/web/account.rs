@@ -10,17 +10,21 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
 use super::{
-    Flash, Layout, WebError, render,
+    Flash, Layout, WebError,
+    fields::FormErrors,
+    render,
     session::{
         self, Anonymous, CsrfForm, Posted, cleared_session_cookie, local_target, session_cookie,
     },
+    settings::unknown_zone,
 };
 use crate::{
     db::Registration,
     domain::{
+        RuleViolation,
         browser::{self, LIFETIME_DAYS, NewBrowserSession, NewSecrets},
         password::Password,
-        time::known_zone_names,
+        time::chooseable_zone_names,
         token::{NewToken, PresentedToken, Scope, TokenName},
         user::{Email, NewUser},
     },
@@ -214,8 +218,17 @@ struct RegisterPage {
     name: String,
     email: String,
     timezone: String,
-    zones: Vec<String>,
+    zones: Vec<&'static str>,
+    /// Whether the zone is still the server's default, for the browser's
+    /// own to replace (`app.js` reads it from `Intl`).
+    zone_is_default: bool,
+    errors: FormErrors,
+    /// Whether the email belongs to an account already.
+    email_taken: bool,
 }
+
+/// The zone of an account made without naming one.
+const DEFAULT_ZONE: &str = "UTC";
 
 /// The registration page.
 pub async fn register_page(State(state): State<AppState>, jar: CookieJar) -> Response {
@@ -228,8 +241,11 @@ pub async fn register_page(State(state): State<AppState>, jar: CookieJar) -> Res
         ),
         name: String::new(),
         email: String::new(),
-        timezone: "UTC".into(),
-        zones: known_zone_names(),
+        timezone: DEFAULT_ZONE.into(),
+        zones: chooseable_zone_names(),
+        zone_is_default: true,
+        errors: FormErrors::default(),
+        email_taken: false,
     };
     render(&page, false)
 }
@@ -243,7 +259,9 @@ pub struct RegisterForm {
     timezone: Option<String>,
 }
 
-/// Creates the account with a password and signs this browser in.
+/// Creates the account with a password and signs this browser in; a form
+/// with mistakes comes back as typed (but for the password), each field
+/// with its own message and a summary at the top.
 pub async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -255,31 +273,86 @@ pub async fn register(
             Ok(cookie) => (CookieJar::new().add(cookie), Redirect::to("/app/")).into_response(),
             Err(e) => e.into_response(),
         },
-        Err(WebError::App(error)) if error.status().is_client_error() => {
+        Err(Registering::Said(status, errors)) => {
             let page = RegisterPage {
                 layout: Layout::anonymous(
                     "Create an account",
                     session::theme(&jar),
-                    Some(Flash::error(error.detail())),
+                    None,
                     state.clock.now(),
                 ),
                 name: form.name,
                 email: form.email,
-                timezone: form.timezone.unwrap_or_else(|| "UTC".into()),
-                zones: known_zone_names(),
+                timezone: form.timezone.unwrap_or_else(|| DEFAULT_ZONE.into()),
+                zones: chooseable_zone_names(),
+                zone_is_default: false,
+                errors,
+                email_taken: status == StatusCode::CONFLICT,
             };
             let mut response = render(&page, false);
-            *response.status_mut() = error.status();
+            *response.status_mut() = status;
             response
         }
-        Err(other) => other.into_response(),
+        Err(Registering::Failed(other)) => other.into_response(),
     }
 }
 
-async fn create_account(state: &AppState, form: &RegisterForm) -> Result<i64, WebError> {
-    let new = NewUser::parse(&form.name, &form.email, form.timezone.as_deref())
-        .map_err(AppError::from)?;
-    let password = Password::new_for_account("password", &form.password).map_err(AppError::from)?;
+/// Why no account was made.
+enum Registering {
+    /// Mistakes in the form, by field, and the status to answer with.
+    Said(StatusCode, FormErrors),
+    /// Anything else.
+    Failed(WebError),
+}
+
+impl<E: Into<WebError>> From<E> for Registering {
+    fn from(error: E) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+async fn create_account(state: &AppState, form: &RegisterForm) -> Result<i64, Registering> {
+    let zone = form
+        .timezone
+        .as_deref()
+        .map(str::trim)
+        .filter(|z| !z.is_empty());
+    let new = NewUser::parse(&form.name, &form.email, zone);
+    let password = Password::new_for_account("password", &form.password);
+    let mut said = FormErrors::default();
+    if let Err(RuleViolation::Invalid(errors)) = &new {
+        for error in errors {
+            match error.field.as_str() {
+                "name" if form.name.trim().is_empty() => said.add("name", "Enter your name."),
+                "name" => said.add("name", "Your name must be 100 characters or fewer."),
+                "email" if form.email.trim().is_empty() => {
+                    said.add("email", "Enter your email address.");
+                }
+                "email" => said.add(
+                    "email",
+                    "Enter an email address in the right form, such as name@example.com.",
+                ),
+                _ => said.add("timezone", unknown_zone(zone.unwrap_or_default())),
+            }
+        }
+    }
+    if password.is_err() {
+        let chars = form.password.chars().count();
+        said.add(
+            "password",
+            match chars {
+                0 => "Enter a password.",
+                1..8 => "The password must be 8 characters or more; a few words make a good one.",
+                _ => "The password must be 128 characters or fewer.",
+            },
+        );
+    }
+    if !said.is_empty() {
+        return Err(Registering::Said(StatusCode::UNPROCESSABLE_ENTITY, said));
+    }
+    let (Ok(new), Ok(password)) = (new, password) else {
+        return Err(AppError::Internal(anyhow::anyhow!("a checked form failed")).into());
+    };
     let hash = state.passwords.hash(password).await?;
     let secret = new_secret()?;
     let token = NewToken {
@@ -291,11 +364,20 @@ async fn create_account(state: &AppState, form: &RegisterForm) -> Result<i64, We
     let registration = state
         .store
         .create_user(new, Some(hash), token, state.clock.now(), None)
-        .await?;
+        .await;
     match registration {
-        Registration::Created { user, .. } | Registration::Replayed { user, .. } => Ok(user.id),
+        Ok(Registration::Created { user, .. } | Registration::Replayed { user, .. }) => Ok(user.id),
+        Err(crate::db::StoreError::Rule(RuleViolation::Conflict(_))) => {
+            let mut said = FormErrors::default();
+            said.add("email", EMAIL_TAKEN);
+            Err(Registering::Said(StatusCode::CONFLICT, said))
+        }
+        Err(other) => Err(other.into()),
     }
 }
+
+/// What the page says of an email address an account already has.
+const EMAIL_TAKEN: &str = "This email address cannot be used for a new account. If it is yours, sign in with it instead, or use another address.";
 
 /// A form that only carries its CSRF token.
 #[derive(Deserialize)]

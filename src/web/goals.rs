@@ -1,24 +1,27 @@
-//! Goals in the web app: set and deleted in Settings, a progress ring for
-//! each on Now, a streak calendar for each on Reports. The figures are the
+//! Goals in the web app: set, changed and deleted in Settings, a progress
+//! ring for each "at least" goal on Now (an "at most" goal is a budget:
+//! what is left of its limit), a streak calendar for each on Reports. The figures are the
 //! API's (`reports::goals_progress`), so a page never disagrees with it.
 
 use std::fmt::Write as _;
 
 use axum::{
     extract::{Path, State},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::{
-    Visitor, WebError, answer,
+    Visitor, WebError,
+    fields::FormErrors,
     session::{CsrfForm, Posted},
-    settings::Plain,
+    settings::{Plain, answer_in, form_failed},
     time_input::duration,
 };
 use crate::{
     domain::{
+        RuleViolation,
         days::{DaySettings, WEEKDAY_NAMES},
         goals::{
             Comparison, Goal, GoalRange, GoalRule, Metric, Period, PeriodProgress, Progress,
@@ -53,6 +56,80 @@ pub struct GoalCard {
     pub cells: Vec<StreakCell>,
     /// Whether the calendar is a week of days a row (a day goal).
     pub by_day: bool,
+    /// The goal as its edit form shows it.
+    pub values: GoalValues,
+}
+
+/// A goal form's fields as typed (times in minutes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoalValues {
+    /// `effective_seconds`, `worked_seconds`, …
+    pub metric: String,
+    /// `at_least` or `at_most`.
+    pub comparison: String,
+    /// The target as typed: minutes for time, else a count.
+    pub target: String,
+    /// `day` or `week`.
+    pub period: String,
+    /// The rest days ticked, `monday`…
+    pub rest_days: Vec<String>,
+    /// Whether a day with nothing logged counts.
+    pub count_empty_days: bool,
+}
+
+impl Default for GoalValues {
+    fn default() -> Self {
+        Self {
+            metric: "effective_seconds".into(),
+            comparison: "at_least".into(),
+            target: "120".into(),
+            period: "day".into(),
+            rest_days: Vec::new(),
+            count_empty_days: false,
+        }
+    }
+}
+
+impl GoalValues {
+    fn of(rule: &GoalRule) -> Self {
+        let target = if in_minutes(rule.metric.as_str()) {
+            rule.target / 60
+        } else {
+            rule.target
+        };
+        Self {
+            metric: rule.metric.as_str().to_owned(),
+            comparison: rule.comparison.as_str().to_owned(),
+            target: target.to_string(),
+            period: rule.period.as_str().to_owned(),
+            rest_days: rule
+                .rest_days
+                .names()
+                .iter()
+                .map(|n| (*n).to_owned())
+                .collect(),
+            count_empty_days: rule.count_empty_days,
+        }
+    }
+
+    /// Whether `day` is ticked as a rest day.
+    pub fn rests(&self, day: &&str) -> bool {
+        self.rest_days.iter().any(|d| d == day)
+    }
+}
+
+/// The choices of a goal form: value and words.
+pub const METRICS: [(&str, &str); 5] = [
+    ("effective_seconds", "Effective focus (minutes)"),
+    ("worked_seconds", "Time worked (minutes)"),
+    ("focus_score", "Focus score (0–100)"),
+    ("interruptions", "Interruptions"),
+    ("deep_work_blocks", "Deep-work blocks (25 min or more)"),
+];
+
+/// Whether a metric's target is typed in minutes.
+fn in_minutes(metric: &str) -> bool {
+    matches!(metric, "effective_seconds" | "worked_seconds")
 }
 
 /// One period of a streak calendar.
@@ -101,10 +178,6 @@ fn card(goal: &Goal, progress: &Progress, days: DaySettings) -> GoalCard {
     let current = progress.periods.last();
     let value = current.map_or(0, |p| p.value);
     let status = current.map_or(Status::Pending, |p| p.status);
-    let share = match rule.target {
-        0 => 100,
-        target => (value.saturating_mul(100) / target).clamp(0, 100),
-    };
     let unit = match rule.period {
         Period::Day => "day",
         Period::Week => "week",
@@ -116,27 +189,142 @@ fn card(goal: &Goal, progress: &Progress, days: DaySettings) -> GoalCard {
             if now == 1 { "" } else { "s" }
         ),
     };
+    let (so_far, state, state_label, ring) = match rule.comparison {
+        Comparison::AtLeast => {
+            let share = match rule.target {
+                0 => 100,
+                target => (value.saturating_mul(100) / target).clamp(0, 100),
+            };
+            (
+                format!(
+                    "{} of {}",
+                    amount(rule.metric, value),
+                    amount(rule.metric, rule.target)
+                ),
+                status_class(status),
+                status_label(status),
+                ring(share, status_class(status), &label(rule)),
+            )
+        }
+        Comparison::AtMost => {
+            let budget = Budget::of(value, rule.target);
+            (
+                budget.words(rule.metric),
+                budget.class(),
+                budget.state_label(status),
+                budget.gauge(rule.metric, &label(rule)),
+            )
+        }
+    };
     GoalCard {
         id: goal.id,
         label: label(rule),
-        so_far: match rule.comparison {
-            Comparison::AtLeast => format!(
-                "{} of {}",
-                amount(rule.metric, value),
-                amount(rule.metric, rule.target)
-            ),
-            Comparison::AtMost => format!(
-                "{}, at most {}",
-                amount(rule.metric, value),
-                amount(rule.metric, rule.target)
-            ),
-        },
-        state: status_class(status),
-        state_label: status_label(status),
-        ring: ring(share, status_class(status), &label(rule)),
+        so_far,
+        state,
+        state_label,
+        ring,
         streak,
         cells: calendar(rule, &progress.periods, days),
         by_day: rule.period == Period::Day,
+        values: GoalValues::of(rule),
+    }
+}
+
+/// An "at most" goal's period as a budget: how much of the limit is used.
+struct Budget {
+    used: i64,
+    limit: i64,
+}
+
+impl Budget {
+    /// From this much of the limit on, the budget is drawn as running out.
+    const NEAR_PERCENT: i64 = 80;
+
+    fn of(used: i64, limit: i64) -> Self {
+        Self { used, limit }
+    }
+
+    fn left(&self) -> i64 {
+        self.limit - self.used
+    }
+
+    /// `within`, `near` (the last fifth of the limit) or `over`.
+    fn class(&self) -> &'static str {
+        if self.used > self.limit {
+            "over"
+        } else if self.used.saturating_mul(100) >= self.limit.saturating_mul(Self::NEAR_PERCENT) {
+            "near"
+        } else {
+            "within"
+        }
+    }
+
+    /// "10 interruptions left of 12", "3 interruptions over the limit of 12".
+    fn words(&self, metric: Metric) -> String {
+        match self.left() {
+            left if left < 0 => format!(
+                "{} over the limit of {}",
+                amount(metric, -left),
+                limit_amount(metric, self.limit)
+            ),
+            left => format!(
+                "{} left of {}",
+                amount(metric, left),
+                limit_amount(metric, self.limit)
+            ),
+        }
+    }
+
+    fn state_label(&self, status: Status) -> &'static str {
+        match (self.class(), status) {
+            (_, Status::Rest) => "a rest day",
+            ("over", _) => "over the limit",
+            ("near", _) => "near the limit",
+            (_, Status::Met) => "met",
+            _ => "within the limit",
+        }
+    }
+
+    /// A bar of the limit with the part used filled in, and what is left
+    /// written above it.
+    fn gauge(&self, metric: Metric, label: &str) -> String {
+        let class = self.class();
+        let used = match self.limit {
+            0 if self.used > 0 => 1.0,
+            0 => 0.0,
+            limit => (self.used as f64 / limit as f64).clamp(0.0, 1.0),
+        };
+        let (figure, word) = match self.left() {
+            left if left < 0 => (short_amount(metric, -left), "over"),
+            left => (short_amount(metric, left), "left"),
+        };
+        format!(
+            r#"<svg class="budget {class}" viewBox="0 0 36 36" width="64" height="64" role="img" aria-label="{}: {}"><text class="figure" x="18" y="16" text-anchor="middle">{}</text><text x="18" y="24" text-anchor="middle">{word}</text><rect class="track" x="4" y="28" width="28" height="4" rx="2"/><rect class="fill" x="4" y="28" width="{:.1}" height="4" rx="2"/></svg>"#,
+            super::charts::escape(label),
+            super::charts::escape(&self.words(metric)),
+            super::charts::escape(&figure),
+            28.0 * used
+        )
+    }
+}
+
+/// The limit as the words after "of" say it: "12 interruptions".
+fn limit_amount(metric: Metric, value: i64) -> String {
+    amount(metric, value)
+}
+
+/// A figure short enough for the gauge: "45m", "1h05", "9".
+fn short_amount(metric: Metric, value: i64) -> String {
+    match metric {
+        Metric::EffectiveSeconds | Metric::WorkedSeconds => {
+            let minutes = value / 60;
+            if minutes < 60 {
+                format!("{minutes}m")
+            } else {
+                format!("{}h{:02}", minutes / 60, minutes % 60)
+            }
+        }
+        _ => value.to_string(),
     }
 }
 
@@ -304,47 +492,158 @@ impl GoalForm {
             .collect()
     }
 
-    /// The target in the metric's unit: minutes become seconds.
-    fn target(&self) -> Result<i64, AppError> {
-        let typed: i64 = self.target.trim().parse().map_err(|_| {
-            AppError::invalid(
-                "target",
-                format!("{:?} is not a whole number", self.target.trim()),
-            )
-        })?;
-        let in_minutes = matches!(self.metric.as_str(), "effective_seconds" | "worked_seconds");
-        Ok(if in_minutes {
+    /// The form as typed, to show it again.
+    fn values(&self) -> GoalValues {
+        GoalValues {
+            metric: self.metric.clone(),
+            comparison: self.comparison.clone(),
+            target: self.target.clone(),
+            period: self.period.clone(),
+            rest_days: self.rest_days(),
+            count_empty_days: self.count_empty_days.is_some(),
+        }
+    }
+
+    /// The rule the form asks for, or what to put right, by the inputs
+    /// whose ids begin with `prefix`.
+    fn rule(&self, prefix: &str, current: Option<&GoalRule>) -> Result<GoalRule, FormErrors> {
+        let id = |field: &str| format!("{prefix}-{field}");
+        let Ok(typed) = self.target.trim().parse::<i64>() else {
+            let mut said = FormErrors::default();
+            said.add(
+                &id("target"),
+                "Enter the target as a whole number, such as 120.",
+            );
+            return Err(said);
+        };
+        let target = if in_minutes(&self.metric) {
             typed.saturating_mul(60)
         } else {
             typed
-        })
+        };
+        let rest = self.rest_days();
+        let raw = RawGoal {
+            metric: Some(&self.metric),
+            comparison: Some(&self.comparison),
+            target: Some(target),
+            period: Some(&self.period),
+            rest_days: Some(&rest),
+            count_empty_days: Some(self.count_empty_days.is_some()),
+        };
+        let parsed = match current {
+            Some(rule) => rule.changed(&raw),
+            None => GoalRule::parse_new(&raw),
+        };
+        parsed.map_err(|violation| self.said(prefix, &violation))
+    }
+
+    /// A refused goal in the person's words, by its inputs.
+    fn said(&self, prefix: &str, violation: &RuleViolation) -> FormErrors {
+        let mut said = FormErrors::default();
+        let RuleViolation::Invalid(errors) = violation else {
+            return said;
+        };
+        for error in errors {
+            let (field, text) = match error.field.as_str() {
+                "metric" => ("metric", "Choose what the goal counts.".to_owned()),
+                "comparison" => ("comparison", "Choose at least or at most.".to_owned()),
+                "period" => ("period", "Choose a day or a week.".to_owned()),
+                "rest_days" => (
+                    "rest-monday",
+                    "Only a day goal has rest days: a week goal counts the whole week. Untick them, or make it a day goal.".to_owned(),
+                ),
+                _ => ("target", self.target_refused()),
+            };
+            said.add(&format!("{prefix}-{field}"), text);
+        }
+        said
+    }
+
+    /// Why a target is out of range, with the range in the form's unit.
+    fn target_refused(&self) -> String {
+        let period = if self.period == "week" { "week" } else { "day" };
+        let largest = Metric::parse(&self.metric)
+            .ok()
+            .zip(Period::parse(&self.period).ok())
+            .map(|(metric, period)| metric.largest_target(period));
+        match (self.metric.as_str(), largest) {
+            ("focus_score", _) => "A focus score is 0 to 100.".to_owned(),
+            (metric, Some(largest)) if in_minutes(metric) => format!(
+                "A {period} holds at most {} minutes: enter 0 to {}.",
+                largest / 60,
+                largest / 60
+            ),
+            (_, Some(largest)) => format!("Enter 0 to {largest} for a {period}."),
+            _ => "Enter a target of 0 or more.".to_owned(),
+        }
     }
 }
 
 /// Sets a goal from Settings.
 pub async fn create(State(state): State<AppState>, posted: Posted<GoalForm>) -> Response {
     let Posted { visitor, form } = posted;
-    let result = async {
-        visitor.require_write()?;
-        let rest = form.rest_days();
-        let rule = GoalRule::parse_new(&RawGoal {
-            metric: Some(&form.metric),
-            comparison: Some(&form.comparison),
-            target: Some(form.target()?),
-            period: Some(&form.period),
-            rest_days: Some(&rest),
-            count_empty_days: Some(form.count_empty_days.is_some()),
-        })
-        .map_err(AppError::from)?;
-        let goal = state
-            .store
-            .create_goal(visitor.user_id(), rule, state.clock.now())
-            .await
-            .map_err(AppError::from)?;
-        Ok::<_, WebError>(format!("Goal set: {}.", label(&goal.rule)))
+    if let Err(e) = visitor.require_write() {
+        return e.into_response();
     }
-    .await;
-    answer(result, "/app/settings#goals-heading")
+    let rule = match form.rule("goal", None) {
+        Ok(rule) => rule,
+        Err(said) => return failed(&state, &visitor, said, None, &form).await,
+    };
+    let made = state
+        .store
+        .create_goal(visitor.user_id(), rule, state.clock.now())
+        .await
+        .map(|goal| format!("Goal set: {}.", label(&goal.rule)))
+        .map_err(WebError::from);
+    answer_in("goals", made)
+}
+
+/// Changes a goal from its edit form in Settings.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<GoalForm>,
+) -> Response {
+    let Posted { visitor, form } = posted;
+    if let Err(e) = visitor.require_write() {
+        return e.into_response();
+    }
+    let current = match state.store.get_goal(visitor.user_id(), id).await {
+        Ok(goal) => goal,
+        Err(e) => return answer_in("goals", Err(e.into())),
+    };
+    let rule = match form.rule(&format!("goal-{id}"), Some(&current.rule)) {
+        Ok(rule) => rule,
+        Err(said) => return failed(&state, &visitor, said, Some(id), &form).await,
+    };
+    let changed = state
+        .store
+        .update_goal(visitor.user_id(), id, rule)
+        .await
+        .map(|goal| format!("Goal changed: {}.", label(&goal.rule)))
+        .map_err(WebError::from);
+    answer_in("goals", changed)
+}
+
+/// Settings again with the goal form (the new one, or goal `id`'s) as
+/// typed and what to put right.
+async fn failed(
+    state: &AppState,
+    visitor: &Visitor,
+    said: FormErrors,
+    id: Option<i64>,
+    form: &GoalForm,
+) -> Response {
+    let values = form.values();
+    form_failed(state, visitor, "goals", said, |page| match id {
+        None => page.typed.goal = values,
+        Some(id) => {
+            if let Some(card) = page.goals.iter_mut().find(|g| g.id == id) {
+                card.values = values;
+            }
+        }
+    })
+    .await
 }
 
 /// Deletes a goal from Settings.
@@ -360,7 +659,7 @@ pub async fn delete(
         Ok("Goal deleted.".to_owned())
     }
     .await;
-    answer(result, "/app/settings#goals-heading")
+    answer_in("goals", result)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use crate::{error::AppError, services::state::AppState};
 mod account;
 mod assets;
 pub mod charts;
+mod fields;
 mod flash;
 mod goals;
 mod history;
@@ -32,6 +33,7 @@ mod reports;
 mod session;
 mod settings;
 mod time_input;
+mod tokens;
 mod upload;
 mod webhooks;
 
@@ -75,15 +77,27 @@ pub fn router() -> Router<AppState> {
             post(history::delete_interruption),
         )
         .route("/app/settings", get(settings::page))
-        .route("/app/settings/profile", post(settings::profile))
-        .route("/app/settings/password", post(settings::password))
+        .route(
+            "/app/settings/profile",
+            post(settings::profile).get(to_settings),
+        )
+        .route(
+            "/app/settings/password",
+            post(settings::password).get(to_settings),
+        )
         .route("/app/settings/theme", post(settings::theme))
-        .route("/app/settings/tokens", post(settings::create_token))
+        .route(
+            "/app/settings/tokens",
+            post(tokens::create).get(to_settings),
+        )
         .route(
             "/app/settings/tokens/{token_id}/revoke",
-            post(settings::revoke_token),
+            post(tokens::revoke),
         )
-        .route("/app/settings/erase", post(settings::erase))
+        .route(
+            "/app/settings/erase",
+            post(settings::erase).get(to_settings),
+        )
         .route("/app/export", get(settings::export))
         .route(
             "/app/settings/import",
@@ -92,16 +106,13 @@ pub fn router() -> Router<AppState> {
                 crate::services::imports::MAX_IMPORT_BYTES + 64 * 1024,
             )),
         )
-        .route(
-            "/app/webhooks",
-            // A reload of the page that showed a new secret lands on Settings.
-            post(webhooks::create).get(|| async { Redirect::to("/app/settings") }),
-        )
+        .route("/app/webhooks", post(webhooks::create).get(to_settings))
         .route("/app/webhooks/{webhook_id}/test", post(webhooks::test))
         .route("/app/webhooks/{webhook_id}/rotate", post(webhooks::rotate))
         .route("/app/webhooks/{webhook_id}/toggle", post(webhooks::toggle))
         .route("/app/webhooks/{webhook_id}/delete", post(webhooks::delete))
-        .route("/app/goals", post(goals::create))
+        .route("/app/goals", post(goals::create).get(to_settings))
+        .route("/app/goals/{goal_id}", post(goals::update).get(to_settings))
         .route("/app/goals/{goal_id}/delete", post(goals::delete))
         .route("/app/settings/calendar", post(settings::make_feed))
         .route("/app/settings/calendar/end", post(settings::end_feed))
@@ -122,6 +133,12 @@ pub fn router() -> Router<AppState> {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(POLICY),
         ))
+}
+
+/// A form's address opened as a page (a reload, without JavaScript, of
+/// the answer that showed a secret or a form's errors) lands on Settings.
+async fn to_settings() -> Redirect {
+    Redirect::to("/app/settings")
 }
 
 /// Which page a layout is for, to mark it in the navigation.

@@ -1,10 +1,16 @@
-//! The settings page: name and time zone, theme, password, personal
-//! tokens, other browsers, and erasing the account.
+//! The settings page: name and time zone, theme, goals, webhooks,
+//! password, personal tokens, other browsers, data, and erasing the
+//! account.
+//!
+//! Every form's result is shown by that form: a message in its section
+//! (`?at=` names it after the redirect), a secret shown once beside it
+//! (answered directly, never stored by a cache), or the form again with
+//! what was typed and each field's own message, plus a summary above it.
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
-    http::{HeaderMap, header},
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -13,13 +19,15 @@ use serde::Deserialize;
 use super::{
     Flash, Layout, Visitor, WebError,
     account::Confirm,
-    answer, render,
+    answer,
+    fields::FormErrors,
+    render,
     session::{self, CsrfForm, Posted, THEME_COOKIE, cleared_session_cookie},
     time_input::day_and_clock,
 };
 use crate::{
-    db::SameName,
     domain::{
+        FieldError, RuleViolation,
         calendar_feed::NewFeed,
         days::{
             DAY_START_STEP, DayStart, EARLIEST_DAY_START, LATEST_DAY_START, WEEKDAY_NAMES,
@@ -27,13 +35,12 @@ use crate::{
         },
         export::ExportRequest,
         password::Password,
-        time::known_zone_names,
-        token::{self, Scope, TokenName},
+        time::chooseable_zone_names,
         user::{RawUserPatch, UserPatch},
     },
     error::AppError,
     net::ClientAddress,
-    services::accounts::{self, SignInAttempt},
+    services::accounts::SignInAttempt,
     services::state::AppState,
 };
 
@@ -87,27 +94,142 @@ fn day_start_choices(current: DayStart) -> Vec<Choice> {
         .collect()
 }
 
+/// The sections of the page a form's result is shown in, by their ids:
+/// the result of an action appears by the form that made it.
+pub const SECTIONS: [&str; 10] = [
+    "profile", "theme", "goals", "webhooks", "password", "tokens", "browsers", "import", "feed",
+    "erase",
+];
+
+/// Back to Settings with what a form did, shown in its `section`.
+pub fn answer_in(section: &'static str, result: Result<String, WebError>) -> Response {
+    answer(result, &format!("/app/settings?at={section}"))
+}
+
+/// The last action's message, in the section of the form that made it.
+pub struct Placed {
+    /// Which section (one of [`SECTIONS`]).
+    pub section: &'static str,
+    /// What to say.
+    pub flash: Flash,
+}
+
+/// Something shown once (a token, a secret, an address), by its form.
+pub struct ShownOnce {
+    /// Which section it belongs to.
+    pub section: &'static str,
+    /// The webhook it belongs to, shown under that webhook's row.
+    pub webhook: Option<i64>,
+    /// What was done, and that it is not shown again.
+    pub lead: String,
+    /// The secret itself.
+    pub value: String,
+}
+
+impl ShownOnce {
+    /// Whether it is shown in `section`, outside any webhook's row.
+    pub fn is_in(&self, section: &str) -> bool {
+        self.section == section && self.webhook.is_none()
+    }
+
+    /// Whether it is shown under the row of webhook `id`.
+    pub fn is_for_webhook(&self, id: &i64) -> bool {
+        self.webhook == Some(*id)
+    }
+}
+
+/// What the forms show: what was typed into the one that failed, else the
+/// defaults.
+pub struct Typed {
+    /// The token form's name.
+    pub token_name: String,
+    /// `write` or `read`.
+    pub token_scope: String,
+    /// Days until the token expires, as typed.
+    pub token_days: String,
+    /// The webhook form's address.
+    pub webhook_url: String,
+    /// The webhook form's description.
+    pub webhook_description: String,
+    /// The events ticked on the webhook form.
+    pub webhook_events: Vec<String>,
+    /// The goal form as typed.
+    pub goal: super::goals::GoalValues,
+}
+
+impl Default for Typed {
+    fn default() -> Self {
+        Self {
+            token_name: String::new(),
+            token_scope: "write".into(),
+            token_days: String::new(),
+            webhook_url: String::new(),
+            webhook_description: String::new(),
+            webhook_events: vec!["session.started".into(), "session.ended".into()],
+            goal: super::goals::GoalValues::default(),
+        }
+    }
+}
+
+impl Typed {
+    /// Whether the webhook form has `event` ticked.
+    pub fn ticks(&self, event: &&str) -> bool {
+        self.webhook_events.iter().any(|e| e == event)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "settings.html")]
-struct SettingsPage {
+pub struct SettingsPage {
     layout: Layout,
-    name: String,
+    /// The name field's value.
+    pub name: String,
     email: String,
-    timezone: String,
-    zones: Vec<String>,
+    /// The time zone field's value.
+    pub timezone: String,
+    zones: Vec<&'static str>,
     week_starts: Vec<Choice>,
     day_starts: Vec<Choice>,
     has_password: bool,
-    goals: Vec<super::goals::GoalCard>,
+    /// The goals, each with its edit form's values.
+    pub goals: Vec<super::goals::GoalCard>,
     webhooks: Vec<super::webhooks::WebhookRow>,
-    /// A webhook's new secret, shown this once.
-    new_webhook_secret: Option<String>,
     tokens: Vec<TokenView>,
-    new_token: Option<String>,
     /// When the calendar feed's address was made, if there is one.
     feed_since: Option<String>,
-    /// A calendar feed's new address, shown this once.
-    new_feed: Option<String>,
+    /// The last action's message, in its section.
+    pub placed: Option<Placed>,
+    /// A token, secret or address shown this once.
+    pub shown: Option<ShownOnce>,
+    /// What was wrong with the form that was sent, by field.
+    pub errors: FormErrors,
+    /// Which section's form `errors` are about.
+    pub errors_in: &'static str,
+    /// What the forms show.
+    pub typed: Typed,
+    /// Why the file just uploaded was not imported.
+    pub import_refused: Option<super::upload::ImportRefusal>,
+    /// The events a webhook may take, in words.
+    event_choices: &'static [(&'static str, &'static str)],
+    /// What a goal may count, in words.
+    metrics: &'static [(&'static str, &'static str)],
+    /// The days a goal may rest on, in words.
+    weekdays: [(&'static str, &'static str); 7],
+}
+
+impl SettingsPage {
+    /// Whether the form of `section` failed.
+    fn failed(&self, section: &str) -> bool {
+        !self.errors.is_empty() && self.errors_in == section
+    }
+
+    /// The message placed in `section`, if any.
+    fn placed_in(&self, section: &str) -> Option<&Flash> {
+        self.placed
+            .as_ref()
+            .filter(|p| p.section == section)
+            .map(|p| &p.flash)
+    }
 }
 
 /// Makes (or replaces) the calendar feed and shows its address once.
@@ -124,18 +246,20 @@ pub async fn make_feed(
             .store
             .set_calendar_feed(visitor.user_id(), feed.hash, state.clock.now())
             .await?;
-        let mut page = settings(&state, &visitor, None).await?;
+        let mut page = settings(&state, &visitor).await?;
         let path = format!("/calendar/{}", feed.file);
-        page.new_feed = Some(session::origin(&headers).map_or_else(|| path.clone(), |o| o + &path));
-        page.layout.flash = Some(Flash::notice(
-            "New calendar address made; the old one, if any, no longer works. Copy it now: it is not shown again.",
-        ));
+        page.shown = Some(ShownOnce {
+            section: "feed",
+            webhook: None,
+            lead: "New calendar address made; the old one, if any, no longer works. Copy it now: it is not shown again.".into(),
+            value: session::origin(&headers).map_or_else(|| path.clone(), |o| o + &path),
+        });
         Ok::<_, WebError>(page)
     }
     .await;
     match made {
-        Ok(page) => render(&page, visitor.flash.is_some()),
-        Err(e) => e.into_response(),
+        Ok(page) => shown_here(&page, &visitor),
+        Err(e) => answer_in("feed", Err(e)),
     }
 }
 
@@ -148,7 +272,7 @@ pub async fn end_feed(State(state): State<AppState>, posted: Posted<Confirm>) ->
         Ok("The calendar feed is ended; its address no longer works.".to_owned())
     }
     .await;
-    answer(ended, "/app/settings")
+    answer_in("feed", ended)
 }
 
 /// The export's one parameter on the page.
@@ -175,17 +299,31 @@ pub async fn export(
     Ok(crate::services::exports::stream(&state, visitor.user_id(), &request).await?)
 }
 
-/// The page.
-pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
-    let page = settings(&state, &visitor, None).await?;
+/// `?at=` of the page: the section the last action's message belongs in.
+#[derive(Deserialize)]
+pub struct At {
+    at: Option<String>,
+}
+
+/// The page; the last action's message in the section named by `?at=`.
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    axum::extract::Query(at): axum::extract::Query<At>,
+) -> Result<Response, WebError> {
+    let mut page = settings(&state, &visitor).await?;
+    let section = SECTIONS
+        .iter()
+        .find(|s| at.at.as_deref() == Some(**s))
+        .copied();
+    if let (Some(section), Some(flash)) = (section, page.layout.flash.take()) {
+        page.placed = Some(Placed { section, flash });
+    }
     Ok(render(&page, visitor.flash.is_some()))
 }
 
-async fn settings(
-    state: &AppState,
-    visitor: &Visitor,
-    new_token: Option<String>,
-) -> Result<SettingsPage, WebError> {
+/// The page as it is now, with no result shown.
+pub async fn settings(state: &AppState, visitor: &Visitor) -> Result<SettingsPage, WebError> {
     let now = state.clock.now();
     let tz = visitor.zone().zone();
     let user = state.store.get_user(visitor.user_id()).await?;
@@ -217,41 +355,70 @@ async fn settings(
         .calendar_feed_created(visitor.user_id())
         .await?
         .map(|at| day_and_clock(at, &tz));
+    let mut layout = Layout::signed_in(visitor, "Settings", "settings", now);
+    // Nothing here follows the day's sessions; a refresh would only wipe
+    // what was typed or shown once.
+    layout.live = false;
     Ok(SettingsPage {
         feed_since,
-        new_feed: None,
-        layout: Layout::signed_in(visitor, "Settings", "settings", now),
+        layout,
         name: user.name,
         email: user.email,
         timezone: user.timezone,
-        zones: known_zone_names(),
+        zones: chooseable_zone_names(),
         week_starts: week_start_choices(user.days.week_start),
         day_starts: day_start_choices(user.days.day_start),
         has_password,
         goals: super::goals::cards(state, visitor).await?,
         webhooks: super::webhooks::rows(state, visitor).await?,
-        new_webhook_secret: None,
         tokens,
-        new_token,
+        placed: None,
+        shown: None,
+        errors: FormErrors::default(),
+        errors_in: "",
+        typed: Typed::default(),
+        import_refused: None,
+        event_choices: &super::webhooks::EVENT_CHOICES,
+        metrics: &super::goals::METRICS,
+        weekdays: [
+            ("monday", "Monday"),
+            ("tuesday", "Tuesday"),
+            ("wednesday", "Wednesday"),
+            ("thursday", "Thursday"),
+            ("friday", "Friday"),
+            ("saturday", "Saturday"),
+            ("sunday", "Sunday"),
+        ],
     })
 }
 
-/// The page showing a webhook's new secret once, with `notice`.
-pub async fn with_webhook_secret(
+/// The page answering a form: it shows a result by that form, so the
+/// browser's address stays `/app/settings` (htmx is told not to record the
+/// form's own address), and nothing of it is stored by any cache.
+pub fn shown_here(page: &SettingsPage, visitor: &Visitor) -> Response {
+    let mut response = render(page, visitor.flash.is_some());
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("hx-push-url", HeaderValue::from_static("false"));
+    response
+}
+
+/// Settings again with what was typed into the form of `section` and
+/// what was wrong with it, answered 422.
+pub async fn form_failed(
     state: &AppState,
     visitor: &Visitor,
-    secret: String,
-    notice: &str,
+    section: &'static str,
+    errors: FormErrors,
+    typed: impl FnOnce(&mut SettingsPage),
 ) -> Response {
-    match settings(state, visitor, None).await {
+    match settings(state, visitor).await {
         Ok(mut page) => {
-            page.new_webhook_secret = Some(secret);
-            page.layout.flash = Some(Flash::notice(notice));
-            let mut response = render(&page, visitor.flash.is_some());
-            response.headers_mut().insert(
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("no-store"),
-            );
+            page.errors = errors;
+            page.errors_in = section;
+            typed(&mut page);
+            let mut response = shown_here(&page, visitor);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             response
         }
         Err(e) => e.into_response(),
@@ -275,27 +442,64 @@ impl CsrfForm for ProfileForm {
     }
 }
 
-/// Saves the name and time zone.
+/// Saves the name, time zone and where weeks and days begin.
 pub async fn profile(State(state): State<AppState>, posted: Posted<ProfileForm>) -> Response {
     let Posted { visitor, form } = posted;
-    let result = async {
-        visitor.require_write()?;
-        let patch = UserPatch::parse(RawUserPatch {
-            name: Some(&form.name),
-            timezone: Some(&form.timezone),
-            week_start: form.week_start.as_deref(),
-            day_start: form.day_start.as_deref(),
-        })
-        .map_err(AppError::from)?;
-        state
-            .store
-            .update_user(visitor.user_id(), patch)
-            .await
-            .map_err(AppError::from)?;
-        Ok("Profile saved.".to_owned())
+    if let Err(e) = visitor.require_write() {
+        return e.into_response();
     }
-    .await;
-    answer(result, "/app/settings")
+    let patch = UserPatch::parse(RawUserPatch {
+        name: Some(&form.name),
+        timezone: Some(&form.timezone),
+        week_start: form.week_start.as_deref(),
+        day_start: form.day_start.as_deref(),
+    });
+    let patch = match patch {
+        Ok(patch) => patch,
+        Err(RuleViolation::Invalid(errors)) => {
+            let said = profile_errors(&errors, &form);
+            return form_failed(&state, &visitor, "profile", said, |page| {
+                page.name = form.name.clone();
+                page.timezone = form.timezone.clone();
+            })
+            .await;
+        }
+        Err(other) => return answer_in("profile", Err(AppError::from(other).into())),
+    };
+    let saved = state
+        .store
+        .update_user(visitor.user_id(), patch)
+        .await
+        .map(|_| "Profile saved.".to_owned())
+        .map_err(WebError::from);
+    answer_in("profile", saved)
+}
+
+/// The profile form's errors in the person's words.
+fn profile_errors(errors: &[FieldError], form: &ProfileForm) -> FormErrors {
+    let mut said = FormErrors::default();
+    for error in errors {
+        match error.field.as_str() {
+            "name" if form.name.trim().is_empty() => said.add("name", "Enter your name."),
+            "name" => said.add("name", "Your name must be 100 characters or fewer."),
+            "timezone" => said.add("timezone", unknown_zone(&form.timezone)),
+            "week_start" => said.add("week-start", "Choose the day your weeks begin on."),
+            _ => said.add("day-start", "Choose the time your days begin at."),
+        }
+    }
+    said
+}
+
+/// What to say of a time zone name that is not one.
+pub fn unknown_zone(typed: &str) -> String {
+    if typed.trim().is_empty() {
+        "Choose your time zone, such as Europe/Madrid.".to_owned()
+    } else {
+        format!(
+            "There is no time zone called “{}”. Choose one from the list, such as Europe/Madrid or America/New_York.",
+            typed.trim().chars().take(64).collect::<String>()
+        )
+    }
 }
 
 /// The theme to use.
@@ -312,12 +516,13 @@ impl CsrfForm for ThemeForm {
     }
 }
 
-/// Remembers the theme in this browser.
+/// Remembers the theme in this browser; the page it goes back to carries
+/// it, and takes it on at once.
 pub async fn theme(posted: Posted<ThemeForm>) -> Response {
-    let theme = match posted.form.theme.as_str() {
-        "light" => "light",
-        "dark" => "dark",
-        _ => "system",
+    let (theme, said) = match posted.form.theme.as_str() {
+        "light" => ("light", "Theme saved: light."),
+        "dark" => ("dark", "Theme saved: dark."),
+        _ => ("system", "Theme saved: the same as your system's."),
     };
     let cookie = Cookie::build((THEME_COOKIE, theme))
         .path("/")
@@ -325,8 +530,8 @@ pub async fn theme(posted: Posted<ThemeForm>) -> Response {
         .same_site(SameSite::Strict)
         .max_age(time::Duration::days(365))
         .build();
-    let flash = Flash::notice("Theme saved.").into_cookie_jar().add(cookie);
-    (flash, Redirect::to("/app/settings")).into_response()
+    let flash = Flash::notice(said).into_cookie_jar().add(cookie);
+    (flash, Redirect::to("/app/settings?at=theme")).into_response()
 }
 
 /// A new password, and the one now.
@@ -352,97 +557,84 @@ pub async fn password(
     posted: Posted<PasswordForm>,
 ) -> Response {
     let Posted { visitor, form } = posted;
-    let result = async {
-        visitor.require_write()?;
-        let new = Password::new_for_account("new_password", &form.new_password)?;
-        if let Some(stored) = state.store.password_hash(visitor.user_id()).await? {
-            let user = state.store.get_user(visitor.user_id()).await?;
-            let current = Password::presented(
-                "current_password",
-                form.current_password.as_deref().unwrap_or_default(),
-            )?;
-            let attempt = SignInAttempt::new(&state, &user.email.to_lowercase(), address);
-            attempt.admit().await?;
-            if !state.passwords.verify(current, Some(stored)).await? {
-                attempt.failed().await?;
-                return Err(WebError::App(AppError::invalid(
+    if let Err(e) = visitor.require_write() {
+        return e.into_response();
+    }
+    match change_password(&state, &visitor, &form, address).await {
+        Ok(()) => answer_in("password", Ok("Password saved.".to_owned())),
+        Err(PasswordRefused::Said(said)) => {
+            form_failed(&state, &visitor, "password", said, |_| {}).await
+        }
+        Err(PasswordRefused::Failed(e)) => answer_in("password", Err(e)),
+    }
+}
+
+/// Why a password was not saved.
+enum PasswordRefused {
+    /// Something to put right in the form.
+    Said(FormErrors),
+    /// Anything else.
+    Failed(WebError),
+}
+
+impl<E: Into<WebError>> From<E> for PasswordRefused {
+    fn from(error: E) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+fn one(id: &str, text: impl Into<String>) -> FormErrors {
+    let mut said = FormErrors::default();
+    said.add(id, text);
+    said
+}
+
+async fn change_password(
+    state: &AppState,
+    visitor: &Visitor,
+    form: &PasswordForm,
+    address: Option<std::net::IpAddr>,
+) -> Result<(), PasswordRefused> {
+    let new = Password::new_for_account("new_password", &form.new_password).map_err(|_| {
+        PasswordRefused::Said(one(
+            "new_password",
+            if form.new_password.is_empty() {
+                "Enter a new password."
+            } else {
+                "The new password must be 8 to 128 characters; a few words make a good one."
+            },
+        ))
+    })?;
+    if let Some(stored) = state.store.password_hash(visitor.user_id()).await? {
+        let user = state.store.get_user(visitor.user_id()).await?;
+        let typed = form.current_password.as_deref().unwrap_or_default();
+        let current = Password::presented("current_password", typed).map_err(|_| {
+            PasswordRefused::Said(one("current_password", "Enter your current password."))
+        })?;
+        let attempt = SignInAttempt::new(state, &user.email.to_lowercase(), address);
+        match attempt.admit().await {
+            Err(AppError::TooManySignIns(seconds)) => {
+                return Err(PasswordRefused::Said(one(
                     "current_password",
-                    "is not the password of this account",
+                    format!(
+                        "Too many wrong passwords for this account: try again in {}.",
+                        super::fields::wait(seconds)
+                    ),
                 )));
             }
+            other => other?,
         }
-        let hash = state.passwords.hash(new).await?;
-        state.store.set_password(visitor.user_id(), hash).await?;
-        Ok("Password saved.".to_owned())
+        if !state.passwords.verify(current, Some(stored)).await? {
+            attempt.failed().await?;
+            return Err(PasswordRefused::Said(one(
+                "current_password",
+                "That is not the password of this account.",
+            )));
+        }
     }
-    .await;
-    answer(result, "/app/settings")
-}
-
-/// A token to create.
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
-    name: String,
-    scope: String,
-    expires_in_days: Option<String>,
-}
-
-impl CsrfForm for TokenForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
-/// Creates a personal token and shows its secret on this one answer.
-pub async fn create_token(State(state): State<AppState>, posted: Posted<TokenForm>) -> Response {
-    let Posted { visitor, form } = posted;
-    let created = async {
-        visitor.require_write()?;
-        let name = TokenName::parse("name", &form.name)?;
-        let scope = match form.scope.as_str() {
-            "read" => Scope::Read,
-            _ => Scope::Write,
-        };
-        let expires_at = match form.expires_in_days.as_deref().map(str::trim) {
-            Some(days) if !days.is_empty() => {
-                let days: i64 = days.parse().map_err(|_| {
-                    AppError::invalid("expires_in_days", "is not a whole number of days")
-                })?;
-                Some(token::expiry(days, state.clock.now())?)
-            }
-            _ => None,
-        };
-        let issued = accounts::issue(
-            &state,
-            visitor.user_id(),
-            name,
-            scope,
-            expires_at,
-            SameName::Keep,
-        )
-        .await?;
-        Ok::<_, WebError>(issued.api_token)
-    }
-    .await;
-    match created {
-        Ok(secret) => match settings(&state, &visitor, Some(secret)).await {
-            Ok(mut page) => {
-                page.layout.flash = Some(Flash::notice(
-                    "Token created. Copy it now: it is not shown again.",
-                ));
-                let mut response = render(&page, visitor.flash.is_some());
-                response.headers_mut().insert(
-                    header::CACHE_CONTROL,
-                    header::HeaderValue::from_static("no-store"),
-                );
-                response
-            }
-            Err(e) => e.into_response(),
-        },
-        Err(e) => answer(Err(e), "/app/settings"),
-    }
+    let hash = state.passwords.hash(new).await?;
+    state.store.set_password(visitor.user_id(), hash).await?;
+    Ok(())
 }
 
 /// A form that carries only its CSRF token.
@@ -456,22 +648,6 @@ impl CsrfForm for Plain {
     fn csrf(&self) -> &str {
         &self.csrf
     }
-}
-
-/// Revokes a personal token.
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    posted: Posted<Plain>,
-) -> Response {
-    let visitor = posted.visitor;
-    let result = async {
-        visitor.require_write()?;
-        state.store.delete_token(visitor.user_id(), id).await?;
-        Ok("Token revoked.".to_owned())
-    }
-    .await;
-    answer(result, "/app/settings")
 }
 
 /// The confirmation of an erasure: the account's email, typed.
@@ -495,22 +671,26 @@ pub async fn erase(State(state): State<AppState>, posted: Posted<EraseForm>) -> 
         visitor.require_write()?;
         let user = state.store.get_user(visitor.user_id()).await?;
         if !form.email.trim().eq_ignore_ascii_case(&user.email) {
-            return Err(WebError::App(AppError::invalid(
-                "email",
-                "is not this account's email; type it exactly to erase the account",
-            )));
+            return Ok(false);
         }
         state.store.delete_user(visitor.user_id()).await?;
-        Ok(())
+        Ok::<_, WebError>(true)
     }
     .await;
     match erased {
-        Ok(()) => {
+        Ok(true) => {
             let jar = Flash::notice("Your account and everything in it have been erased.")
                 .into_cookie_jar()
                 .add(cleared_session_cookie());
             (jar, Redirect::to("/app/signin")).into_response()
         }
-        Err(e) => answer(Err(e), "/app/settings"),
+        Ok(false) => {
+            let said = one(
+                "erase-email",
+                "Type this account’s email address exactly, to show that you mean to erase it.",
+            );
+            form_failed(&state, &visitor, "erase", said, |_| {}).await
+        }
+        Err(e) => answer_in("erase", Err(e)),
     }
 }

@@ -6,27 +6,28 @@ use std::collections::HashMap;
 
 use axum::{
     extract::{Path, State},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
 use super::{
-    Visitor, WebError, answer,
+    Visitor, WebError,
+    fields::FormErrors,
     session::{CsrfForm, Posted},
-    settings::{Plain, with_webhook_secret},
+    settings::{Plain, ShownOnce, answer_in, form_failed, settings, shown_here},
 };
 use crate::{
     db::DeliveryRecord,
     domain::{
+        RuleViolation,
         delivery::{DeliveryState, KEPT_SECONDS},
-        webhooks::{EVENT_TYPES, NewWebhook, Secret, Webhook, WebhookPatch},
+        webhooks::{
+            EVENT_TYPES, NetworkPolicy, NewWebhook, Refusal, Secret, Webhook, WebhookPatch,
+        },
     },
     error::AppError,
     services::state::AppState,
 };
-
-/// Where every webhook form goes back to.
-const BACK: &str = "/app/settings#webhooks-heading";
 
 /// An endpoint as Settings lists it.
 pub struct WebhookRow {
@@ -59,7 +60,12 @@ pub async fn rows(state: &AppState, visitor: &Visitor) -> Result<Vec<WebhookRow>
         rows.push(WebhookRow {
             id: w.id,
             url: w.url,
-            events: w.events.join(", "),
+            events: w
+                .events
+                .iter()
+                .map(|e| event_label(e))
+                .collect::<Vec<_>>()
+                .join(", "),
             description: w.description,
             enabled: w.enabled,
             disabled_reason: w.disabled_reason.unwrap_or_default(),
@@ -71,7 +77,43 @@ pub async fn rows(state: &AppState, visitor: &Visitor) -> Result<Vec<WebhookRow>
     Ok(rows)
 }
 
-/// "Last: session.ended, 3 Dec 14:03 — delivered (200)." and the like.
+/// The events an endpoint may take, with the words Settings uses for each.
+pub const EVENT_CHOICES: [(&str, &str); 10] = [
+    ("session.started", "Focus started"),
+    ("session.ended", "Focus ended"),
+    ("session.updated", "Session corrected"),
+    ("session.deleted", "Session deleted"),
+    ("interruption.created", "Interrupted"),
+    ("interruption.ended", "Back to focus"),
+    ("interruption.updated", "Interruption corrected"),
+    ("interruption.deleted", "Interruption deleted"),
+    ("goal.met", "Goal met"),
+    ("goal.missed", "Goal missed"),
+];
+
+/// The words for event `name` (a ping is a test).
+fn event_label(name: &str) -> &str {
+    match name {
+        "ping" => "Test ping",
+        other => EVENT_CHOICES
+            .iter()
+            .find(|(event, _)| *event == other)
+            .map_or(other, |(_, label)| label),
+    }
+}
+
+/// A delivery's failure in the person's words: the server's flag that
+/// would allow an address is the operator's business, not theirs.
+fn failure_words(error: &str) -> String {
+    error
+        .replace(" (see --webhook-allow-networks)", "")
+        .replace(
+            "webhooks go to public addresses only",
+            "webhooks go only to public addresses",
+        )
+}
+
+/// "Last: Focus ended, 3 Dec 14:03 — delivered (200)." and the like.
 fn describe(delivery: &DeliveryRecord, zone: &jiff::tz::TimeZone) -> String {
     let when = |ms: i64| {
         jiff::Timestamp::from_millisecond(ms)
@@ -93,20 +135,22 @@ fn describe(delivery: &DeliveryRecord, zone: &jiff::tz::TimeZone) -> String {
         (DeliveryState::Pending, Some(attempt)) => format!(
             "attempt {} failed: {}; next try {}",
             delivery.attempts.len(),
-            attempt.error.as_deref().unwrap_or("no answer"),
+            failure_words(attempt.error.as_deref().unwrap_or("no answer")),
             delivery.next_attempt_at_ms.map(when).unwrap_or_default()
         ),
         (DeliveryState::Failed, attempt) => format!(
             "failed after {} attempts: {}",
             delivery.attempts.len(),
-            attempt
-                .and_then(|a| a.error.as_deref())
-                .unwrap_or("no answer")
+            failure_words(
+                attempt
+                    .and_then(|a| a.error.as_deref())
+                    .unwrap_or("no answer")
+            )
         ),
     };
     format!(
         "Last: {}, {} — {outcome}.",
-        delivery.event_type,
+        event_label(&delivery.event_type),
         when(delivery.created_at_ms)
     )
 }
@@ -130,40 +174,137 @@ impl CsrfForm for WebhookForm {
     }
 }
 
-/// Adds an endpoint and shows its secret once.
+/// Adds an endpoint and shows its secret once, under its row.
 pub async fn create(State(state): State<AppState>, posted: Posted<WebhookForm>) -> Response {
     let Posted { visitor, form } = posted;
+    if let Err(e) = visitor.require_write() {
+        return e.into_response();
+    }
     let events: Vec<String> = EVENT_TYPES
         .iter()
         .filter(|name| form.ticked.contains_key(&format!("event:{name}")))
         .map(|name| (*name).to_owned())
         .collect();
-    let made = async {
-        visitor.require_write()?;
-        let new = NewWebhook::parse(&form.url, &events, Some(form.description.trim().to_owned()))
-            .map_err(AppError::from)?;
-        Ok::<_, WebError>(crate::services::webhooks::create(&state, visitor.user_id(), new).await?)
-    }
-    .await;
+    let description = form.description.trim().to_owned();
+    let checked = NewWebhook::parse(&form.url, &events, Some(description))
+        .map_err(|violation| said(&violation, &form, &state.webhooks.policy))
+        .and_then(|new| match state.webhooks.policy.refusal_of_url(&new.url) {
+            Some(refusal) => {
+                let mut said = FormErrors::default();
+                said.add("webhook-url", refused_address(refusal));
+                Err(said)
+            }
+            None => Ok(new),
+        });
+    let new = match checked {
+        Ok(new) => new,
+        Err(said) => {
+            return form_failed(&state, &visitor, "webhooks", said, |page| {
+                page.typed.webhook_url = form.url.clone();
+                page.typed.webhook_description = form.description.clone();
+                page.typed.webhook_events = events.clone();
+            })
+            .await;
+        }
+    };
+    let made = crate::services::webhooks::create(&state, visitor.user_id(), new)
+        .await
+        .map_err(WebError::from);
     show_secret(
         &state,
         &visitor,
         made,
-        "Webhook added. Copy its secret now: it is not shown again.",
+        "Webhook added. Copy its signing secret now: it is not shown again.",
     )
     .await
 }
 
-/// Settings with the new secret shown once, or the error as a message.
+/// The add form's errors in the person's words.
+fn said(violation: &RuleViolation, form: &WebhookForm, policy: &NetworkPolicy) -> FormErrors {
+    let mut said = FormErrors::default();
+    let RuleViolation::Invalid(errors) = violation else {
+        return said;
+    };
+    for error in errors {
+        match error.field.as_str() {
+            "url" => said.add("webhook-url", url_refused(&form.url, policy)),
+            "events" => said.add("event-session.started", "Tick at least one event to send."),
+            _ => said.add(
+                "webhook-description",
+                "What it is for must be 500 characters or fewer.",
+            ),
+        }
+    }
+    said
+}
+
+/// Why an address cannot be an endpoint, in the person's words.
+fn url_refused(typed: &str, policy: &NetworkPolicy) -> String {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return "Enter the address to send events to, such as https://hooks.example.com/focus."
+            .to_owned();
+    }
+    match url::Url::parse(typed) {
+        Err(_) => "Enter the whole address, starting with https://, such as https://hooks.example.com/focus.".to_owned(),
+        Ok(url) if !matches!(url.scheme(), "https" | "http") => {
+            "The address must start with https:// (or http://).".to_owned()
+        }
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            "Leave the user name and password out of the address: each delivery is signed with the secret instead.".to_owned()
+        }
+        Ok(url) if url.fragment().is_some() => {
+            "Leave the part from # out of the address.".to_owned()
+        }
+        Ok(_) if typed.chars().count() > crate::domain::webhooks::MAX_URL_CHARS => {
+            "The address must be 2048 characters or fewer.".to_owned()
+        }
+        Ok(_) => match crate::domain::webhooks::WebhookUrl::parse(typed)
+            .ok()
+            .and_then(|url| policy.refusal_of_url(&url))
+        {
+            Some(refusal) => refused_address(refusal),
+            None => "Enter the whole address, starting with https://, such as https://hooks.example.com/focus.".to_owned(),
+        },
+    }
+}
+
+/// An address in a network deliveries may not reach, in the person's words.
+fn refused_address(refusal: Refusal) -> String {
+    let place = match refusal.why {
+        "a loopback address" => "this server itself",
+        "a private address" | "a private (unique local) address" => "a private network",
+        why if why.starts_with("a link-local address") => "the local network segment",
+        _ => "no public network",
+    };
+    format!(
+        "{} leads to {place}, not to the internet. Webhooks go only to public addresses: give the address your tool can be reached at from the internet.",
+        refusal.ip
+    )
+}
+
+/// Settings with the new secret shown once under its row, or the error as
+/// a message.
 async fn show_secret(
     state: &AppState,
     visitor: &Visitor,
     made: Result<(Webhook, Secret), WebError>,
-    notice: &str,
+    lead: &str,
 ) -> Response {
     match made {
-        Ok((_, secret)) => with_webhook_secret(state, visitor, secret.shown(), notice).await,
-        Err(e) => answer(Err(e), BACK),
+        Ok((webhook, secret)) => match settings(state, visitor).await {
+            Ok(mut page) => {
+                page.shown = Some(ShownOnce {
+                    section: "webhooks",
+                    webhook: Some(webhook.id),
+                    lead: lead.to_owned(),
+                    value: secret.shown(),
+                });
+                shown_here(&page, visitor)
+            }
+            Err(e) => e.into_response(),
+        },
+        Err(e) => answer_in("webhooks", Err(e)),
     }
 }
 
@@ -183,14 +324,13 @@ pub async fn test(
                 attempt.status.unwrap_or(200),
                 attempt.latency_ms
             )),
-            Some(error) => Err(WebError::from(AppError::invalid(
-                "ping",
-                format!("not delivered: {error}"),
-            ))),
+            Some(error) => Err(WebError::from(AppError::Rule(RuleViolation::WrongState(
+                format!("Ping not delivered: {}.", failure_words(&error)),
+            )))),
         }
     }
     .await;
-    answer(result, BACK)
+    answer_in("webhooks", result)
 }
 
 /// Gives an endpoint a new secret and shows it once.
@@ -209,7 +349,7 @@ pub async fn rotate(
         &state,
         &visitor,
         rotated,
-        "New secret made; the old one signs too for 24 hours. Copy it now: it is not shown again.",
+        "New signing secret made; the old one signs too for 24 hours. Copy the new one now: it is not shown again.",
     )
     .await
 }
@@ -239,7 +379,7 @@ pub async fn toggle(
         })
     }
     .await;
-    answer(result, BACK)
+    answer_in("webhooks", result)
 }
 
 /// Deletes an endpoint.
@@ -255,5 +395,5 @@ pub async fn delete(
         Ok("Webhook deleted.".to_owned())
     }
     .await;
-    answer(result, BACK)
+    answer_in("webhooks", result)
 }

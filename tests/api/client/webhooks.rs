@@ -9,7 +9,7 @@ async fn an_endpoint_is_added_listed_pinged_rotated_and_deleted_from_the_termina
         .run(&[
             "webhooks",
             "add",
-            "http://127.0.0.1:9/hook",
+            "http://localhost:9/hook",
             "--events",
             "session.started,goal.met",
             "--description",
@@ -20,7 +20,7 @@ async fn an_endpoint_is_added_listed_pinged_rotated_and_deleted_from_the_termina
     let lines: Vec<&str> = added.ok().lines().collect();
     assert_eq!(
         lines[0],
-        format!("Added webhook {id} http://127.0.0.1:9/hook (session.started, goal.met) · lamp.")
+        format!("Added webhook {id} http://localhost:9/hook (session.started, goal.met) · lamp.")
     );
     assert!(
         lines[1].starts_with("Its signing secret, shown this once: whsec_"),
@@ -30,14 +30,13 @@ async fn an_endpoint_is_added_listed_pinged_rotated_and_deleted_from_the_termina
     let listed = machine.run(&["webhooks"]).await;
     assert_eq!(
         listed.ok(),
-        format!("{id} http://127.0.0.1:9/hook (session.started, goal.met) · lamp\n")
+        format!("{id} http://localhost:9/hook (session.started, goal.met) · lamp\n")
     );
     let pinged = machine.run(&["webhooks", "test", &id.to_string()]).await;
     assert_eq!(pinged.code, 1, "{}", pinged.stderr);
     assert!(
-        pinged
-            .stdout
-            .starts_with("Not delivered: 127.0.0.1 is a loopback address;"),
+        pinged.stdout.starts_with("Not delivered: ")
+            && pinged.stdout.contains(" is a loopback address;"),
         "{}",
         pinged.stdout
     );
@@ -72,9 +71,7 @@ async fn an_endpoint_is_added_listed_pinged_rotated_and_deleted_from_the_termina
     );
     assert!(
         listed.contains(" pending · no answer (")
-            && listed.contains(
-                "ms): 127.0.0.1 is a loopback address; webhooks go to public addresses only"
-            )
+            && listed.contains(" is a loopback address; webhooks go to public addresses only")
             && listed.contains(" · next try "),
         "{listed}"
     );
