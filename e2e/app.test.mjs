@@ -142,7 +142,7 @@ test("a whole day in the browser, with a second tab following live", async () =>
   await audit(first, "settings-goals");
   await first.getByLabel("Address").fill("https://hooks.example.com/focus");
   await first.getByRole("button", { name: "Add webhook" }).click();
-  await first.locator(".flash").waitFor();
+  await first.locator(".shown-once").waitFor();
   const shown = (await first.locator(".shown-once .token").textContent()).trim();
   assert.match(shown, /^whsec_[A-Za-z0-9+/]{43}=$/);
   const [hook] = await api(token, `/users/${me.id}/webhooks`);
