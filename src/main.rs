@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use hyperfocus::{
     config::{Backend, DatabaseConfig, ServeConfig},
     db::sqlite::SqliteStore,
@@ -14,22 +14,31 @@ use hyperfocus::{
 ///
 /// Every flag can also be set by the environment variable named in its help.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(
+    version,
+    about,
+    long_about = None,
+    // A person typing `hyperfocus` alone wants to know what it does;
+    // serving is a command of its own (`hyperfocus serve`).
+    arg_required_else_help = true,
+    after_help = "Serving is `hyperfocus serve` (its settings: `hyperfocus serve --help`).\n\
+                  `hyperfocus help COMMAND` shows a command's examples."
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
-
-    /// With no subcommand, `hyperfocus` serves with these settings.
-    #[command(flatten)]
-    serve: ServeConfig,
+    command: Command,
 
     #[command(flatten)]
     client: hyperfocus::client::Global,
 }
 
+/// The client's commands first (what a person runs every day), then the
+/// server's.
 #[derive(Subcommand)]
 enum Command {
-    /// Run the HTTP server (the default).
+    #[command(flatten)]
+    Client(hyperfocus::client::Command),
+    /// Run the HTTP server.
     Serve(ServeConfig),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseConfig),
@@ -59,8 +68,6 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
-    #[command(flatten)]
-    Client(hyperfocus::client::Command),
 }
 
 /// What an operator can do for a user.
@@ -108,11 +115,13 @@ enum ScopeArg {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve(cli.serve));
+    let cli = match Cli::from_arg_matches(&cli_command().get_matches()) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     // A client command makes a request or two: one thread starts faster
     // than a pool, and a prompt runs it on every line.
-    let runtime = match &command {
+    let runtime = match &cli.command {
         Command::Client(_) => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build(),
@@ -127,12 +136,29 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run(cli.client, command))
+    runtime.block_on(run(cli.client, cli.command))
+}
+
+/// The command line, with the client's options kept out of the help of
+/// the server's commands: being global they are accepted there too, so each
+/// server command gets a hidden copy, which clap then does not propagate.
+fn cli_command() -> clap::Command {
+    let command = Cli::command();
+    let client_options: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .map(|arg| arg.clone().hide(true))
+        .collect();
+    ["serve", "migrate", "openapi", "admin", "demo"]
+        .into_iter()
+        .fold(command, |command, server| {
+            command.mut_subcommand(server, |sub| sub.args(client_options.clone()))
+        })
 }
 
 async fn run(client: hyperfocus::client::Global, command: Command) -> ExitCode {
     if let Command::Client(command) = command {
-        return hyperfocus::client::run(client, command, Cli::command()).await;
+        return hyperfocus::client::run(client, command, cli_command()).await;
     }
     match operate(command).await {
         Ok(()) => ExitCode::SUCCESS,
