@@ -8,6 +8,7 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::json;
 
+use super::output::say;
 use super::{
     Context,
     http::{Api, ApiError},
@@ -17,12 +18,18 @@ use super::{
 /// `hyperfocus login`.
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Your account's email; asked for when left out.
+    /// Your account's email; asked for when left out (the profile's is
+    /// offered).
     #[arg(long)]
     pub email: Option<String>,
     /// What to call this device's token; default "hyperfocus on HOST".
     #[arg(long)]
     pub name: Option<String>,
+    /// Set the account's time zone too: an IANA name, or `system` for this
+    /// computer's. Without it, an account still on UTC is offered this
+    /// computer's zone (asked on a terminal; a hint without one).
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
 }
 
 /// Signs in and stores the token in the profile.
@@ -31,19 +38,131 @@ pub async fn login(context: &mut Context, args: LoginArgs) -> anyhow::Result<Exi
     // `--token` (or HYPERFOCUS_TOKEN): a token made in the web app.
     let token = match context.flag_token() {
         Some(token) => token,
-        None => password_login(&server, args.email, args.name).await?,
+        None => {
+            let offered = context.profile.email.clone();
+            password_login(&server, args.email, offered, args.name).await?
+        }
     };
     context.api = Api::new(&server, Some(token.clone()))?;
     context.profile.token = Some(token);
     context.profile.user_id = None;
-    let user: User = context.api.get("/users/me").await?;
+    let mut user: User = context.api.get("/users/me").await?;
     context.profile.user_id = Some(user.id);
+    if let Some(zone) = zone_to_set(&user, args.timezone.as_deref())? {
+        user = set_zone(context, user.id, &zone).await?;
+    }
     context.profile.email = Some(user.email.clone());
     context.profile.timezone = Some(user.timezone.clone());
     context.save_profile()?;
-    println!(
+    say!(
         "Signed in to {server} as {} ({}); profile {:?}.",
-        user.email, user.timezone, context.profile_name
+        user.email,
+        user.timezone,
+        context.profile_name
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// This computer's IANA zone, unless it is UTC (or unnamed).
+pub fn system_zone() -> Option<String> {
+    let name = jiff::tz::TimeZone::try_system()
+        .ok()?
+        .iana_name()?
+        .to_owned();
+    let utc = [
+        "UTC",
+        "Etc/UTC",
+        "Etc/Universal",
+        "Universal",
+        "Zulu",
+        "Etc/Zulu",
+        "GMT",
+        "Etc/GMT",
+    ];
+    (!utc.contains(&name.as_str())).then_some(name)
+}
+
+/// The zone a login sets: the one asked for, or — for an account still on
+/// UTC, the default of accounts made without one — this computer's, when
+/// the person agrees on a terminal (yes unless they say no). Without a
+/// terminal nothing is changed unasked; a hint says how.
+fn zone_to_set(user: &User, asked: Option<&str>) -> anyhow::Result<Option<String>> {
+    if let Some(asked) = asked {
+        let zone = zone_named(asked)?;
+        return Ok((zone != user.timezone).then_some(zone));
+    }
+    let Some(system) = system_zone().filter(|_| user.timezone == "UTC") else {
+        return Ok(None);
+    };
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        eprintln!(
+            "Your account's time zone is UTC, this computer's {system}: `hyperfocus timezone system` sets it (or the web app's Settings)."
+        );
+        return Ok(None);
+    }
+    eprint!("Your account's time zone is UTC; this computer's is {system}. Use {system}? [Y/n] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    let agreed = !matches!(answer.trim().to_ascii_lowercase().as_str(), "n" | "no");
+    Ok(agreed.then_some(system))
+}
+
+/// An IANA zone by name, or this computer's for `system`.
+fn zone_named(raw: &str) -> anyhow::Result<String> {
+    if raw.trim().eq_ignore_ascii_case("system") {
+        return jiff::tz::TimeZone::try_system()
+            .ok()
+            .and_then(|zone| zone.iana_name().map(str::to_owned))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "this computer's time zone has no IANA name; give one, such as Europe/Madrid"
+                )
+            });
+    }
+    match jiff::tz::TimeZone::get(raw.trim()) {
+        Ok(_) => Ok(raw.trim().to_owned()),
+        Err(_) => anyhow::bail!("{raw:?} is not an IANA time zone, such as Europe/Madrid"),
+    }
+}
+
+/// Sets the account's zone; answers the user as it is now.
+async fn set_zone(context: &mut Context, user: i64, zone: &str) -> anyhow::Result<User> {
+    let body = json!({ "timezone": zone });
+    let updated: User = context
+        .api
+        .json(Method::PATCH, &format!("/users/{user}"), Some(&body), None)
+        .await?;
+    context.remember(&updated)?;
+    Ok(updated)
+}
+
+/// `hyperfocus timezone [ZONE]`: says the account's zone (and this
+/// computer's), or sets it.
+pub async fn timezone(context: &mut Context, zone: Option<String>) -> anyhow::Result<ExitCode> {
+    let user = context.fetch_user().await?;
+    let Some(wanted) = zone else {
+        let here = jiff::tz::TimeZone::try_system()
+            .ok()
+            .and_then(|zone| zone.iana_name().map(str::to_owned));
+        match here.filter(|here| *here != user.timezone) {
+            Some(here) => say!(
+                "Your account's time zone is {}; this computer's is {here} (`hyperfocus timezone system` uses it).",
+                user.timezone
+            ),
+            None => say!("Your account's time zone is {}.", user.timezone),
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let wanted = zone_named(&wanted)?;
+    if wanted == user.timezone {
+        say!("Your account's time zone is already {wanted}.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let updated = set_zone(context, user.id, &wanted).await?;
+    say!(
+        "Your account's time zone is now {} (it was {}); times are shown in it everywhere.",
+        updated.timezone,
+        user.timezone
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -51,11 +170,12 @@ pub async fn login(context: &mut Context, args: LoginArgs) -> anyhow::Result<Exi
 async fn password_login(
     server: &str,
     email: Option<String>,
+    offered: Option<String>,
     name: Option<String>,
 ) -> anyhow::Result<String> {
-    let email = match email {
-        Some(email) => email,
-        None => ask("Email: ")?,
+    let email = match (email, offered) {
+        (Some(email), _) => email,
+        (None, offered) => ask_email(offered)?,
     };
     let password = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Password: ")?
@@ -75,14 +195,26 @@ async fn password_login(
     Ok(made.api_token)
 }
 
-fn ask(question: &str) -> anyhow::Result<String> {
+/// Asks for the email, offering the one this profile signed in with last
+/// (Enter takes it); without a terminal that one is taken, or --email is
+/// needed.
+fn ask_email(offered: Option<String>) -> anyhow::Result<String> {
     if !std::io::stdin().is_terminal() {
-        anyhow::bail!("give your email with --email (there is no terminal to ask on)");
+        return offered.ok_or_else(|| {
+            anyhow::anyhow!("give your email with --email (there is no terminal to ask on)")
+        });
     }
-    eprint!("{question}");
+    match &offered {
+        Some(email) => eprint!("Email [{email}]: "),
+        None => eprint!("Email: "),
+    }
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
-    Ok(line.trim().to_owned())
+    match (line.trim(), offered) {
+        ("", Some(email)) => Ok(email),
+        ("", None) => anyhow::bail!("an email is needed to sign in"),
+        (typed, _) => Ok(typed.to_owned()),
+    }
 }
 
 /// This machine's name, for the token's.
@@ -98,7 +230,7 @@ fn host_name() -> String {
 /// Revokes the profile's token on the server and forgets it.
 pub async fn logout(context: &mut Context) -> anyhow::Result<ExitCode> {
     let Some(token) = context.profile.token.clone() else {
-        println!("Not signed in to {}.", context.profile.server);
+        say!("Not signed in to {}.", context.profile.server);
         return Ok(ExitCode::SUCCESS);
     };
     let token_id = token
@@ -118,7 +250,7 @@ pub async fn logout(context: &mut Context) -> anyhow::Result<ExitCode> {
     context.profile.token = None;
     context.profile.user_id = None;
     context.save_profile()?;
-    println!(
+    say!(
         "Signed out of {}; this device's token is revoked.",
         context.profile.server
     );
@@ -133,7 +265,7 @@ pub async fn whoami(context: &mut Context) -> anyhow::Result<ExitCode> {
             if context.out.json {
                 context.out.print_json(&user)?;
             } else {
-                println!(
+                say!(
                     "{} ({}, {}) on {}",
                     user.email,
                     user.name,
@@ -145,7 +277,7 @@ pub async fn whoami(context: &mut Context) -> anyhow::Result<ExitCode> {
         }
         Err(error) => match (error.downcast_ref::<ApiError>(), &context.profile.email) {
             (Some(ApiError::Unreachable { .. }), Some(email)) => {
-                println!("{email} on {} (offline: {error})", context.api.server());
+                say!("{email} on {} (offline: {error})", context.api.server());
                 Ok(ExitCode::SUCCESS)
             }
             _ => Err(error),

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{
     http::{Api, ApiError},
-    model::{Current, Interruption, Session},
+    model::{Current, Interruption, Session, a_kind},
     output::clock,
     when::human_duration,
 };
@@ -244,11 +244,12 @@ impl Change {
                 kind, at, until, ..
             } => match until {
                 Some(until) => format!(
-                    "{kind} interruption at {} for {}",
+                    "{} at {} for {}",
+                    a_kind(kind),
                     clock(*at, zone),
                     human_duration(until.duration_since(*at).as_secs())
                 ),
-                None => format!("{kind} interruption from {}", clock(*at, zone)),
+                None => format!("{} from {}", a_kind(kind), clock(*at, zone)),
             },
             Self::Resume { at, .. } => format!("back to focus at {}", clock(*at, zone)),
             Self::Log { start, end, .. } => {

@@ -17,15 +17,70 @@ pub struct Bar {
 
 const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
 
-/// `cells` eighths of a cell as blocks: `█` for each eight, then the rest.
+/// Lost time without colour: a shade of its own, so that the two parts of
+/// a bar can be told apart in black and white.
+const LOST_PLAIN: &str = "░";
+
+/// `eighths` eighths of a cell as blocks: `█` for each eight, then the rest.
 fn blocks(eighths: usize) -> String {
     let mut text = "█".repeat(eighths / 8);
     text.push_str(EIGHTHS[eighths % 8]);
     text
 }
 
-/// The bars, `width` cells at the longest, labels padded to one column.
+/// The legend of [`bars`].
+pub fn legend(out: &Output) -> String {
+    let lost = if out.color {
+        out.red("█")
+    } else {
+        LOST_PLAIN.to_owned()
+    };
+    format!("{} effective  {lost} lost", out.green("█"))
+}
+
+/// The bars, `width` cells at the longest, labels padded to one column:
+/// effective time in green, then lost time in red (`░` without colour).
+/// A cell has one colour, so the lost part begins on a whole cell: the
+/// effective part is rounded to cells when lost time follows it, and ends
+/// in eighths when none does; any lost time shows at least an eighth.
 pub fn bars(rows: &[Bar], width: usize, out: &Output) -> Vec<String> {
+    layout(rows, width, |row, scale| {
+        let good = scale(row.good);
+        let total = scale(row.good.max(0) + row.bad.max(0)).max(good);
+        if row.bad <= 0 {
+            return (out.green(&blocks(good)), good.div_ceil(8));
+        }
+        let good_cells = (good + 4) / 8;
+        let bad = total.saturating_sub(good_cells * 8).max(1);
+        let (lost, lost_cells) = if out.color {
+            (out.red(&blocks(bad)), bad.div_ceil(8))
+        } else {
+            let cells = bad.div_ceil(8);
+            (LOST_PLAIN.repeat(cells), cells)
+        };
+        (
+            format!("{}{lost}", out.green(&"█".repeat(good_cells))),
+            good_cells + lost_cells,
+        )
+    })
+}
+
+/// Bars of lost time alone (by interruption type), in eighths, red.
+pub fn lost_bars(rows: &[Bar], width: usize, out: &Output) -> Vec<String> {
+    layout(rows, width, |row, scale| {
+        let eighths = scale(row.bad);
+        (out.red(&blocks(eighths)), eighths.div_ceil(8))
+    })
+}
+
+/// Lines of `label  bar  tail`, the bars scaled so that the longest row
+/// (effective plus lost) is `width` cells; `draw` gives a row's bar and
+/// how many cells it takes.
+fn layout(
+    rows: &[Bar],
+    width: usize,
+    draw: impl Fn(&Bar, &dyn Fn(i64) -> usize) -> (String, usize),
+) -> Vec<String> {
     let longest = rows
         .iter()
         .map(|r| r.good.max(0) + r.bad.max(0))
@@ -37,21 +92,16 @@ pub fn bars(rows: &[Bar], width: usize, out: &Output) -> Vec<String> {
         .map(|r| r.label.chars().count())
         .max()
         .unwrap_or(0);
+    let scale = |seconds: i64| {
+        (seconds.max(0) as f64 / longest as f64 * (width * 8) as f64).round() as usize
+    };
     rows.iter()
         .map(|row| {
-            let scale = |seconds: i64| {
-                (seconds.max(0) as f64 / longest as f64 * (width * 8) as f64).round() as usize
-            };
-            let good_cells = scale(row.good) / 8;
-            let total = scale(row.good + row.bad.max(0)).max(good_cells * 8);
-            let bad = blocks(total - good_cells * 8);
-            let drawn = good_cells + bad.chars().count();
+            let (bar, cells) = draw(row, &scale);
             format!(
-                "{:<label_width$}  {}{}{}  {}",
+                "{:<label_width$}  {bar}{}  {}",
                 row.label,
-                out.green(&"█".repeat(good_cells)),
-                out.red(&bad),
-                " ".repeat(width.saturating_sub(drawn)),
+                " ".repeat(width.saturating_sub(cells)),
                 row.tail
             )
         })
@@ -110,13 +160,27 @@ mod tests {
         color: false,
     };
 
+    const COLOUR: Output = Output {
+        json: false,
+        color: true,
+    };
+
+    fn bar(good: i64, bad: i64) -> Bar {
+        Bar {
+            label: "x".into(),
+            good,
+            bad,
+            tail: String::new(),
+        }
+    }
+
     #[test]
     fn bars_scale_to_the_longest_in_eighths() {
         let rows = [
             Bar {
                 label: "09".into(),
-                good: 3000,
-                bad: 600,
+                good: 3600,
+                bad: 0,
                 tail: "a".into(),
             },
             Bar {
@@ -140,22 +204,33 @@ mod tests {
     }
 
     #[test]
-    fn the_lost_part_follows_the_effective_part() {
-        let rows = [Bar {
-            label: "x".into(),
-            good: 500,
-            bad: 500,
-            tail: String::new(),
-        }];
-        let coloured = bars(
-            &rows,
-            4,
-            &Output {
-                json: false,
-                color: true,
-            },
+    fn the_effective_part_is_green_to_its_last_eighth_and_the_lost_part_red() {
+        // 20 eighths effective, nothing lost: the half cell is green.
+        let alone = bars(&[bar(900, 0), bar(3600, 0)], 10, &COLOUR);
+        assert_eq!(alone[0], format!("x  \x1b[32m██▌\x1b[0m{}", " ".repeat(9)));
+        // 19 eighths effective then 21 lost: the effective part rounds to
+        // two cells, the lost part fills the rest to the 40th eighth.
+        let both = bars(&[bar(855, 945), bar(3600, 0)], 10, &COLOUR);
+        assert_eq!(
+            both[0],
+            format!("x  \x1b[32m██\x1b[0m\x1b[31m███\x1b[0m{}", " ".repeat(7))
         );
-        assert_eq!(coloured[0], "x  \x1b[32m██\x1b[0m\x1b[31m██\x1b[0m  ");
+        // A sliver of lost time still shows.
+        let sliver = bars(&[bar(3590, 10)], 10, &COLOUR);
+        assert_eq!(sliver[0], "x  \x1b[32m██████████\x1b[0m\x1b[31m▏\x1b[0m  ");
+    }
+
+    #[test]
+    fn without_colour_lost_time_is_a_lighter_shade() {
+        let lines = bars(&[bar(1800, 1800)], 4, &PLAIN);
+        assert_eq!(lines[0], "x  ██░░  ");
+        assert_eq!(legend(&PLAIN), "█ effective  ░ lost");
+    }
+
+    #[test]
+    fn lost_bars_are_red_in_eighths() {
+        let lines = lost_bars(&[bar(0, 900), bar(0, 3600)], 4, &COLOUR);
+        assert_eq!(lines[0], "x  \x1b[31m█\x1b[0m     ");
     }
 
     #[test]

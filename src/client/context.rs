@@ -9,13 +9,17 @@ use super::{
     change::{Change, Done, Failure, Trail},
     config::{DEFAULT_SERVER, Dirs, Profile},
     focus::report_done,
-    http::Api,
+    http::{Api, ApiError},
+    known,
     model::User,
     output::{Output, count},
     queue::{Queue, Queued},
     undo,
     when::{self, parse_time},
 };
+
+/// The profile used when none is named.
+const DEFAULT_PROFILE: &str = "default";
 
 /// One command's world.
 pub struct Context {
@@ -33,18 +37,27 @@ pub struct Context {
     pub now: Timestamp,
     tz_flag: Option<TimeZone>,
     token_from_flags: bool,
+    /// Whether the account's zone has been read during this command.
+    zone_read: bool,
 }
 
 impl Context {
-    /// Reads the config and the flags; touches no network.
-    pub async fn open(global: &Global) -> anyhow::Result<Self> {
+    /// Reads the config and the flags; touches no network. A profile
+    /// named but not stored is an error (with the ones there are), unless
+    /// this command makes it (`login`) or the flags carry a token.
+    pub async fn open(global: &Global, makes_profile: bool) -> anyhow::Result<Self> {
         let dirs = Dirs::locate()?;
         let config = dirs.load()?;
-        let mut profile = config
-            .profiles
-            .get(&global.profile)
-            .cloned()
-            .unwrap_or_default();
+        let profile_name = global
+            .profile
+            .clone()
+            .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
+        let stored = config.profiles.get(&profile_name).cloned();
+        if stored.is_none() && global.profile.is_some() && !makes_profile && global.token.is_none()
+        {
+            anyhow::bail!(no_such_profile(&profile_name, &config.profiles));
+        }
+        let mut profile = stored.unwrap_or_default();
         if let Some(server) = &global.server {
             if profile.server.trim_end_matches('/') != server.trim_end_matches('/') {
                 // Another server: the profile's account is not valid there.
@@ -70,12 +83,13 @@ impl Context {
         Ok(Self {
             api: Api::new(&profile.server, profile.token.clone())?,
             dirs,
-            profile_name: global.profile.clone(),
+            profile_name,
             profile,
             out: Output::detect(global.json, global.no_color),
             now,
             tz_flag,
             token_from_flags,
+            zone_read: false,
         })
     }
 
@@ -112,9 +126,64 @@ impl Context {
         Ok(user)
     }
 
+    /// A request for `GET /users/me` that borrows nothing, to run beside
+    /// a command's own request (`tokio::join!`) so that times are shown in
+    /// the account's zone as it is now, not as it was when last seen;
+    /// `None` when the zone is not needed (`--tz`, no token) or was read.
+    pub fn user_request(
+        &self,
+    ) -> impl std::future::Future<Output = Option<Result<User, ApiError>>> + 'static {
+        let needed = self.tz_flag.is_none() && self.profile.token.is_some() && !self.zone_read;
+        let api = self.api.clone();
+        async move {
+            if needed {
+                Some(api.get::<User>("/users/me").await)
+            } else {
+                None
+            }
+        }
+    }
+
+    /// Takes in what [`Context::user_request`] answered. Offline (or on
+    /// any failure) the zone last seen is kept: the command's own request
+    /// says what went wrong.
+    pub fn absorb(&mut self, answer: Option<Result<User, ApiError>>) -> anyhow::Result<()> {
+        match answer {
+            Some(Ok(user)) => self.remember(&user),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads the account's zone once in this command (unless `--tz`), so
+    /// every time printed is in the zone the account has now.
+    pub async fn refresh_zone(&mut self) -> anyhow::Result<()> {
+        let answer = self.user_request().await;
+        self.absorb(answer)
+    }
+
+    /// Makes the next [`Context::user_request`] read the zone again (a
+    /// long-lived command).
+    pub fn forget_zone(&mut self) {
+        self.zone_read = false;
+    }
+
+    /// Keeps the account's zone as an answer other than `/users/me` gave
+    /// it (a report's window): every answer that carries it refreshes it.
+    pub fn remember_zone(&mut self, name: &str) -> anyhow::Result<()> {
+        if self.tz_flag.is_some() || self.profile.timezone.as_deref() == Some(name) {
+            return Ok(());
+        }
+        self.profile.timezone = Some(name.to_owned());
+        if self.token_from_flags {
+            return Ok(());
+        }
+        self.save_profile()
+    }
+
     /// Keeps the user's id, email and zone in the stored profile, so
     /// later commands need not ask (and can show local times offline).
     pub fn remember(&mut self, user: &User) -> anyhow::Result<()> {
+        self.zone_read = true;
         let known = self.profile.user_id == Some(user.id)
             && self.profile.email.as_deref() == Some(&user.email)
             && self.profile.timezone.as_deref() == Some(&user.timezone);
@@ -157,9 +226,9 @@ impl Context {
     /// asked fresh so a zone changed in the web app counts; relative and
     /// RFC 3339 times need nothing.
     pub async fn time(&mut self, raw: &str) -> anyhow::Result<Timestamp> {
-        if when::needs_zone(raw) && self.tz_flag.is_none() && self.profile.token.is_some() {
+        if when::needs_zone(raw) {
             // Offline, the zone last seen will do.
-            let _ = self.fetch_user().await;
+            self.refresh_zone().await?;
         }
         parse_time(raw, self.now, &self.zone()).map_err(anyhow::Error::msg)
     }
@@ -182,8 +251,14 @@ impl Context {
         }
     }
 
-    fn queue(&self) -> anyhow::Result<Queue> {
+    /// The changes waiting for the server.
+    pub fn queue(&self) -> anyhow::Result<Queue> {
         Queue::load(self.dirs.state_file(&self.profile_name, "queue.jsonl"))
+    }
+
+    /// Where the state as last seen is kept.
+    pub fn known_file(&self) -> std::path::PathBuf {
+        self.dirs.state_file(&self.profile_name, "current.json")
     }
 
     /// Sends what the queue holds, saying what happened to each change.
@@ -197,6 +272,7 @@ impl Context {
         for (queued, done) in &flushed.sent {
             eprintln!("sent the queued {}", queued.change.describe(&zone));
             undo::remember(self, done)?;
+            known::follow(&self.known_file(), done, self.now);
         }
         if !flushed.refused.is_empty() {
             let kept = self.dirs.state_file(&self.profile_name, "refused.jsonl");
@@ -226,13 +302,19 @@ impl Context {
         let mut queued = Queued::new(change, self.now)?;
         if queue.is_empty() {
             let mut trail = Trail::default();
-            let attempt = match queued.change.resolve(&self.api, &trail).await {
-                Ok(()) => queued.change.send(&self.api, &queued.key, &mut trail).await,
-                Err(failure) => Err(failure),
+            let user = self.user_request();
+            let change = async {
+                match queued.change.resolve(&self.api, &trail).await {
+                    Ok(()) => queued.change.send(&self.api, &queued.key, &mut trail).await,
+                    Err(failure) => Err(failure),
+                }
             };
+            let (attempt, user) = tokio::join!(change, user);
+            self.absorb(user)?;
             match attempt {
                 Ok(done) => {
                     undo::remember(self, &done)?;
+                    known::follow(&self.known_file(), &done, self.now);
                     report_done(self, &done)?;
                     return Ok(Some(done));
                 }
@@ -248,4 +330,15 @@ impl Context {
         );
         Ok(None)
     }
+}
+
+/// "There is no profile …", with the ones there are.
+fn no_such_profile(name: &str, profiles: &std::collections::BTreeMap<String, Profile>) -> String {
+    let known = if profiles.is_empty() {
+        "there are none yet".to_owned()
+    } else {
+        let names: Vec<&str> = profiles.keys().map(String::as_str).collect();
+        format!("the profiles are {}", names.join(", "))
+    };
+    format!("there is no profile {name:?} ({known}); `hyperfocus --profile {name} login` makes it")
 }

@@ -15,6 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::Method;
 use serde::Deserialize;
 
+use super::output::say;
 use super::{Context, output::count};
 
 /// The largest file the server takes (64 MiB); refused here before sending.
@@ -35,7 +36,7 @@ pub struct ExportArgs {
     /// Only sessions before this date or time.
     #[arg(long)]
     pub to: Option<String>,
-    /// The file to write; default standard output.
+    /// The file to write; default (or `-`) standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -137,8 +138,10 @@ impl ExportFormat {
 }
 
 /// Streams the export to a file (or stdout) as it arrives.
-pub async fn export(context: &mut Context, args: ExportArgs) -> anyhow::Result<ExitCode> {
+pub async fn export(context: &mut Context, mut args: ExportArgs) -> anyhow::Result<ExitCode> {
     let user = context.user_id().await?;
+    // `-o -` is standard output, as for most tools.
+    args.output = args.output.filter(|path| path.as_os_str() != "-");
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(ExportFormat::of_path))
@@ -166,10 +169,10 @@ pub async fn export(context: &mut Context, args: ExportArgs) -> anyhow::Result<E
     while let Some(chunk) = stream.next().await {
         let chunk = chunk
             .map_err(|e| anyhow::anyhow!("the export was cut off ({e}); the file is incomplete"))?;
-        sink.write_all(&chunk)?;
+        written(&args, sink.write_all(&chunk))?;
         bar.inc(chunk.len() as u64);
     }
-    sink.flush()?;
+    written(&args, sink.flush())?;
     bar.finish_and_clear();
     if let Some(path) = &args.output {
         eprintln!(
@@ -180,6 +183,18 @@ pub async fn export(context: &mut Context, args: ExportArgs) -> anyhow::Result<E
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A write's result: to standard output, a reader that went away
+/// (`| head`) ends the program quietly.
+fn written(args: &ExportArgs, result: std::io::Result<()>) -> anyhow::Result<()> {
+    match (result, &args.output) {
+        (Ok(()), _) => Ok(()),
+        (Err(error), None) => super::output::end_on_write_error(&error),
+        (Err(error), Some(path)) => {
+            Err(anyhow::anyhow!("cannot write {}: {error}", path.display()))
+        }
+    }
 }
 
 /// Uploads a file to the import and says what it did.
@@ -225,7 +240,7 @@ pub async fn import(context: &mut Context, args: ImportArgs) -> anyhow::Result<E
         return Ok(ExitCode::SUCCESS);
     }
     let verb = if report.dry_run { "Would add" } else { "Added" };
-    println!(
+    say!(
         "{verb} {} and {}; {} already there.{}",
         count(report.sessions_added as i64, "session"),
         count(report.interruptions_added as i64, "interruption"),

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::output::say;
 use super::{
     Context,
     change::{Change, Done},
-    model::interruption_kind,
+    model::{a_kind, a_kind_capitalised, interruption_kind, the_kind},
     output::{clock, count},
     when::{human_duration, parse_duration},
 };
@@ -22,14 +23,15 @@ pub struct InterruptArgs {
     pub kind: String,
     /// What it was, such as "WhatsApp" (at most 500 characters).
     pub note: Option<String>,
-    /// When it began; default now.
+    /// When it began; default now (with --for: that long ago).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub at: Option<String>,
-    /// How long it took (90s, 5m, 1h30m): logs it closed.
+    /// How long it took (90s, 5m, 1h30m): logs it closed. Without --at it
+    /// is the one just over: it ends now and began that long ago.
     #[arg(long = "for", value_name = "DURATION", conflicts_with = "until")]
     pub length: Option<String>,
-    /// When it ended: logs it closed.
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    /// When it ended (with --at): logs it closed.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true, requires = "at")]
     pub until: Option<String>,
 }
 
@@ -83,13 +85,24 @@ pub async fn end(context: &mut Context, at: Option<String>) -> anyhow::Result<Ex
 /// Logs an interruption, open or closed.
 pub async fn interrupt(context: &mut Context, args: InterruptArgs) -> anyhow::Result<ExitCode> {
     let kind = interruption_kind(&args.kind).map_err(anyhow::Error::msg)?;
-    let at = context.time_or_now(args.at.as_deref()).await?;
-    let until = match (&args.length, &args.until) {
-        (Some(length), _) => {
-            Some(at.checked_add(parse_duration(length).map_err(anyhow::Error::msg)?)?)
+    let length = args
+        .length
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let (at, until) = match (&args.at, length, &args.until) {
+        // "I just lost 3 minutes": it is over now.
+        (None, Some(length), _) => (context.now.checked_sub(length)?, Some(context.now)),
+        (at, Some(length), _) => {
+            let at = context.time_or_now(at.as_deref()).await?;
+            (at, Some(at.checked_add(length)?))
         }
-        (None, Some(until)) => Some(context.time(until).await?),
-        (None, None) => None,
+        (at, None, Some(until)) => (
+            context.time_or_now(at.as_deref()).await?,
+            Some(context.time(until).await?),
+        ),
+        (at, None, None) => (context.time_or_now(at.as_deref()).await?, None),
     };
     let change = Change::Interrupt {
         kind: kind.as_str().to_owned(),
@@ -175,30 +188,30 @@ pub fn report_done(context: &Context, done: &Done) -> anyhow::Result<()> {
                 session.id,
                 clock(session.end_time.unwrap_or(context.now), &zone),
                 out.bold(&human_duration(worked)),
-                out.red(&human_duration(lost)),
+                out.lost(lost),
                 count(session.interruption_count, "interruption"),
                 out.green(&human_duration(worked - lost)),
             )
         }
         Done::Interrupted(interruption) => match interruption.duration {
             None => format!(
-                "Interrupted by {} since {} (interruption {}). `hyperfocus resume` when you are back.",
-                out.yellow(&interruption.kind),
+                "{} since {} (interruption {}). `hyperfocus resume` when you are back.",
+                out.yellow(&a_kind_capitalised(&interruption.kind)),
                 clock(interruption.start_time, &zone),
                 interruption.id
             ),
             Some(seconds) => format!(
-                "Logged a {} interruption at {}: {} lost.",
-                interruption.kind,
+                "Logged {} at {}: {} lost.",
+                a_kind(&interruption.kind),
                 clock(interruption.start_time, &zone),
-                out.red(&human_duration(seconds))
+                out.lost(seconds)
             ),
         },
         Done::Resumed(interruption) => format!(
-            "Back to focus at {}: the {} interruption took {}.",
+            "Back to focus at {}: {} took {}.",
             clock(interruption.end_time.unwrap_or(context.now), &zone),
-            interruption.kind,
-            out.red(&human_duration(interruption.duration.unwrap_or(0)))
+            the_kind(&interruption.kind),
+            out.lost(interruption.duration.unwrap_or(0))
         ),
         Done::Logged(session) => format!(
             "Logged session {}{}: {}–{} ({}).",
@@ -209,7 +222,7 @@ pub fn report_done(context: &Context, done: &Done) -> anyhow::Result<()> {
             human_duration(session.duration_seconds.unwrap_or(0))
         ),
     };
-    println!("{line}");
+    say!("{line}");
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::output::say;
 use super::{
     Context,
     output::Output,
@@ -107,7 +108,7 @@ pub async fn goals(context: &mut Context, args: GoalsArgs) -> anyhow::Result<Exi
                 .api
                 .delete(&format!("/users/{user}/goals/{id}"))
                 .await?;
-            println!("Goal {id} deleted.");
+            say!("Goal {id} deleted.");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -127,7 +128,7 @@ pub async fn print_status_lines(context: &mut Context) -> anyhow::Result<()> {
             ))
             .await?;
         let current = progress.periods.last();
-        println!(
+        say!(
             "  Goal {}: {}, {}",
             goal.id,
             so_far(&goal, current.map_or(0, |p| p.value)),
@@ -144,7 +145,7 @@ async fn list(context: &mut Context) -> anyhow::Result<ExitCode> {
         if context.out.json {
             return context.out.print_json(&goals).map(|()| ExitCode::SUCCESS);
         }
-        println!("No goals yet. Set one: hyperfocus goals add effective 2h --rest sat,sun");
+        say!("No goals yet. Set one: hyperfocus goals add effective 2h --rest sat,sun");
         return Ok(ExitCode::SUCCESS);
     }
     let mut answers = Vec::new();
@@ -168,7 +169,7 @@ async fn list(context: &mut Context) -> anyhow::Result<ExitCode> {
         let goal: Goal = serde_json::from_value(answer["goal"].clone())?;
         let progress: Progress = serde_json::from_value(answer)?;
         for line in lines(&goal, &progress, &context.out) {
-            println!("{line}");
+            say!("{line}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -341,7 +342,7 @@ async fn create(context: &mut Context, args: AddArgs) -> anyhow::Result<ExitCode
         return context.out.print_json(&made).map(|()| ExitCode::SUCCESS);
     }
     let goal: Goal = serde_json::from_value(made)?;
-    println!("Goal {} set: {}.", goal.id, sentence(&goal));
+    say!("Goal {} set: {}.", goal.id, sentence(&goal));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,13 +12,16 @@ mod data;
 mod focus;
 mod goals;
 mod http;
+mod known;
 mod model;
 mod output;
 mod queue;
 mod reading;
 mod records;
 mod report;
+mod status;
 mod undo;
+mod watch;
 mod webhooks;
 mod when;
 
@@ -39,22 +42,20 @@ pub struct Global {
     /// A personal token to act with instead of the profile's.
     #[arg(long, global = true, env = "HYPERFOCUS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// Which stored login to use (`hyperfocus --profile work login`).
-    #[arg(
-        long,
-        global = true,
-        env = "HYPERFOCUS_PROFILE",
-        default_value = "default"
-    )]
-    pub profile: String,
+    /// Which stored login to use (`hyperfocus --profile work login`);
+    /// default "default".
+    #[arg(long, global = true, env = "HYPERFOCUS_PROFILE")]
+    pub profile: Option<String>,
     /// The IANA zone to read and show times in; default your account's.
     #[arg(long, global = true, env = "HYPERFOCUS_TZ", value_name = "ZONE")]
     pub tz: Option<String>,
     /// Print the server's JSON instead of sentences and charts.
-    #[arg(long, global = true, env = "HYPERFOCUS_JSON")]
+    #[arg(long, global = true, env = "HYPERFOCUS_JSON",
+          value_parser = clap::builder::FalseyValueParser::new())]
     pub json: bool,
-    /// No colour, even on a terminal (also `NO_COLOR`).
-    #[arg(long, global = true, env = "NO_COLOR")]
+    /// No colour, even on a terminal; so does `NO_COLOR` set to anything
+    /// but the empty string (no-color.org).
+    #[arg(long, global = true)]
     pub no_color: bool,
 }
 
@@ -73,6 +74,15 @@ pub enum Command {
     Logout,
     /// Who the token acts for, on which server.
     Whoami,
+    /// Your account's time zone (and this computer's); with ZONE, set it.
+    ///
+    /// Examples: hyperfocus timezone · hyperfocus timezone Europe/Madrid ·
+    /// hyperfocus timezone system   (this computer's)
+    #[command(verbatim_doc_comment)]
+    Timezone {
+        /// An IANA zone, such as Europe/Madrid, or `system`.
+        zone: Option<String>,
+    },
     /// Start focusing.
     ///
     /// Examples: hyperfocus start · hyperfocus start --at 09:15 · hyperfocus start --at -10m ·
@@ -127,7 +137,7 @@ pub enum Command {
     ///   hyperfocus status --format '{state} {elapsed}'   (a prompt or a bar)
     ///   hyperfocus status --watch --format '{icon} {elapsed}'  (i3blocks, tmux)
     #[command(verbatim_doc_comment)]
-    Status(reading::StatusArgs),
+    Status(status::StatusArgs),
     /// Charts of where your time went.
     ///
     /// Examples: hyperfocus report · hyperfocus report --range 30d --by hour ·
@@ -202,8 +212,9 @@ pub async fn run(global: Global, command: Command, cli: clap::Command) -> ExitCo
     if let Command::Completions { shell } = command {
         return completions(shell, cli);
     }
+    let makes_profile = matches!(command, Command::Login(_));
     let result = async {
-        let mut context = Context::open(&global).await?;
+        let mut context = Context::open(&global, makes_profile).await?;
         dispatch(&mut context, command).await
     }
     .await;
@@ -224,13 +235,14 @@ async fn dispatch(context: &mut Context, command: Command) -> anyhow::Result<Exi
         Command::Login(args) => account::login(context, args).await,
         Command::Logout => account::logout(context).await,
         Command::Whoami => account::whoami(context).await,
+        Command::Timezone { zone } => account::timezone(context, zone).await,
         Command::Start { at, note } => focus::start(context, at, note).await,
         Command::End { at } => focus::end(context, at).await,
         Command::Cancel { yes } => records::cancel(context, yes).await,
         Command::Interrupt(args) => focus::interrupt(context, args).await,
         Command::Resume { at } => focus::resume(context, at).await,
         Command::Log(args) => focus::log(context, args).await,
-        Command::Status(args) => reading::status(context, args).await,
+        Command::Status(args) => status::status(context, args).await,
         Command::Report(args) => report::report(context, args).await,
         Command::Sessions(args) => reading::sessions(context, args).await,
         Command::Goals(args) => goals::goals(context, args).await,

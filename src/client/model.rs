@@ -69,6 +69,20 @@ pub struct User {
     pub email: String,
     /// Their IANA zone.
     pub timezone: String,
+    /// The weekday their weeks begin on (`monday` from servers before it).
+    #[serde(default = "monday")]
+    pub week_start: String,
+    /// When their day begins, `HH:MM` (`00:00` from servers before it).
+    #[serde(default = "midnight")]
+    pub day_start: String,
+}
+
+fn monday() -> String {
+    "monday".into()
+}
+
+fn midnight() -> String {
+    "00:00".into()
 }
 
 /// `POST /auth/login`'s answer.
@@ -111,6 +125,38 @@ pub fn interruption_kind(typed: &str) -> Result<InterruptionKind, String> {
     }
 }
 
+/// An interruption of `kind` (the API's name) as a sentence says it, with
+/// its article: "a phone interruption", "a self-distraction", "an urgent
+/// task" — never "a self interruption" or "a urgent_task".
+pub fn a_kind(kind: &str) -> String {
+    match kind {
+        "self" => "a self-distraction".into(),
+        "urgent_task" => "an urgent task".into(),
+        "unknown" => "an interruption of unknown cause".into(),
+        other => format!("a {other} interruption"),
+    }
+}
+
+/// The same with "the": "the phone interruption", "the urgent task".
+pub fn the_kind(kind: &str) -> String {
+    let a = a_kind(kind);
+    let noun = a
+        .strip_prefix("an ")
+        .or_else(|| a.strip_prefix("a "))
+        .unwrap_or(&a);
+    format!("the {noun}")
+}
+
+/// The same at the start of a sentence: "A phone interruption".
+pub fn a_kind_capitalised(kind: &str) -> String {
+    let a = a_kind(kind);
+    let mut letters = a.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +182,15 @@ mod tests {
             Err("\"cat\" is not an interruption type; use one of family, phone, noise, self, urgent_task, unknown".into())
         );
         assert!(interruption_kind("").is_err());
+    }
+
+    #[test]
+    fn sentences_name_a_type_in_words_with_the_right_article() {
+        assert_eq!(a_kind("phone"), "a phone interruption");
+        assert_eq!(a_kind("self"), "a self-distraction");
+        assert_eq!(a_kind("urgent_task"), "an urgent task");
+        assert_eq!(the_kind("urgent_task"), "the urgent task");
+        assert_eq!(the_kind("unknown"), "the interruption of unknown cause");
+        assert_eq!(a_kind_capitalised("self"), "A self-distraction");
     }
 }

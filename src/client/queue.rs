@@ -79,6 +79,11 @@ impl Queue {
         self.items.len()
     }
 
+    /// The changes, oldest first.
+    pub fn items(&self) -> &[Queued] {
+        &self.items
+    }
+
     /// Whether nothing waits.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

@@ -7,10 +7,11 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::{Map, Value};
 
+use super::output::say;
 use super::{
     Context,
     change::{current, rfc3339},
-    model::{Interruption, Session, interruption_kind},
+    model::{Interruption, Session, interruption_kind, the_kind},
     output::{count, day_and_clock},
     undo::{self, Undo},
     when::human_duration,
@@ -128,6 +129,7 @@ pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitC
     if context.out.json {
         return context.out.print_json(&after).map(|()| ExitCode::SUCCESS);
     }
+    context.refresh_zone().await?;
     let zone = context.zone();
     let field = |name: &str| {
         after
@@ -140,7 +142,7 @@ pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitC
         .iter()
         .find_map(|name| after.get(*name).and_then(Value::as_str))
         .unwrap_or_default();
-    println!(
+    say!(
         "Changed {}{}: {} → {}.",
         named(&resource),
         super::focus::on_note(note),
@@ -152,12 +154,13 @@ pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitC
 
 /// Deletes a session or an interruption after asking.
 pub async fn delete(context: &mut Context, args: DeleteArgs) -> anyhow::Result<ExitCode> {
+    context.refresh_zone().await?;
     let zone = context.zone();
     if let Some(id) = args.interruption {
         let interruption: Interruption = context.api.get(&format!("/interruptions/{id}")).await?;
         let what = format!(
-            "the {} interruption of {}",
-            interruption.kind,
+            "{} of {}",
+            the_kind(&interruption.kind),
             day_and_clock(interruption.start_time, &zone)
         );
         if !confirm(&format!("Delete {what}?"), args.yes)? {
@@ -165,7 +168,7 @@ pub async fn delete(context: &mut Context, args: DeleteArgs) -> anyhow::Result<E
         }
         context.api.delete(&format!("/interruptions/{id}")).await?;
         undo::keep(context, &Undo::RestoreInterruption { interruption })?;
-        println!("Deleted {what}. `hyperfocus undo` brings it back.");
+        say!("Deleted {what}. `hyperfocus undo` brings it back.");
         return Ok(ExitCode::SUCCESS);
     }
     let session = pick_session(context, args.session).await?;
@@ -187,6 +190,7 @@ async fn delete_session(
     yes: bool,
     verb: &str,
 ) -> anyhow::Result<ExitCode> {
+    context.refresh_zone().await?;
     let zone = context.zone();
     let length = session
         .duration_seconds
@@ -226,7 +230,7 @@ async fn delete_session(
             interruptions,
         },
     )?;
-    println!("{verb} {what}. `hyperfocus undo` brings it back.");
+    say!("{verb} {what}. `hyperfocus undo` brings it back.");
     Ok(ExitCode::SUCCESS)
 }
 

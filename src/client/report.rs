@@ -4,22 +4,28 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use jiff::{ToSpan, civil::Date};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::output::say;
 use super::{
     Context,
-    chart::{Bar, bars, heatmap},
+    chart::{Bar, bars, heatmap, legend, lost_bars},
     output::{Output, count},
     when::human_duration,
 };
+use crate::domain::days::{DayStart, WeekStart};
 
 /// `hyperfocus report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// How far back: 7d, 30d, 365d or all (ignored with --from).
-    #[arg(long, default_value = "7d")]
-    pub range: String,
+    /// Which period: week (this calendar week, from your account's first
+    /// day of the week, as the web app's Reports; the default), today,
+    /// month or year; or the last N days (7d, 30d) or all. Ignored with
+    /// --from.
+    #[arg(long)]
+    pub range: Option<String>,
     /// From this date (YYYY-MM-DD) or RFC 3339 time, inclusive.
     #[arg(long)]
     pub from: Option<String>,
@@ -70,7 +76,7 @@ struct Summary {
     total_time_worked_seconds: i64,
     total_time_lost_seconds: i64,
     effective_time_seconds: i64,
-    focus_score: i64,
+    focus_score: Option<i64>,
     interruptions_per_hour: f64,
     longest_focus_stretch_seconds: i64,
     deep_work_blocks: i64,
@@ -114,7 +120,8 @@ const BAR_WIDTH: usize = 36;
 /// Prints the window's figures and the chart asked for.
 pub async fn report(context: &mut Context, args: ReportArgs) -> anyhow::Result<ExitCode> {
     let user = context.user_id().await?;
-    let query = query(context, &args);
+    let period = Period::of(&args)?;
+    let query = query(context, &args, period).await?;
     let overview: Value = context
         .api
         .get(&format!("/users/{user}/stats/overview?{query}"))
@@ -137,25 +144,83 @@ pub async fn report(context: &mut Context, args: ReportArgs) -> anyhow::Result<E
         return Ok(ExitCode::SUCCESS);
     }
     let parsed: Overview = serde_json::from_value(overview)?;
+    context.remember_zone(&parsed.window.timezone)?;
     let out = context.out;
-    for line in summary(&parsed, &out) {
-        println!("{line}");
+    for line in summary(&parsed, period, &out) {
+        say!("{line}");
     }
-    println!();
+    say!();
     let lines = match (args.by, heat) {
         (By::Heatmap, Some(heat)) => heat_lines(&serde_json::from_value(heat)?, &out),
         (by, _) => bucket_lines(&parsed, by, &out),
     };
     for line in lines {
-        println!("{line}");
+        say!("{line}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn query(context: &Context, args: &ReportArgs) -> String {
-    let mut query = match &args.from {
-        Some(from) => format!("from={}", encode(from)),
-        None => format!("range={}", encode(&args.range)),
+/// What `--range` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Period {
+    /// A calendar period that holds today: its dates go to the server.
+    Calendar(Unit),
+    /// The server's rolling `range` (`7d`, `all`), or `--from`.
+    Rolling,
+}
+
+/// A calendar period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Period {
+    fn of(args: &ReportArgs) -> anyhow::Result<Self> {
+        if args.from.is_some() {
+            return Ok(Self::Rolling);
+        }
+        Ok(match args.range.as_deref().map(str::trim) {
+            None | Some("week") => Self::Calendar(Unit::Week),
+            Some("today" | "day") => Self::Calendar(Unit::Day),
+            Some("month") => Self::Calendar(Unit::Month),
+            Some("year") => Self::Calendar(Unit::Year),
+            Some("all") => Self::Rolling,
+            Some(days)
+                if days
+                    .strip_suffix('d')
+                    .is_some_and(|n| n.parse::<u32>().is_ok()) =>
+            {
+                Self::Rolling
+            }
+            Some(other) => anyhow::bail!(
+                "--range {other:?} is not a period; use week, today, month, year, a number of days such as 30d, or all"
+            ),
+        })
+    }
+}
+
+/// The report's query: a calendar period as its dates, begun on the
+/// account's first day of the week and its start of day, in its zone as
+/// it is now (as the web app's Reports draws it); else the range or dates
+/// as typed.
+async fn query(context: &mut Context, args: &ReportArgs, period: Period) -> anyhow::Result<String> {
+    let mut query = match (&args.from, period) {
+        (Some(from), _) => format!("from={}", encode(from)),
+        (None, Period::Calendar(unit)) => {
+            let user = context.fetch_user().await?;
+            let day_start = DayStart::parse("day_start", &user.day_start).unwrap_or_default();
+            let week_start = WeekStart::from_stored(&user.week_start);
+            let today = day_start.date_of(context.now, &context.zone());
+            let (from, to) = dates(unit, today, week_start)?;
+            format!("from={from}&to={to}")
+        }
+        (None, Period::Rolling) => {
+            format!("range={}", encode(args.range.as_deref().unwrap_or("7d")))
+        }
     };
     if let Some(to) = &args.to {
         query.push_str(&format!("&to={}", encode(to)));
@@ -163,39 +228,88 @@ fn query(context: &Context, args: &ReportArgs) -> String {
     if let Some(zone) = context.tz_flag().and_then(|z| z.iana_name()) {
         query.push_str(&format!("&tz={}", encode(zone)));
     }
-    query
+    Ok(query)
+}
+
+/// The first day of the `unit` that holds `today`, and the first day after.
+fn dates(unit: Unit, today: Date, week_start: WeekStart) -> anyhow::Result<(Date, Date)> {
+    let first = match unit {
+        Unit::Day => today,
+        Unit::Week => week_start.week_of(today),
+        Unit::Month => today.first_of_month(),
+        Unit::Year => today.first_of_year(),
+    };
+    let after = match unit {
+        Unit::Day => first.checked_add(1.day())?,
+        Unit::Week => first.checked_add(7.days())?,
+        Unit::Month => first.checked_add(1.month())?,
+        Unit::Year => first.checked_add(1.year())?,
+    };
+    Ok((first, after))
 }
 
 fn encode(raw: &str) -> String {
     percent_encoding::utf8_percent_encode(raw, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-fn summary(overview: &Overview, out: &Output) -> Vec<String> {
+fn summary(overview: &Overview, period: Period, out: &Output) -> Vec<String> {
     let s = &overview.summary;
     let w = &overview.window;
+    // Nothing worked has no score: "—", never a 0 that reads as a verdict.
+    let score = match (s.total_time_worked_seconds, s.focus_score) {
+        (worked, Some(score)) if worked > 0 => format!("{}/100", out.bold(&score.to_string())),
+        _ => "—".to_owned(),
+    };
     vec![
-        out.bold(&format!(
-            "{} to {} ({})",
-            local(&w.from, &w.timezone),
-            local(&w.to, &w.timezone),
-            w.timezone
-        )),
+        out.bold(&title(w, period)),
         format!(
             "Worked {} in {}: {} effective, {} lost to {} ({:.1}/h).",
             out.bold(&human_duration(s.total_time_worked_seconds)),
             count(s.total_sessions, "session"),
             out.green(&human_duration(s.effective_time_seconds)),
-            out.red(&human_duration(s.total_time_lost_seconds)),
+            out.lost(s.total_time_lost_seconds),
             count(s.total_interruptions, "interruption"),
             s.interruptions_per_hour
         ),
         format!(
-            "Focus score {}/100 · longest stretch {} · {} of 25 min or more.",
-            out.bold(&s.focus_score.to_string()),
+            "Focus score {score} · longest stretch {} · {} of 25 min or more.",
             human_duration(s.longest_focus_stretch_seconds),
             count(s.deep_work_blocks, "deep-work block")
         ),
     ]
+}
+
+/// "This week: Mon 30 Nov – Sun 6 Dec 2026 (Europe/Madrid)", or the
+/// window's edges for a rolling range.
+fn title(w: &Window, period: Period) -> String {
+    let zone = jiff::tz::TimeZone::get(&w.timezone).ok();
+    let (Some(zone), Ok(from), Ok(to), Period::Calendar(unit)) = (
+        zone,
+        w.from.parse::<jiff::Timestamp>(),
+        w.to.parse::<jiff::Timestamp>(),
+        period,
+    ) else {
+        return format!(
+            "{} to {} ({})",
+            local(&w.from, &w.timezone),
+            local(&w.to, &w.timezone),
+            w.timezone
+        );
+    };
+    let first = from.to_zoned_datetime(zone.clone());
+    // The last instant of the period is in its last day.
+    let last = (to - jiff::SignedDuration::from_secs(1)).to_zoned_datetime(zone);
+    let days = format!(
+        "{} – {}",
+        first.strftime("%a %-d %b"),
+        last.strftime("%a %-d %b %Y")
+    );
+    match unit {
+        Unit::Day => format!("Today: {} ({})", first.strftime("%a %-d %b %Y"), w.timezone),
+        Unit::Week => format!("This week: {days} ({})", w.timezone),
+        Unit::Month => format!("This month: {days} ({})", w.timezone),
+        Unit::Year => format!("This year: {days} ({})", w.timezone),
+    }
 }
 
 /// A window edge in the report's zone: `Thu 26 Nov 2026 12:07`.
@@ -213,7 +327,7 @@ fn local(raw: &str, zone: &str) -> String {
 }
 
 fn bucket_lines(overview: &Overview, by: By, out: &Output) -> Vec<String> {
-    let legend = format!("{} effective  {} lost", out.green("█"), out.red("█"));
+    let legend = legend(out);
     let rows: Vec<Bar> = match by {
         By::Type => {
             let rows: Vec<Bar> = overview
@@ -239,7 +353,7 @@ fn bucket_lines(overview: &Overview, by: By, out: &Output) -> Vec<String> {
                 return vec!["No interruptions in this window.".into()];
             }
             let mut lines = vec![out.bold("Time lost by type")];
-            lines.extend(bars(&rows, BAR_WIDTH, out));
+            lines.extend(lost_bars(&rows, BAR_WIDTH, out));
             return lines;
         }
         By::Hour => worked_span(&overview.hours)
@@ -269,9 +383,8 @@ fn bucket_lines(overview: &Overview, by: By, out: &Output) -> Vec<String> {
                     .map(|d| d.strftime("%a %d %b").to_string())
                     .unwrap_or_else(|_| date.to_owned());
                 let mut row = bar(b, label);
-                if b.work_seconds > 0 {
-                    row.tail
-                        .push_str(&format!(" · score {}", b.focus_score.unwrap_or(0)));
+                if let (true, Some(score)) = (b.work_seconds > 0, b.focus_score) {
+                    row.tail.push_str(&format!(" · score {score}"));
                 }
                 row
             })
@@ -318,10 +431,10 @@ fn bar(bucket: &Bucket, label: String) -> Bar {
             String::new()
         } else {
             format!(
-                "{} effective · {} lost · {} int.",
+                "{} effective · {} lost · {}",
                 human_duration(bucket.effective_time_seconds),
                 human_duration(bucket.time_lost_seconds),
-                bucket.interruptions
+                count(bucket.interruptions, "interruption")
             )
         },
     }

@@ -9,11 +9,12 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::output::say;
 use super::{
     Context,
     change::{Done, rfc3339},
     config::{read_optional, remove_optional, write_private},
-    model::{Interruption, Session},
+    model::{Interruption, Session, the_kind},
     output::{clock, count, day_and_clock},
 };
 
@@ -113,11 +114,12 @@ pub async fn undo(context: &mut Context) -> anyhow::Result<ExitCode> {
     let undo: Undo = serde_json::from_str(&text)?;
     let said = revert(context, &undo).await?;
     remove_optional(&path(context))?;
-    println!("Undone: {said}");
+    say!("Undone: {said}");
     Ok(ExitCode::SUCCESS)
 }
 
 async fn revert(context: &mut Context, undo: &Undo) -> anyhow::Result<String> {
+    context.refresh_zone().await?;
     let zone = context.zone();
     let api = context.api.clone();
     Ok(match undo {
@@ -144,8 +146,8 @@ async fn revert(context: &mut Context, undo: &Undo) -> anyhow::Result<String> {
             let interruption: Interruption = api.get(&format!("/interruptions/{id}")).await?;
             api.delete(&format!("/interruptions/{id}")).await?;
             format!(
-                "the {} interruption at {}; it is deleted",
-                interruption.kind,
+                "{} at {}; it is deleted",
+                the_kind(&interruption.kind),
                 clock(interruption.start_time, &zone)
             )
         }
@@ -155,9 +157,9 @@ async fn revert(context: &mut Context, undo: &Undo) -> anyhow::Result<String> {
             let again =
                 post_interruption(context, &interruption, interruption.session_id, false).await?;
             format!(
-                "back to focus at {}; the {} interruption is open again (interruption {again})",
+                "back to focus at {}; {} is open again (interruption {again})",
                 clock(interruption.end_time.unwrap_or(context.now), &zone),
-                interruption.kind
+                the_kind(&interruption.kind)
             )
         }
         Undo::Restore {
@@ -187,8 +189,8 @@ async fn revert(context: &mut Context, undo: &Undo) -> anyhow::Result<String> {
                 restore(context, &session, &all).await?;
             }
             format!(
-                "the deletion of the {} interruption at {}",
-                interruption.kind,
+                "the deletion of {} at {}",
+                the_kind(&interruption.kind),
                 clock(interruption.start_time, &zone)
             )
         }

@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::output::say;
 use super::{Context, output::day_and_clock};
 
 /// `hyperfocus webhooks`.
@@ -94,11 +95,11 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
             return context.out.print_json(&listed).map(|()| ExitCode::SUCCESS);
         }
         if listed.is_empty() {
-            println!("No webhooks yet. Add one: hyperfocus webhooks add https://…");
+            say!("No webhooks yet. Add one: hyperfocus webhooks add https://…");
         }
         for value in listed {
             let endpoint: Endpoint = serde_json::from_value(value)?;
-            println!("{}", describe(&endpoint, &context.out));
+            say!("{}", describe(&endpoint, &context.out));
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -115,8 +116,8 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
                 .await?;
             if !context.out.json {
                 let endpoint: Endpoint = serde_json::from_value(made.clone())?;
-                println!("Added webhook {}.", describe(&endpoint, &context.out));
-                println!(
+                say!("Added webhook {}.", describe(&endpoint, &context.out));
+                say!(
                     "Its signing secret, shown this once: {}",
                     made["secret"].as_str().unwrap_or("")
                 );
@@ -129,7 +130,7 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
                 .json(Method::POST, &format!("{base}/{id}/test"), None, None)
                 .await?;
             if !context.out.json {
-                println!("{}", attempt_line(&tried));
+                say!("{}", attempt_line(&tried));
             }
             if tried["delivered"] != true {
                 if context.out.json {
@@ -150,7 +151,7 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
                 )
                 .await?;
             if !context.out.json {
-                println!(
+                say!(
                     "New secret for webhook {id}, shown this once: {}\nThe old one signs too until {}.",
                     rotated["secret"].as_str().unwrap_or(""),
                     rotated["previous_secret_expires_at"]
@@ -163,7 +164,7 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
         WebhookAction::Delete { id } => {
             context.api.delete(&format!("{base}/{id}")).await?;
             if !context.out.json {
-                println!("Webhook {id} deleted.");
+                say!("Webhook {id} deleted.");
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -176,11 +177,12 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
                 return context.out.print_json(&listed).map(|()| ExitCode::SUCCESS);
             }
             if listed.is_empty() {
-                println!("Nothing delivered to webhook {id} in the last 30 days.");
+                say!("Nothing delivered to webhook {id} in the last 30 days.");
             }
+            context.refresh_zone().await?;
             let zone = context.zone();
             for delivery in &listed {
-                println!("{}", delivery_line(delivery, &context.out, &zone));
+                say!("{}", delivery_line(delivery, &context.out, &zone));
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -195,7 +197,7 @@ pub async fn webhooks(context: &mut Context, args: WebhooksArgs) -> anyhow::Resu
                 )
                 .await?;
             if !context.out.json {
-                println!(
+                say!(
                     "Delivery {delivery} ({}) is due again now.",
                     due["event_type"].as_str().unwrap_or("event")
                 );

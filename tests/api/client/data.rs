@@ -215,13 +215,14 @@ async fn report_draws_exact_bars_for_a_known_day() {
             "Worked 1h 30m in 1 session: 1h 15m effective, 15m 00s lost to 1 interruption (0.7/h).",
             "Focus score 72/100 · longest stretch 55m 00s · 1 deep-work block of 25 min or more.",
             "",
-            "By hour of the day   █ effective  █ lost",
+            "By hour of the day   █ effective  ░ lost",
             &format!(
-                "09h  {}  45m 00s effective · 15m 00s lost · 1 int.",
-                "█".repeat(36)
+                "09h  {}{}  45m 00s effective · 15m 00s lost · 1 interruption",
+                "█".repeat(27),
+                "░".repeat(9)
             ),
             &format!(
-                "10h  {}{}  30m 00s effective · 0s lost · 0 int.",
+                "10h  {}{}  30m 00s effective · 0s lost · 0 interruptions",
                 "█".repeat(18),
                 " ".repeat(18)
             ),
@@ -292,5 +293,89 @@ async fn completions_are_written_for_each_shell() {
     assert_eq!(
         serde_json::from_str::<Value>(&status.stdout).unwrap(),
         serde_json::json!({"session": null, "open_interruption": null})
+    );
+}
+
+#[tokio::test]
+async fn the_default_report_is_this_calendar_week_as_on_the_web() {
+    let (app, _server, ana, machine) = signed_in().await;
+    // Weeks that began three days ago: one session this week, one the
+    // week before (four days ago), both in the last seven days.
+    let first_day = three_days_ago();
+    let week_start = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ][first_day.weekday().to_monday_zero_offset() as usize];
+    let patched = app
+        .call(
+            "PATCH",
+            &format!("/users/{}", ana.id),
+            Some(&ana.token),
+            Some(serde_json::json!({ "week_start": week_start })),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    for (day, length) in [(first_day, "1h"), (first_day.yesterday().unwrap(), "30m")] {
+        machine
+            .run(&["log", "--start", &format!("{day} 09:00"), "--for", length])
+            .await
+            .ok();
+    }
+    let week = machine.run(&["report"]).await;
+    let lines: Vec<&str> = week.ok().lines().collect();
+    let last_day = first_day.checked_add(6.days()).unwrap();
+    assert_eq!(
+        lines[..2],
+        [
+            format!(
+                "This week: {} – {} (Europe/Madrid)",
+                first_day.strftime("%a %-d %b"),
+                last_day.strftime("%a %-d %b %Y")
+            )
+            .as_str(),
+            "Worked 1h 00m in 1 session: 1h 00m effective, 0s lost to 0 interruptions (0.0/h).",
+        ]
+    );
+    let as_json = machine.run(&["--json", "report"]).await;
+    let overview: Value = serde_json::from_str(as_json.ok()).unwrap();
+    let midnight = |date: Date| {
+        madrid()
+            .to_ambiguous_zoned_datetime(date.at(0, 0, 0, 0))
+            .compatible()
+            .unwrap()
+            .timestamp()
+            .to_string()
+    };
+    assert_eq!(overview["window"]["from"], midnight(first_day));
+    assert_eq!(
+        overview["window"]["to"],
+        midnight(first_day.checked_add(7.days()).unwrap())
+    );
+    let rolling = machine.run(&["report", "--range", "7d"]).await;
+    assert!(
+        rolling
+            .ok()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Worked 1h 30m in 2 sessions"),
+        "{}",
+        rolling.stdout
+    );
+    let nothing = machine.run(&["report", "--range", "today"]).await;
+    assert_eq!(
+        nothing.ok().lines().nth(2).unwrap(),
+        "Focus score — · longest stretch 0s · 0 deep-work blocks of 25 min or more.",
+        "a score of nothing worked is no score"
+    );
+    let typo = machine.run(&["report", "--range", "fortnight"]).await;
+    assert_eq!(
+        typo.stderr,
+        "hyperfocus: --range \"fortnight\" is not a period; use week, today, month, year, a number of days such as 30d, or all\n"
     );
 }

@@ -6,7 +6,9 @@ use jiff::Timestamp;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::{Machine, madrid_clock, minutes_ago, plus, record_of, sessions_of, signed_in};
+use super::{
+    Machine, interruptions_of, madrid_clock, minutes_ago, plus, record_of, sessions_of, signed_in,
+};
 use crate::helpers::{LiveServer, TestApp, TestUser, token_id};
 
 #[tokio::test]
@@ -144,7 +146,7 @@ async fn a_session_with_interruptions_from_start_to_end_prints_exact_figures() {
         .await;
     assert!(
         family.ok().starts_with(&format!(
-            "Interrupted by family since {} (interruption ",
+            "A family interruption since {} (interruption ",
             madrid_clock(plus(t0, 25))
         )),
         "{}",
@@ -330,4 +332,106 @@ async fn an_end_typed_right_after_its_start_is_a_second_not_a_refusal() {
         "{session}"
     );
     assert_eq!(session["interruption_count"], 1);
+}
+
+#[tokio::test]
+async fn an_interruption_for_a_while_without_a_start_is_the_one_just_over() {
+    let (app, _server, user, machine) = signed_in().await;
+    machine.run(&["start", "--at", "-10m"]).await.ok();
+    let before = Timestamp::now().as_second();
+    let logged = machine.run(&["i", "fam", "--for", "3m"]).await;
+    let after = Timestamp::now().as_second();
+    let session = sessions_of(&app, &user).await[0]["id"].as_i64().unwrap();
+    let interruption = &interruptions_of(&app, &user, session).await[0];
+    let time =
+        |field: &str| -> Timestamp { interruption[field].as_str().unwrap().parse().unwrap() };
+    let (start, end) = (time("start_time"), time("end_time"));
+    assert_eq!(end.duration_since(start).as_secs(), 180);
+    assert!(
+        (before..=after).contains(&end.as_second()),
+        "it ends now ({before}..={after}), not later: {interruption}"
+    );
+    assert_eq!(
+        logged.ok(),
+        format!(
+            "Logged a family interruption at {}: 3m 00s lost.\n",
+            madrid_clock(start)
+        )
+    );
+}
+
+#[tokio::test]
+async fn login_offers_this_computers_zone_to_an_account_still_on_utc() {
+    let app = TestApp::new().await;
+    let server = LiveServer::start(&app).await;
+    let cleo = app.register_in("Cleo", "UTC").await;
+    let url = format!("http://{}", server.address);
+    let machine = Machine::new(&server);
+    let login = ["--server", &url, "--token", &cleo.token, "login"];
+    let madrid = [("TZ", "Europe/Madrid")];
+
+    // No terminal to ask on: nothing changes unasked, a hint says how.
+    let hinted = machine.run_with(&login, None, &madrid).await;
+    assert_eq!(
+        hinted.ok(),
+        format!("Signed in to {url} as cleo@example.com (UTC); profile \"default\".\n")
+    );
+    assert_eq!(
+        hinted.stderr,
+        "Your account's time zone is UTC, this computer's Europe/Madrid: `hyperfocus timezone system` sets it (or the web app's Settings).\n"
+    );
+    assert_eq!(
+        app.get("/users/me", &cleo.token).await.body["timezone"],
+        "UTC"
+    );
+    let on_utc = machine.run_with(&login, None, &[("TZ", "Etc/UTC")]).await;
+    assert_eq!(on_utc.stderr, "", "nothing to offer on a UTC computer");
+
+    let set = machine
+        .run_with(&["timezone", "system"], None, &madrid)
+        .await;
+    assert_eq!(
+        set.ok(),
+        "Your account's time zone is now Europe/Madrid (it was UTC); times are shown in it everywhere.\n"
+    );
+    assert_eq!(
+        app.get("/users/me", &cleo.token).await.body["timezone"],
+        "Europe/Madrid"
+    );
+    let shown = machine
+        .run_with(&["timezone"], None, &[("TZ", "Asia/Tokyo")])
+        .await;
+    assert_eq!(
+        shown.ok(),
+        "Your account's time zone is Europe/Madrid; this computer's is Asia/Tokyo (`hyperfocus timezone system` uses it).\n"
+    );
+
+    let laptop = Machine::new(&server);
+    let moved = laptop
+        .run_with(
+            &[
+                "--server",
+                &url,
+                "--token",
+                &cleo.token,
+                "login",
+                "--timezone",
+                "system",
+            ],
+            None,
+            &[("TZ", "Asia/Tokyo")],
+        )
+        .await;
+    assert_eq!(
+        moved.ok(),
+        format!("Signed in to {url} as cleo@example.com (Asia/Tokyo); profile \"default\".\n")
+    );
+    let typo = laptop.run(&["timezone", "Europe/Madird"]).await;
+    assert_eq!(
+        (typo.code, typo.stderr.as_str()),
+        (
+            2,
+            "hyperfocus: \"Europe/Madird\" is not an IANA time zone, such as Europe/Madrid\n"
+        )
+    );
 }

@@ -7,6 +7,8 @@ mod focus;
 mod goals;
 mod offline;
 mod records;
+mod terminal;
+mod watch;
 mod webhooks;
 
 use std::process::Stdio;
@@ -48,9 +50,14 @@ pub struct Machine {
 impl Machine {
     /// A machine whose default server is `address`.
     pub fn new(server: &LiveServer) -> Self {
+        Self::at(format!("http://{}", server.address))
+    }
+
+    /// A machine whose default server is at `url`.
+    pub fn at(url: String) -> Self {
         Self {
             home: tempfile::tempdir().expect("temporary home"),
-            server: format!("http://{}", server.address),
+            server: url,
         }
     }
 
@@ -62,17 +69,8 @@ impl Machine {
 
     /// Runs with `stdin` as standard input and `env` set.
     pub async fn run_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hyperfocus"));
-        command
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_STATE_HOME", self.home.path().join("state"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut command = self.command(args);
+        command.stdin(Stdio::piped());
         for (name, value) in env {
             command.env(name, value);
         }
@@ -91,6 +89,26 @@ impl Machine {
             stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
             stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
         }
+    }
+
+    /// The client, about to run `args` in the home with its directories
+    /// and nothing else of this process's environment but PATH; stdout and
+    /// stderr piped.
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hyperfocus"));
+        command
+            .args(args)
+            .current_dir(self.home.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_STATE_HOME", self.home.path().join("state"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        command
     }
 
     /// A path in the home.

@@ -40,7 +40,7 @@ async fn changes_made_offline_are_sent_in_order_and_a_resend_doubles_nothing() {
                 "--at".into(),
                 plus(t0, 5).to_string(),
             ],
-            format!("noise interruption from {}", madrid_clock(plus(t0, 5))),
+            format!("a noise interruption from {}", madrid_clock(plus(t0, 5))),
         ),
         (
             vec!["resume".into(), "--at".into(), plus(t0, 8).to_string()],
@@ -65,12 +65,17 @@ async fn changes_made_offline_are_sent_in_order_and_a_resend_doubles_nothing() {
     let queue_file = machine.path("state/hyperfocus/default.queue.jsonl");
     let queued = std::fs::read_to_string(&queue_file).unwrap();
     assert_eq!(queued.lines().count(), 4);
+    // What the queue implies: the session it starts is ended too.
     let offline_status = machine.run(&["status"]).await;
-    assert_eq!(offline_status.code, 2);
-    assert!(
-        offline_status.stderr.contains("cannot reach"),
-        "{}",
-        offline_status.stderr
+    assert_eq!(
+        (offline_status.code, offline_status.stdout.as_str()),
+        (1, "Not focusing — offline, 4 changes queued.\n")
+    );
+    assert_eq!(
+        offline_status.stderr,
+        format!(
+            "{dead} cannot be reached: this is what this device knows. Queued changes are sent by the next command, or `hyperfocus sync`.\n"
+        )
     );
     assert_eq!(record_of(&app, &user).await, json!([]));
 
@@ -140,4 +145,85 @@ async fn a_queued_change_the_server_refuses_is_kept_with_the_reason() {
         "{line}"
     );
     assert_eq!(record_of(&app, &user).await.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn offline_status_says_what_the_queue_implies_with_the_exit_status_of_online() {
+    let (_app, _server, user, machine) = signed_in().await;
+    let t0 = minutes_ago(30);
+    machine.run(&["start", "--at", &t0.to_string()]).await.ok();
+    let dead = dead_server().await;
+    machine.sign_in_as(&user, &dead, "Europe/Madrid");
+
+    let focusing = machine.run(&["status"]).await;
+    assert_eq!(focusing.code, 0, "{}", focusing.stderr);
+    assert!(
+        focusing
+            .stdout
+            .starts_with(&format!("Focusing since {} (30m ", madrid_clock(t0)))
+            && focusing.stdout.ends_with("s) — offline, nothing queued.\n"),
+        "{}",
+        focusing.stdout
+    );
+    assert!(
+        focusing.stderr.starts_with(&format!(
+            "{dead} cannot be reached: this is what this device knows. The server was last reached at "
+        )),
+        "{}",
+        focusing.stderr
+    );
+
+    machine
+        .run(&["i", "ph", "--at", &plus(t0, 20).to_string()])
+        .await
+        .ok();
+    let interrupted = machine.run(&["status"]).await;
+    assert_eq!(
+        (interrupted.code, interrupted.stdout.as_str()),
+        (
+            0,
+            format!(
+                "A phone interruption since {}, in a session since {} — offline, 1 change queued.\n",
+                madrid_clock(plus(t0, 20)),
+                madrid_clock(t0)
+            )
+            .as_str()
+        )
+    );
+    let line = machine
+        .run(&["status", "--format", "{state} {type} {since} {offline}"])
+        .await;
+    assert_eq!(
+        (line.code, line.stdout.as_str()),
+        (
+            0,
+            format!("interrupted phone {} offline\n", madrid_clock(t0)).as_str()
+        )
+    );
+    machine.run(&["end"]).await.ok();
+    let idle = machine.run(&["status"]).await;
+    assert_eq!(
+        (idle.code, idle.stdout.as_str()),
+        (1, "Not focusing — offline, 2 changes queued.\n")
+    );
+}
+
+#[tokio::test]
+async fn offline_with_nothing_known_status_is_still_an_error() {
+    let (_app, _server, user, machine) = signed_in().await;
+    let dead = dead_server().await;
+    machine.sign_in_as(&user, &dead, "Europe/Madrid");
+    let unknown = machine.run(&["status"]).await;
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("cannot"), "{}", unknown.stderr);
+    machine.run(&["i", "noise"]).await.ok();
+    let still = machine.run(&["status"]).await;
+    assert_eq!(still.code, 2);
+    assert!(
+        still
+            .stderr
+            .ends_with("Whether you are focusing is not known on this device: 1 change queued, and the server was not reached before.\n"),
+        "{}",
+        still.stderr
+    );
 }

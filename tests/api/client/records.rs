@@ -245,3 +245,136 @@ async fn the_sessions_table_lists_newest_first_in_the_users_zone() {
     let listed: Value = serde_json::from_str(as_json.ok()).unwrap();
     assert_eq!(listed[1]["start_time"], "2026-11-16T08:00:00Z");
 }
+
+#[tokio::test]
+async fn sessions_with_interruptions_list_the_ids_edit_takes() {
+    let (app, _server, user, machine) = signed_in().await;
+    machine
+        .run(&["start", "--at", "2026-11-16 09:00"])
+        .await
+        .ok();
+    for args in [
+        &[
+            "i",
+            "ph",
+            "WhatsApp",
+            "--at",
+            "2026-11-16 09:10",
+            "--for",
+            "3m",
+        ][..],
+        &[
+            "i",
+            "fam",
+            "--at",
+            "2026-11-16 09:25",
+            "--until",
+            "2026-11-16 09:30",
+        ],
+    ] {
+        machine.run(args).await.ok();
+    }
+    machine.run(&["end", "--at", "2026-11-16 10:00"]).await.ok();
+    let session = sessions_of(&app, &user).await[0]["id"].as_i64().unwrap();
+    let ids: Vec<i64> = super::interruptions_of(&app, &user, session)
+        .await
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    let table = machine
+        .run(&["sessions", "--interruptions", "--day", "2026-11-16"])
+        .await;
+    let rows: Vec<String> = table
+        .ok()
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        rows[2..],
+        [
+            format!("{session} Mon 16 Nov 2026 09:00 10:00 1h 00m 2 8m 00s 52m 00s"),
+            format!("{} ↳ phone 09:10 09:13 3m 00s WhatsApp", ids[0]),
+            format!("{} ↳ family 09:25 09:30 5m 00s", ids[1]),
+            "↳ an interruption, by its own id: `hyperfocus edit --interruption ID`, `delete --interruption ID`.".to_owned(),
+        ],
+        "{}",
+        table.stdout
+    );
+    let edited = machine
+        .run(&[
+            "edit",
+            "--interruption",
+            &ids[1].to_string(),
+            "--type",
+            "noise",
+        ])
+        .await;
+    edited.ok();
+    let as_json = machine.run(&["--json", "sessions", "-i"]).await;
+    let listed: Value = serde_json::from_str(as_json.ok()).unwrap();
+    assert_eq!(listed[0]["interruptions"][1]["type"], "noise");
+    assert_eq!(listed[0]["interruptions"][1]["id"], ids[1]);
+}
+
+#[tokio::test]
+async fn times_follow_the_accounts_zone_as_soon_as_it_changes() {
+    let (app, _server, user, machine) = signed_in().await;
+    machine
+        .run(&["log", "--start", "2026-11-16 09:00", "--for", "30m"])
+        .await
+        .ok();
+    let moved = app
+        .call(
+            "PATCH",
+            &format!("/users/{}", user.id),
+            Some(&user.token),
+            Some(json!({"timezone": "America/New_York"})),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    // 09:00 in Madrid is 03:00 in New York.
+    let table = machine.run(&["sessions"]).await;
+    let row = table
+        .ok()
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>();
+    assert_eq!(
+        row[1..7].join(" "),
+        "Mon 16 Nov 2026 03:00 03:30",
+        "{}",
+        table.stdout
+    );
+    let idle = machine.run(&["status"]).await;
+    assert!(
+        idle.stdout
+            .starts_with("Not focusing.\nLast session ended Mon 16 Nov 03:30 (30m 00s)."),
+        "{}",
+        idle.stdout
+    );
+    let config = std::fs::read_to_string(machine.path("config/hyperfocus/config.toml")).unwrap();
+    assert!(
+        config.contains("timezone = \"America/New_York\""),
+        "{config}"
+    );
+    let started = machine.run(&["start", "--at", "-5m"]).await;
+    let new_york = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let begun: Timestamp = sessions_of(&app, &user).await[0]["start_time"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let begun = begun
+        .to_zoned_datetime(new_york)
+        .strftime("%H:%M")
+        .to_string();
+    assert!(
+        started
+            .ok()
+            .starts_with(&format!("Focusing since {begun} ")),
+        "{}",
+        started.stdout
+    );
+}
