@@ -259,19 +259,20 @@ impl Budget {
         }
     }
 
-    /// "10 interruptions left of 12", "3 interruptions over the limit of 12".
+    /// "10 left of 12 interruptions", "3 over the limit of 12
+    /// interruptions", "45 min left of 1 h 00 min".
     fn words(&self, metric: Metric) -> String {
+        let part = |value: i64| match metric {
+            Metric::EffectiveSeconds | Metric::WorkedSeconds => duration(value),
+            _ => value.to_string(),
+        };
         match self.left() {
             left if left < 0 => format!(
                 "{} over the limit of {}",
-                amount(metric, -left),
-                limit_amount(metric, self.limit)
+                part(-left),
+                amount(metric, self.limit)
             ),
-            left => format!(
-                "{} left of {}",
-                amount(metric, left),
-                limit_amount(metric, self.limit)
-            ),
+            left => format!("{} left of {}", part(left), amount(metric, self.limit)),
         }
     }
 
@@ -306,11 +307,6 @@ impl Budget {
             28.0 * used
         )
     }
-}
-
-/// The limit as the words after "of" say it: "12 interruptions".
-fn limit_amount(metric: Metric, value: i64) -> String {
-    amount(metric, value)
 }
 
 /// A figure short enough for the gauge: "45m", "1h05", "9".
@@ -690,6 +686,35 @@ mod tests {
             count_empty_days: false,
         };
         assert_eq!(label(&calm), "Interruptions: at most 1 a week");
+    }
+
+    #[test]
+    fn an_at_most_goal_is_a_budget_amber_near_its_limit_and_red_past_it() {
+        let budget = |used| Budget::of(used, 12);
+        assert_eq!(
+            (budget(2).class(), budget(2).words(Metric::Interruptions)),
+            ("within", "10 left of 12 interruptions".to_owned())
+        );
+        assert_eq!(budget(10).class(), "near");
+        assert_eq!(
+            (budget(15).class(), budget(15).words(Metric::Interruptions)),
+            ("over", "3 over the limit of 12 interruptions".to_owned())
+        );
+        let time = Budget::of(900, 3600);
+        assert_eq!(
+            time.words(Metric::WorkedSeconds),
+            "45 min left of 1 h 00 min"
+        );
+        let svg = budget(2).gauge(Metric::Interruptions, "Interruptions: at most 12 a day");
+        assert!(svg.contains(r#"class="budget within""#), "{svg}");
+        assert!(
+            svg.contains(">10</text>") && svg.contains(">left</text>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"width="4.7""#),
+            "a sixth of the bar used: {svg}"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::{error::AppError, services::state::AppState};
 mod account;
 mod assets;
 pub mod charts;
+mod day;
 mod fields;
 mod flash;
 mod goals;

@@ -163,6 +163,60 @@ impl Period {
         }
     }
 
+    /// Whether `today` falls in it: a period in progress.
+    pub fn holds(&self, today: Date) -> bool {
+        (self.start..self.end).contains(&today)
+    }
+
+    /// Whether there is a period after this one worth showing: none once
+    /// this one holds `today` (or lies after it).
+    pub fn has_next(&self, today: Date) -> bool {
+        self.end <= today
+    }
+
+    /// Where `now` (local, in this period) falls one period earlier: the
+    /// end of the same part of the period before, for a fair comparison of
+    /// a period in progress. A month's day past the previous month's end
+    /// lands on that month's last day.
+    pub fn same_point_before(&self, now: &jiff::ZonedDateTime) -> Option<jiff::ZonedDateTime> {
+        let span = match self.unit {
+            Unit::Day => 1.day(),
+            Unit::Week => 7.days(),
+            Unit::Month => 1.month(),
+            Unit::Year => 1.year(),
+            Unit::Custom => {
+                let days = self.start.until(self.end).ok()?.get_days();
+                i64::from(days).days()
+            }
+        };
+        now.checked_sub(span).ok()
+    }
+
+    /// How a person names the period before: "yesterday", "last week", …
+    pub fn before_name(&self) -> String {
+        match self.unit {
+            Unit::Day => "the day before".to_owned(),
+            Unit::Week => "the week before".to_owned(),
+            Unit::Month => "the month before".to_owned(),
+            Unit::Year => "the year before".to_owned(),
+            Unit::Custom => {
+                let days = self.start.until(self.end).map_or(0, |s| s.get_days());
+                format!("the {days} day{} before", if days == 1 { "" } else { "s" })
+            }
+        }
+    }
+
+    /// How a person names this period while it runs: "today", "this week".
+    pub fn this_name(&self) -> &'static str {
+        match self.unit {
+            Unit::Day => "today",
+            Unit::Week => "this week",
+            Unit::Month => "this month",
+            Unit::Year => "this year",
+            Unit::Custom => "these dates",
+        }
+    }
+
     /// Its last day.
     pub fn last_day(&self) -> Date {
         self.end.yesterday().unwrap_or(self.start)
@@ -266,6 +320,28 @@ mod tests {
         );
         assert_eq!(day.label(), "Wednesday 2 December 2026");
         assert_eq!(day.next().start, date(2026, 12, 3));
+        assert!(day.holds(date(2026, 12, 2)) && !day.has_next(date(2026, 12, 2)));
+        assert!(day.previous().has_next(date(2026, 12, 2)));
+    }
+
+    #[test]
+    fn a_period_in_progress_is_compared_up_to_the_same_point_before() {
+        let tz = jiff::tz::TimeZone::get("Europe/Madrid").unwrap();
+        let now = date(2026, 3, 31)
+            .at(14, 5, 0, 0)
+            .to_zoned_datetime(tz)
+            .unwrap();
+        let point = |unit| {
+            Period::of(unit, date(2026, 3, 31), WeekStart::default())
+                .same_point_before(&now)
+                .unwrap()
+                .datetime()
+        };
+        assert_eq!(point(Unit::Day), date(2026, 3, 30).at(14, 5, 0, 0));
+        assert_eq!(point(Unit::Week), date(2026, 3, 24).at(14, 5, 0, 0));
+        // March's 31st has no twin in February: its last day stands in.
+        assert_eq!(point(Unit::Month), date(2026, 2, 28).at(14, 5, 0, 0));
+        assert_eq!(point(Unit::Year), date(2025, 3, 31).at(14, 5, 0, 0));
     }
 
     #[test]

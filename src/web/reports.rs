@@ -83,7 +83,14 @@ struct ReportsPage {
     range: String,
     links: Vec<PeriodLink>,
     previous_href: String,
-    next_href: String,
+    /// The period after, unless this one is in progress.
+    next_href: Option<String>,
+    /// Against what the figures are compared, in words.
+    comparison: String,
+    /// Whether the period is one day, drawn as its timeline.
+    is_day: bool,
+    /// The day's sessions and interruptions, for a day.
+    day_rows: Vec<super::day::DayRow>,
     from_value: Date,
     to_value: Date,
     cards: Vec<Card>,
@@ -125,7 +132,8 @@ impl ReportsPage {
 
 /// The focus score and what it is made of.
 struct FocusParts {
-    score: i64,
+    /// The score, or "—" when nothing was worked.
+    score: String,
     worked: String,
     lost: String,
     recovery: String,
@@ -146,7 +154,18 @@ pub async fn page(
     let (period, note) = Period::from_query(&query, today, days.week_start);
     let before = period.previous();
     let this = window(period.start, period.end, &zone, days);
-    let earlier = window(before.start, before.end, &zone, days);
+    let mut earlier = window(before.start, before.end, &zone, days);
+    // A period in progress is compared with the same part of the one before.
+    let cut = period
+        .holds(today)
+        .then(|| period.same_point_before(&now.to_zoned_datetime(zone.zone())))
+        .flatten();
+    if let Some(cut) = &cut {
+        let second = jiff::SignedDuration::from_secs(1);
+        let floor = earlier.from.checked_add(second).unwrap_or(earlier.from);
+        earlier.to = cut.timestamp().clamp(floor, earlier.to);
+    }
+    let comparison = comparison(&period, &before, cut.as_ref());
     let store = state.store.as_ref();
     let user_id = visitor.user_id();
     let allowance = DEFAULT_RECOVERY_SECONDS;
@@ -171,6 +190,12 @@ pub async fn page(
     };
     let calendar_days = year.as_ref().unwrap_or(&report);
     let series = series(&report, &period);
+    let is_day = period.unit == Unit::Day;
+    let (day_chart, day_rows) = if is_day {
+        super::day::day(&state, user_id, (this.from, this.to), &zone.zone(), now).await?
+    } else {
+        (String::new(), Vec::new())
+    };
     let mut layout = Layout::signed_in(&visitor, "Reports", "reports", now);
     if let Some(note) = note {
         layout.flash = Some(Flash::error(note));
@@ -181,13 +206,22 @@ pub async fn page(
         range: period.label(),
         links: period_links(&period, today),
         previous_href: format!("/app/reports?{}", before.query()),
-        next_href: format!("/app/reports?{}", period.next().query()),
+        next_href: period
+            .has_next(today)
+            .then(|| format!("/app/reports?{}", period.next().query())),
+        comparison,
+        is_day,
+        day_rows,
         from_value: period.start,
         to_value: period.last_day(),
         cards: cards(&report, &previous),
         focus: focus_parts(&report),
-        series_heading: series.heading,
-        series_chart: series_chart(&series),
+        series_heading: if is_day { "The day" } else { series.heading },
+        series_chart: if is_day {
+            day_chart
+        } else {
+            series_chart(&series)
+        },
         series_rows: series
             .points
             .iter()
@@ -233,8 +267,34 @@ fn window(start: Date, end: Date, zone: &TimeZoneName, days: DaySettings) -> Win
     }
 }
 
+/// What the figures are compared with: "So far this week, against the
+/// same part of the week before: Mon 24 Nov to Wed 26 Nov, 14:05."
+fn comparison(period: &Period, before: &Period, cut: Option<&jiff::ZonedDateTime>) -> String {
+    match cut {
+        Some(cut) if period.unit == Unit::Day => format!(
+            "So far today, against the day before until {}.",
+            cut.strftime("%H:%M")
+        ),
+        Some(cut) => format!(
+            "So far {}, against the same part of {}: {} to {}.",
+            period.this_name(),
+            period.before_name(),
+            before.start.strftime("%a %-d %b"),
+            cut.strftime("%a %-d %b, %H:%M")
+        ),
+        None => format!("Against {}: {}.", period.before_name(), before.label()),
+    }
+}
+
 fn period_links(period: &Period, today: Date) -> Vec<PeriodLink> {
-    let link = |label, unit: Unit, anchor: Date| PeriodLink {
+    // From a period that holds today, each unit opens on today's; else on
+    // the one that holds this period's first day.
+    let anchor = if period.holds(today) {
+        today
+    } else {
+        period.start
+    };
+    let link = |label, unit: Unit| PeriodLink {
         label,
         href: format!(
             "/app/reports?{}",
@@ -243,35 +303,56 @@ fn period_links(period: &Period, today: Date) -> Vec<PeriodLink> {
         current: period.unit == unit && Period::of(unit, anchor, period.week_start) == *period,
     };
     vec![
-        link("Today", Unit::Day, today),
-        link("Week", Unit::Week, period.start),
-        link("Month", Unit::Month, period.start),
-        link("Year", Unit::Year, period.start),
+        link("Day", Unit::Day),
+        link("Week", Unit::Week),
+        link("Month", Unit::Month),
+        link("Year", Unit::Year),
     ]
 }
 
+/// What "no figure" reads as.
+const NONE: &str = "—";
+
 fn cards(now: &Report, before: &Report) -> Vec<Card> {
     let (a, b) = (&now.summary, &before.summary);
+    // Nothing recorded before: a difference against nothing means nothing.
+    let nothing_before = b.total_sessions == 0;
     let time = |label, this: i64, that: i64| Card {
         label,
         value: duration(this),
         change: match this - that {
-            0 => "same as the period before".to_owned(),
-            d if d > 0 => format!("{} more than the period before", duration(d)),
-            d => format!("{} less than the period before", duration(-d)),
+            _ if nothing_before => "no data before".to_owned(),
+            0 => "the same".to_owned(),
+            d if d > 0 => format!("{} more", duration(d)),
+            d => format!("{} less", duration(-d)),
         },
     };
     let count = |label, this: i64, that: i64, (more, fewer): (&str, &str)| Card {
         label,
         value: this.to_string(),
         change: match this - that {
-            0 => "same as the period before".to_owned(),
-            d if d > 0 => format!("{d} {more} than the period before"),
-            d => format!("{} {fewer} than the period before", -d),
+            _ if nothing_before => "no data before".to_owned(),
+            0 => "the same".to_owned(),
+            d if d > 0 => format!("{d} {more}"),
+            d => format!("{} {fewer}", -d),
         },
     };
     let more = ("more", "fewer");
-    let points = ("points higher", "points lower");
+    let score = Card {
+        label: "Focus score",
+        value: score_text(now),
+        change: match (a.worked, b.worked) {
+            (0, _) => String::new(),
+            (_, 0) => "no data before".to_owned(),
+            _ => match a.focus.score - b.focus.score {
+                0 => "the same".to_owned(),
+                1 => "1 point higher".to_owned(),
+                -1 => "1 point lower".to_owned(),
+                d if d > 0 => format!("{d} points higher"),
+                d => format!("{} points lower", -d),
+            },
+        },
+    };
     vec![
         time("Effective focus", a.effective, b.effective),
         time("Worked", a.worked, b.worked),
@@ -282,7 +363,7 @@ fn cards(now: &Report, before: &Report) -> Vec<Card> {
             b.total_interruptions,
             more,
         ),
-        count("Focus score", a.focus.score, b.focus.score, points),
+        score,
         count(
             "Deep-work blocks",
             a.deep_work_blocks,
@@ -298,10 +379,19 @@ fn cards(now: &Report, before: &Report) -> Vec<Card> {
     ]
 }
 
+/// The focus score, or "—" when nothing was worked (a score of nothing
+/// is not 0).
+fn score_text(report: &Report) -> String {
+    match report.summary.worked {
+        0 => NONE.to_owned(),
+        _ => report.summary.focus.score.to_string(),
+    }
+}
+
 fn focus_parts(report: &Report) -> FocusParts {
     let focus = &report.summary.focus;
     FocusParts {
-        score: focus.score,
+        score: score_text(report),
         worked: duration(focus.worked),
         lost: duration(focus.lost),
         recovery: duration(focus.recovery),

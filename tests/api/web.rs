@@ -1380,3 +1380,101 @@ async fn a_day_goal_and_a_week_goal_each_take_their_own_days_from_one_pass() {
         "no day after today"
     );
 }
+
+/// The headline figure `label` of a reports page: its value and change.
+fn figure(page: &TestResponse, label: &str) -> (String, String) {
+    let marker = format!(r#"<div class="muted">{label}</div><div class="value">"#);
+    let at = page
+        .text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("the figure {label}: {}", page.text))
+        + marker.len();
+    let rest = &page.text[at..];
+    let value = rest.split('<').next().unwrap().to_owned();
+    let change_at = rest.find(r#"<div class="change">"#).unwrap() + r#"<div class="change">"#.len();
+    let change = rest[change_at..].split('<').next().unwrap().to_owned();
+    (value, change)
+}
+
+#[tokio::test]
+async fn a_week_in_progress_is_compared_with_the_same_part_of_the_week_before() {
+    // Wednesday 19 November 2025, noon.
+    let app = TestApp::at("2025-11-19T12:00:00Z").await;
+    let user = app.register_in("Dee", "UTC").await;
+    for (start, end) in [
+        ("2025-11-10T09:00:00Z", "2025-11-10T10:00:00Z"), // last Monday
+        ("2025-11-13T09:00:00Z", "2025-11-13T11:00:00Z"), // last Thursday: not yet
+        ("2025-11-17T09:00:00Z", "2025-11-17T09:30:00Z"), // this Monday
+    ] {
+        let id = app.start_session(&user, start).await;
+        app.end_session(&user, id, end).await;
+    }
+    let cookie = browser_of(&app, &user.token).await;
+    let week = app.page("/app/reports", Some(&cookie)).await;
+    assert!(
+        week.text.contains(
+            "So far this week, against the same part of the week before: Mon 10 Nov to Wed 12 Nov, 12:00."
+        ),
+        "{}",
+        week.text
+    );
+    assert_eq!(
+        figure(&week, "Worked"),
+        ("30 min".to_owned(), "30 min less".to_owned())
+    );
+    assert_eq!(
+        figure(&week, "Sessions"),
+        ("1".to_owned(), "the same".to_owned())
+    );
+    // No paging into the empty future; the day before is one step back.
+    assert!(!week.text.contains(r#"rel="next""#));
+    assert!(
+        week.text
+            .contains(r#"aria-disabled="true" aria-label="The period after: not yet""#)
+    );
+    assert!(
+        week.text.contains(r#"date=2025-11-19">Day</a>"#),
+        "{}",
+        week.text
+    );
+
+    let finished = app
+        .page("/app/reports?period=week&date=2025-11-10", Some(&cookie))
+        .await;
+    assert!(
+        finished
+            .text
+            .contains("Against the week before: 3 Nov – 9 Nov 2025.")
+    );
+    assert_eq!(
+        figure(&finished, "Worked"),
+        ("3 h 00 min".to_owned(), "no data before".to_owned())
+    );
+    assert!(finished.text.contains(r#"rel="next""#));
+
+    let empty = app
+        .page("/app/reports?period=week&date=2025-11-03", Some(&cookie))
+        .await;
+    assert_eq!(
+        figure(&empty, "Focus score"),
+        ("—".to_owned(), String::new())
+    );
+    assert!(empty.text.contains("Focus score: —"));
+
+    let day = app
+        .page("/app/reports?period=day&date=2025-11-17", Some(&cookie))
+        .await;
+    assert!(day.text.contains(r#"<h2 id="daily-heading">The day</h2>"#));
+    assert!(
+        day.text.contains(r#"<svg class="chart timeline""#),
+        "{}",
+        day.text
+    );
+    assert!(day.text.contains(
+        r#"<tr><th scope="row">Focus session</th><td>09:00</td><td>09:30</td><td class="num">30 min</td></tr>"#
+    ));
+    assert!(
+        day.text
+            .contains(r#"<span class="current" aria-current="page">Day</span>"#)
+    );
+}
