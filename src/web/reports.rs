@@ -275,6 +275,14 @@ fn comparison(period: &Period, before: &Period, cut: Option<&jiff::ZonedDateTime
             "So far today, against the day before until {}.",
             cut.strftime("%H:%M")
         ),
+        // "Mon 30 Nov until 23:50" when the part is within its first day.
+        Some(cut) if cut.date() == before.start => format!(
+            "So far {}, against the same part of {}: {} until {}.",
+            period.this_name(),
+            period.before_name(),
+            before.start.strftime("%a %-d %b"),
+            cut.strftime("%H:%M")
+        ),
         Some(cut) => format!(
             "So far {}, against the same part of {}: {} to {}.",
             period.this_name(),
