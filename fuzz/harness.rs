@@ -206,7 +206,12 @@ pub fn import(data: &[u8]) {
         ImportFormat::Timewarrior,
     ][usize::from(choice) % 5];
     let zone = jiff::tz::TimeZone::get("America/New_York").expect("a bundled zone");
-    let Ok(sessions) = import::parse(format, body, &zone) else {
+    // A file with errors is placed too (to list every error at once), so
+    // placing must hold up whatever was read.
+    let file = import::read(format, body, &zone);
+    let _ = import::place(&file, &[], Timestamp::MAX);
+    let _ = import::place(&file, &[], at(EPOCH_2000));
+    let Ok(sessions) = file.into_sessions() else {
         return;
     };
     for pair in sessions.windows(2) {
@@ -225,8 +230,6 @@ pub fn import(data: &[u8]) {
             );
         }
     }
-    let _ = import::place(&sessions, &[], Timestamp::MAX);
-    let _ = import::place(&sessions, &[], at(EPOCH_2000));
     let again = import::parse(ImportFormat::Ndjson, &exported(&sessions), &zone)
         .expect("an export of what was read reads back");
     let plain = |list: &[ImportSession]| -> Vec<_> {

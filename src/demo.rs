@@ -65,7 +65,8 @@ pub async fn create(
             Err(other) => return Err(other.into()),
         };
         let sessions = demo::history(days, &zone, now, seed);
-        let counts = store.import_sessions(user.id, sessions, false, now).await?;
+        let file = crate::domain::import::ImportFile::from_sessions(sessions);
+        let counts = store.import_sessions(user.id, file, false, now).await?;
         Ok(DemoAccount {
             email: user.email,
             password,

@@ -68,8 +68,11 @@ pub enum ExportFormatName {
 /// `description`, `interruption_start_utc`, `interruption_end_utc`,
 /// `interruption_start_local`, `interruption_end_local`,
 /// `interruption_seconds`, `local_date` (of the session's start) and
-/// `timezone`; a description a spreadsheet would run as a formula (first
-/// character `=`, `+`, `-`, `@`, tab or carriage return) starts with `'`.
+/// `timezone`, then `session_note`; a description or note a spreadsheet
+/// would run as a formula (first character `=`, `+`, `-`, `@`, tab or
+/// carriage return) starts with `'`, and so does one that itself starts
+/// with `'` (`'quoted` is written `''quoted`), so that an import takes
+/// exactly one `'` off and gives every text back as it was typed.
 #[utoipa::path(get, path = "/users/{user_id}/export", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), ExportParams),
     responses(

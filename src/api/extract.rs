@@ -16,6 +16,7 @@ use crate::{
         RuleViolation,
         days::DaySettings,
         idempotency::{Idempotency, parse_key},
+        json::{explain, whole_numbers},
         quote,
         time::TimeZoneName,
         token::{self, PresentedToken, Scope},
@@ -100,7 +101,7 @@ impl<B: JsonBody, S: Send + Sync> FromRequest<S> for Idempotent<B> {
             // means the same as `{}`.
             let canonical = match is_blank(&bytes) {
                 true => serde_json::Value::Object(serde_json::Map::new()),
-                false => serde_json::from_slice(&bytes).unwrap_or_default(),
+                false => serde_json::from_slice(&whole_numbers(&bytes)).unwrap_or_default(),
             };
             let mut hasher = Sha256::new();
             hasher.update(target.as_bytes());
@@ -201,7 +202,11 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// Deserializes a JSON object, reporting the path of a bad field (e.g.
 /// `end_time`). serde would also read an array as a struct, field by field;
 /// every body of this API is an object, so anything else is refused first.
+/// A number with a zero fraction is an integer, as JSON Schema has it
+/// ([`whole_numbers`]); a true fraction where an integer belongs is a 422
+/// saying so.
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let bytes = &*whole_numbers(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|b| *b != b'{')
         && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
@@ -215,7 +220,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
             return AppError::BadRequest(format!("the request body is not valid JSON: {inner}"));
         }
-        let message = strip_position(&inner.to_string());
+        let message = explain(&strip_position(&inner.to_string()));
         let field =
             named_field(&message).unwrap_or(if path == "." { "body".to_owned() } else { path });
         AppError::Rule(RuleViolation::invalid(&field, message))

@@ -35,7 +35,10 @@ pub struct GoalIn {
     #[schema(value_type = Comparison)]
     pub comparison: String,
     /// In the metric's unit (seconds, score points, or a count), from 0 to
-    /// what one period can hold (86,400 s a day; a score of 100).
+    /// what one period can hold (86,400 s a day; a score of 100; 60
+    /// deep-work blocks a day and 406 a week, as many 25-minute blocks as
+    /// can begin in a period with a 25-hour day; 10,000 interruptions a
+    /// day); past that, a 422 says the bound.
     #[schema(minimum = 0, example = 7200)]
     pub target: i64,
     /// A day (from the user's `day_start`) or a week (from their

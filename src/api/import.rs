@@ -73,6 +73,103 @@ pub struct ImportOut {
     pub sessions_matched: u64,
 }
 
+/// An import's JSON body: our export document, or `timew export`'s array.
+/// (Documentation only: the file is read record by record by
+/// `domain::import`, which holds every rule written here.)
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum ImportJsonIn {
+    /// `GET …/export?format=json`.
+    Export(ImportDocumentIn),
+    /// `timew export`.
+    Timewarrior(Vec<TimewarriorIntervalIn>),
+}
+
+/// An export document. Other members an export carries (`exported_at`,
+/// `user`, `timezone`, `from`, `to`, `counts`) may be there and are not
+/// read.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ImportDocumentIn {
+    /// `hyperfocus-export`.
+    #[schema(example = "hyperfocus-export", pattern = "^hyperfocus-export$")]
+    pub format: String,
+    /// The export format's version: 1.
+    #[schema(minimum = 1, maximum = 1)]
+    pub version: i64,
+    /// The sessions, each with its interruptions.
+    pub sessions: Vec<ImportSessionIn>,
+}
+
+/// A session of an export.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ImportSessionIn {
+    /// The id it had where it was exported; not kept.
+    #[schema(nullable = false)]
+    pub id: Option<i64>,
+    /// When it started (RFC 3339 with an offset).
+    #[schema(format = DateTime, example = "2025-11-15T09:00:00Z")]
+    pub start_time: String,
+    /// When it ended. Left out for a session running when it was exported
+    /// (an export writes `null`, which reads the same); such a session only
+    /// matches the same running session.
+    #[schema(nullable = false, format = DateTime, example = "2025-11-15T10:00:00Z")]
+    pub end_time: Option<String>,
+    /// What it was for, at most 500 characters.
+    #[schema(nullable = false, max_length = 500)]
+    pub note: Option<String>,
+    /// Its interruptions, each closed and inside it.
+    #[schema(nullable = false)]
+    pub interruptions: Option<Vec<ImportInterruptionIn>>,
+}
+
+/// An interruption of an exported session.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ImportInterruptionIn {
+    /// The id it had where it was exported; not kept.
+    #[schema(nullable = false)]
+    pub id: Option<i64>,
+    /// Its session's id in the file; if given, the session it sits in.
+    #[schema(nullable = false)]
+    pub session_id: Option<i64>,
+    /// Its type.
+    #[serde(rename = "type")]
+    #[schema(value_type = crate::domain::interruption::InterruptionKind)]
+    pub kind: String,
+    /// Its note, at most 500 characters.
+    #[schema(nullable = false, max_length = 500)]
+    pub description: Option<String>,
+    /// When it started.
+    #[schema(format = DateTime)]
+    pub start_time: String,
+    /// When it ended: only closed interruptions are imported.
+    #[schema(format = DateTime)]
+    pub end_time: String,
+}
+
+/// An interval of `timew export`.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct TimewarriorIntervalIn {
+    /// Its start, `20240115T090000Z`.
+    #[schema(example = "20240115T090000Z")]
+    pub start: String,
+    /// Its end; a running interval (without one) is refused.
+    #[schema(example = "20240115T100000Z")]
+    pub end: String,
+    /// `interrupt:TYPE` makes it an interruption.
+    #[schema(nullable = false)]
+    pub tags: Option<Vec<String>>,
+    /// Becomes the note.
+    #[schema(nullable = false)]
+    pub annotation: Option<String>,
+}
+
 /// The raw file, up to [`MAX_IMPORT_BYTES`].
 pub struct ImportBody {
     bytes: Bytes,
@@ -114,9 +211,13 @@ impl<S: Send + Sync> FromRequest<S> for ImportBody {
 /// one error anywhere and nothing is written. Every rule of the API holds
 /// (sessions finished and not overlapping each other or stored ones,
 /// interruptions closed, inside their session and not overlapping, known
-/// types, notes of at most 500 characters), and every error is listed in
-/// `errors` with where it is (`line 12: start_time`, or
-/// `sessions[3].interruptions[0]: type` in JSON). A session with exactly the
+/// types, notes of at most 500 characters), and every error of the file is
+/// listed in one answer, in `errors`, with where it is (`line 12:
+/// start_time`, or `sessions[3].interruptions[0]: type` in JSON): each
+/// record's own fields, overlaps within the file and with stored sessions,
+/// interruptions outside their session — a bad record does not hide the
+/// others. The first 100 are listed, in file order; past them a last entry
+/// (`file`) says how many more there are. A session with exactly the
 /// start and end of a stored one is that session and is left as it is, so
 /// importing an export again adds nothing. An NDJSON file must open with its
 /// header and end with its trailer, whose counts must match (a cut file is
@@ -127,8 +228,9 @@ impl<S: Send + Sync> FromRequest<S> for ImportBody {
     params(("user_id" = i64, Path, minimum = 1, description = "User id"), ImportParams),
     request_body(content(
         (String = "application/x-ndjson"),
-        (Object = "application/json"),
-    ), description = "The export file"),
+        (ImportJsonIn = "application/json"),
+        (String = "text/csv"),
+    ), description = "The export file (or another tracker's, by `format`)"),
     responses(
         (status = 200, description = "What was added (or, on a dry run, would be)", body = ImportOut),
         (status = 401, response = Unauthorized),

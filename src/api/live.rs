@@ -23,8 +23,8 @@ use crate::{error::AppResult, services::state::AppState};
 ///
 /// | event | data |
 /// |---|---|
-/// | `session.started` | the session (a session logged afterwards has its `end_time`) |
-/// | `session.ended` | the session |
+/// | `session.started` | the session (a session logged afterwards has its `end_time`, and `session.ended` follows) |
+/// | `session.ended` | the session, ended, or logged already finished |
 /// | `session.updated` | the session, after a correction |
 /// | `session.deleted` | `{"id"}`; its interruptions went with it |
 /// | `interruption.created` | the interruption |

@@ -20,7 +20,7 @@ use crate::domain::{
     export::ExportRow,
     goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
-    import::{ImportCounts, ImportSession},
+    import::{ImportCounts, ImportFile},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
     session::{NewSession, Session, SessionPatch},
@@ -609,14 +609,16 @@ pub trait Store: Send + Sync + 'static {
     /// next poll.
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify>;
 
-    /// Adds the sessions of an import (checked on their own) that are not
-    /// stored yet, with their interruptions, in one transaction, after
-    /// `domain::import::place` has checked them against the stored ones
-    /// inside it: all or nothing. With `dry_run`, checks and counts only.
+    /// Adds the sessions of an import (read and checked on their own) that
+    /// are not stored yet, with their interruptions, in one transaction,
+    /// after `domain::import::place` has checked them against the stored
+    /// ones inside it: all or nothing. A file with errors of its own is
+    /// placed too, so that the refusal lists every error at once. With
+    /// `dry_run`, checks and counts only.
     async fn import_sessions(
         &self,
         user_id: i64,
-        sessions: Vec<ImportSession>,
+        file: ImportFile,
         dry_run: bool,
         now: Timestamp,
     ) -> StoreResult<ImportCounts>;

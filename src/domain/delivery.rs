@@ -5,10 +5,11 @@
 //! An event is delivered at least once: its first attempt right away, then
 //! after each failure the next wait of the [`RetrySchedule`] (5 s, 5 min,
 //! 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h by default, each ± 10 %), or
-//! later if the endpoint asked so with `Retry-After`. A 2xx is success;
-//! anything else, a redirect included, is a failure. `410 Gone` disables
-//! the endpoint at once; an endpoint that has had no success for five days
-//! is disabled when a delivery of it runs out of attempts.
+//! later if the endpoint asked so with `Retry-After` (in seconds or as an
+//! HTTP date). A 2xx is success; anything else, a redirect included, is a
+//! failure. `410 Gone` disables the endpoint at once; an endpoint that has
+//! had no success for five days is disabled when a delivery of it runs out
+//! of attempts.
 
 use std::time::Duration;
 
@@ -74,6 +75,21 @@ impl RetrySchedule {
             .map_or(Duration::ZERO, Duration::from_secs);
         Some(waited.max(asked))
     }
+}
+
+/// The seconds an endpoint asks to be left alone with `Retry-After`, read
+/// at Unix second `now`: either form RFC 9110 allows, a number of seconds
+/// (`120`) or an HTTP date (`Wed, 21 Oct 2026 07:28:00 GMT`, and the two
+/// obsolete date forms recipients must read). A date in the past asks for
+/// no wait; anything else is no answer.
+pub fn retry_after_seconds(raw: &str, now: i64) -> Option<i64> {
+    let raw = raw.trim();
+    if let Ok(seconds) = raw.parse::<i64>() {
+        return Some(seconds.max(0));
+    }
+    let at = httpdate::parse_http_date(raw).ok()?;
+    let at = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(i64::try_from(at).ok()?.saturating_sub(now).max(0))
 }
 
 /// Where a delivery stands.
@@ -195,6 +211,31 @@ mod tests {
         Answer {
             status: Some(status),
             retry_after: None,
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_an_http_date() {
+        // Wed, 21 Oct 2026 07:28:00 GMT
+        let date = 1_792_567_680;
+        let now = date - 90;
+        assert_eq!(retry_after_seconds("120", now), Some(120));
+        assert_eq!(retry_after_seconds(" 7 ", now), Some(7));
+        assert_eq!(retry_after_seconds("-5", now), Some(0));
+        for written in [
+            "Wed, 21 Oct 2026 07:28:00 GMT",
+            "Wednesday, 21-Oct-26 07:28:00 GMT",
+            "Wed Oct 21 07:28:00 2026",
+        ] {
+            assert_eq!(retry_after_seconds(written, now), Some(90), "{written}");
+        }
+        assert_eq!(
+            retry_after_seconds("Wed, 21 Oct 2026 07:28:00 GMT", date + 10),
+            Some(0),
+            "a date gone by asks for no wait"
+        );
+        for nonsense in ["", "soon", "1.5", "Wed, 32 Oct 2026 07:28:00 GMT"] {
+            assert_eq!(retry_after_seconds(nonsense, now), None, "{nonsense}");
         }
     }
 

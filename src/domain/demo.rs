@@ -191,7 +191,7 @@ fn local(date: Date, minute: u32, zone: &TimeZone) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::{StoredSession, place};
+    use crate::domain::import::{ImportFile, StoredSession, place};
 
     #[test]
     fn a_demo_history_keeps_every_rule_and_is_the_same_for_a_seed() {
@@ -204,7 +204,9 @@ mod tests {
             sessions.len() > 90 * 5 / 7 * 2,
             "weekdays have at least two sessions"
         );
-        let (added, matched) = place(&sessions, &[] as &[StoredSession], now).unwrap();
+        let file = ImportFile::from_sessions(sessions.clone());
+        assert!(file.is_valid());
+        let (added, matched) = place(&file, &[] as &[StoredSession], now).unwrap();
         assert_eq!((added.len(), matched), (sessions.len(), 0));
         // Every rule an import checks holds: the same file parses back.
         for pair in sessions.windows(2) {

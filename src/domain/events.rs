@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 /// What happened. The names are part of the contract (shared/API.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
-    /// A session was started, or logged (a logged one has its `end_time`).
+    /// A session was started, or logged (a logged one has its `end_time`,
+    /// and is announced as ended right after: see [`EventKind::for_change`]).
     #[serde(rename = "session.started")]
     SessionStarted,
     /// A session was ended.
@@ -46,6 +47,25 @@ impl EventKind {
         Self::InterruptionUpdated,
         Self::InterruptionDeleted,
     ];
+
+    /// The events a change announced as `self` makes, in order. A session
+    /// logged already finished (`end` given) is started and ended at once,
+    /// so it is announced as both, `session.started` then `session.ended`,
+    /// like a session ended later: whoever follows ends (a webhook
+    /// subscribed to `session.ended`, a status bar) never misses one.
+    pub fn for_change(self, end: Option<Timestamp>) -> &'static [Self] {
+        match (self, end) {
+            (Self::SessionStarted, Some(_)) => &[Self::SessionStarted, Self::SessionEnded],
+            (Self::SessionStarted, None) => &[Self::SessionStarted],
+            (Self::SessionEnded, _) => &[Self::SessionEnded],
+            (Self::SessionUpdated, _) => &[Self::SessionUpdated],
+            (Self::SessionDeleted, _) => &[Self::SessionDeleted],
+            (Self::InterruptionCreated, _) => &[Self::InterruptionCreated],
+            (Self::InterruptionEnded, _) => &[Self::InterruptionEnded],
+            (Self::InterruptionUpdated, _) => &[Self::InterruptionUpdated],
+            (Self::InterruptionDeleted, _) => &[Self::InterruptionDeleted],
+        }
+    }
 
     /// The event's name, e.g. `session.started`.
     pub fn name(self) -> &'static str {

@@ -472,10 +472,13 @@ impl Encoder {
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab
 /// or a carriage return first), made inert with a leading `'`, as OWASP
-/// advises for CSV injection. Every other cell is left exactly as it is.
+/// advises for CSV injection. A cell that itself begins with `'` gets one
+/// too, so that an import can take exactly one off every cell that has it
+/// and give back `'quoted` and `'=x` as they were typed. Every other cell
+/// is left exactly as it is.
 pub fn neutralise_formula(cell: &str) -> String {
     match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'') => {
             let mut safe = String::with_capacity(cell.len() + 1);
             let _ = write!(safe, "'{cell}");
             safe
@@ -708,6 +711,8 @@ mod tests {
             ("-2", "'-2"),
             ("@SUM(A1)", "'@SUM(A1)"),
             ("\tx", "'\tx"),
+            ("'quoted", "''quoted"),
+            ("'=x", "''=x"),
             ("a=b", "a=b"),
             ("", ""),
             ("call mum", "call mum"),

@@ -20,8 +20,11 @@ use super::{
     FieldError, RuleViolation, Validator,
     days::{DaySettings, WEEKDAY_NAMES, weekday_index},
     quote,
-    stats::{DayStat, percent},
+    stats::{DEEP_WORK_SECONDS, DayStat, percent},
 };
+
+/// The longest a local day can be: 25 hours, on the day the clocks go back.
+const LONGEST_DAY_SECONDS: i64 = 25 * 3600;
 
 /// How many goals one person may keep.
 pub const MAX_GOALS_PER_USER: i64 = 50;
@@ -99,8 +102,27 @@ impl Metric {
             Self::EffectiveSeconds | Self::WorkedSeconds => days * 86_400,
             Self::FocusScore => 100,
             Self::Interruptions => days * 10_000,
-            Self::DeepWorkBlocks => days * 100,
+            // A block counts for the day it begins in, and may run on past
+            // midnight: as many can begin in a period as there are 25-minute
+            // steps in its longest form (one day of 25 hours, when the
+            // clocks go back) — 60 a day, 406 a week.
+            Self::DeepWorkBlocks => {
+                let longest = (days - 1) * 86_400 + LONGEST_DAY_SECONDS;
+                (longest + DEEP_WORK_SECONDS - 1) / DEEP_WORK_SECONDS
+            }
         }
+    }
+
+    /// Why no target above [`Self::largest_target`] can be met, where it
+    /// helps to say.
+    fn why_largest(self, period: Period) -> Option<String> {
+        let (Self::DeepWorkBlocks, largest) = (self, self.largest_target(period)) else {
+            return None;
+        };
+        Some(format!(
+            "a {} holds at most {largest} blocks of 25 minutes of focus (counting a 25-hour day, when the clocks go back)",
+            period.as_str()
+        ))
     }
 }
 
@@ -345,15 +367,17 @@ impl GoalRule {
     fn check(&self) -> Result<(), RuleViolation> {
         let largest = self.metric.largest_target(self.period);
         if !(0..=largest).contains(&self.target) {
-            return Err(RuleViolation::invalid(
-                "target",
-                format!(
-                    "must be 0 to {largest} for {} per {} (got {})",
-                    self.metric.as_str(),
-                    self.period.as_str(),
-                    self.target
-                ),
-            ));
+            let mut message = format!(
+                "must be 0 to {largest} for {} per {} (got {})",
+                self.metric.as_str(),
+                self.period.as_str(),
+                self.target
+            );
+            if let Some(why) = self.metric.why_largest(self.period) {
+                message.push_str(": ");
+                message.push_str(&why);
+            }
+            return Err(RuleViolation::invalid("target", message));
         }
         if self.period == Period::Week && !self.rest_days.is_empty() {
             return Err(RuleViolation::invalid(
@@ -665,6 +689,24 @@ mod tests {
                 "must be 0 to 86400 for effective_seconds per day (got 86401)"
             ))
         );
+        let blocks = |target, period| {
+            GoalRule::parse_new(&RawGoal {
+                metric: Some("deep_work_blocks"),
+                comparison: Some("at_least"),
+                target: Some(target),
+                period: Some(period),
+                ..RawGoal::default()
+            })
+        };
+        assert!(blocks(60, "day").is_ok() && blocks(406, "week").is_ok());
+        assert_eq!(
+            blocks(61, "day"),
+            Err(RuleViolation::invalid(
+                "target",
+                "must be 0 to 60 for deep_work_blocks per day (got 61): a day holds at most 60 blocks of 25 minutes of focus (counting a 25-hour day, when the clocks go back)"
+            ))
+        );
+        assert!(blocks(407, "week").is_err());
         let rest = ["saturday".to_owned()];
         let weekly_rest = GoalRule::parse_new(&RawGoal {
             metric: Some("worked_seconds"),

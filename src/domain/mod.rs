@@ -29,6 +29,7 @@ pub mod goals;
 pub mod idempotency;
 pub mod import;
 pub mod interruption;
+pub mod json;
 pub mod login;
 pub mod password;
 pub mod sealing;

@@ -113,12 +113,16 @@ impl EventHub {
         }
     }
 
-    /// Announces a change of `session`.
+    /// Announces a change of `session`: a session started already
+    /// finished (logged afterwards) as started, then ended
+    /// ([`EventKind::for_change`]), as the outbox writes it for webhooks.
     pub async fn session(&self, kind: EventKind, session: &Session, at: jiff::Timestamp) {
-        self.announce(kind, session.user_id, at, || {
-            json(SessionOut::from(session.clone()))
-        })
-        .await;
+        for &kind in kind.for_change(session.end) {
+            self.announce(kind, session.user_id, at, || {
+                json(SessionOut::from(session.clone()))
+            })
+            .await;
+        }
     }
 
     /// Announces a change of `interruption`.

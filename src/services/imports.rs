@@ -67,12 +67,14 @@ pub async fn run(
         ))
     })?;
     // Reading a large file takes a while: off the async threads.
-    let sessions = tokio::task::spawn_blocking(move || import::parse(format, &bytes, &zone))
+    let file = tokio::task::spawn_blocking(move || import::read(format, &bytes, &zone))
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing failed: {e}")))??;
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing failed: {e}")))?;
+    // Placed even when the file has errors of its own, so that one answer
+    // lists every error: those and the overlaps with stored sessions.
     Ok(state
         .store
-        .import_sessions(user_id, sessions, dry_run, state.clock.now())
+        .import_sessions(user_id, file, dry_run, state.clock.now())
         .await?)
 }
 

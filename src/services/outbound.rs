@@ -15,7 +15,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::domain::webhooks::{NetworkPolicy, Secret, WebhookUrl, signature_header};
+use crate::domain::{
+    delivery::retry_after_seconds,
+    webhooks::{NetworkPolicy, Secret, WebhookUrl, signature_header},
+};
 
 /// How long an endpoint has to answer.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -81,7 +84,8 @@ pub struct Attempt {
     pub latency_ms: i64,
     /// Why the attempt failed; `None` for a 2xx.
     pub error: Option<String>,
-    /// `Retry-After` in seconds, when the endpoint sent one.
+    /// `Retry-After` in seconds (sent as seconds or as an HTTP date), when
+    /// the endpoint sent one.
     pub retry_after: Option<i64>,
     /// The first bytes of the answer, as text.
     pub answer: String,
@@ -142,11 +146,16 @@ pub async fn send(policy: &NetworkPolicy, clients: &Clients, delivery: Delivery<
         Err(e) => return Attempt::failed(started, describe(&e)),
     };
     let status = response.status();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+        });
     let retry_after = response
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<i64>().ok());
+        .and_then(|v| retry_after_seconds(v, now));
     let mut answer = Vec::new();
     while answer.len() < MAX_ANSWER_BYTES {
         match response.chunk().await {

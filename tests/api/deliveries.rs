@@ -27,8 +27,9 @@ struct Received {
     at: Instant,
 }
 
-/// The statuses still to answer, each with its `Retry-After`.
-type Script = Arc<Mutex<VecDeque<(u16, Option<u64>)>>>;
+/// The statuses still to answer, each with its `Retry-After` (seconds, or
+/// `date+N`: the HTTP date N seconds after the request came).
+type Script = Arc<Mutex<VecDeque<(u16, Option<&'static str>)>>>;
 
 /// A receiver on loopback that answers the statuses it is given in turn
 /// (with `Retry-After` when paired with one), then 200.
@@ -59,8 +60,15 @@ impl Receiver {
                     let (status, retry_after) =
                         script.lock().unwrap().pop_front().unwrap_or((200, None));
                     let mut answer = HeaderMap::new();
-                    if let Some(seconds) = retry_after {
-                        answer.insert("retry-after", seconds.to_string().parse().unwrap());
+                    if let Some(retry_after) = retry_after {
+                        let value = match retry_after.strip_prefix("date+") {
+                            Some(seconds) => httpdate::fmt_http_date(
+                                std::time::SystemTime::now()
+                                    + Duration::from_secs(seconds.parse().unwrap()),
+                            ),
+                            None => retry_after.to_owned(),
+                        };
+                        answer.insert("retry-after", value.parse().unwrap());
                     }
                     if (300..400).contains(&status) {
                         answer.insert("location", "http://127.0.0.1:9/else".parse().unwrap());
@@ -80,7 +88,7 @@ impl Receiver {
     }
 
     /// Answers these first, in order.
-    fn answer(&self, statuses: &[(u16, Option<u64>)]) {
+    fn answer(&self, statuses: &[(u16, Option<&'static str>)]) {
         self.answers
             .lock()
             .unwrap()
@@ -395,7 +403,7 @@ async fn retry_after_is_honoured() {
     let app = app_retrying("10").await;
     let _worker = app.start_deliveries();
     let receiver = Receiver::start().await;
-    receiver.answer(&[(429, Some(1))]);
+    receiver.answer(&[(429, Some("1"))]);
     let ana = app.register("Ana").await;
     subscribe(&app, &ana, &receiver.url, &["session.started"]).await;
     app.start_session(&ana, "2026-12-01T09:00:00Z").await;
@@ -404,6 +412,25 @@ async fn retry_after_is_honoured() {
     assert!(
         waited >= Duration::from_millis(950),
         "asked to wait a second, waited {waited:?}"
+    );
+}
+
+/// RFC 9110 lets `Retry-After` be an HTTP date too.
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let app = app_retrying("10").await;
+    let _worker = app.start_deliveries();
+    let receiver = Receiver::start().await;
+    // Two seconds after the request's second: at least one whole second on.
+    receiver.answer(&[(503, Some("date+2"))]);
+    let ana = app.register("Ana").await;
+    subscribe(&app, &ana, &receiver.url, &["session.started"]).await;
+    app.start_session(&ana, "2026-12-01T09:00:00Z").await;
+    let both = receiver.wait_for(2).await;
+    let waited = both[1].at - both[0].at;
+    assert!(
+        waited >= Duration::from_millis(950),
+        "asked to wait until a date a second or more away, waited {waited:?}"
     );
 }
 
@@ -535,6 +562,56 @@ async fn a_failed_delivery_is_retried_on_request_with_its_id_and_body() {
         missing.problem(404),
         "delivery not found: it does not exist or is not yours"
     );
+}
+
+/// A session logged already finished goes out as `session.started`, then
+/// `session.ended`, both written with the change.
+#[tokio::test]
+async fn a_session_logged_already_finished_is_delivered_as_started_and_ended() {
+    let app = app_retrying("").await;
+    let receiver = Receiver::start().await;
+    let ana = app.register("Ana").await;
+    let (webhook, _) = subscribe(&app, &ana, &receiver.url, &SESSION_STARTS_AND_ENDS).await;
+    let (ends, _) = subscribe(&app, &ana, &receiver.url, &["session.ended"]).await;
+    let logged = app
+        .post(
+            "/sessions/start",
+            &ana.token,
+            json!({"start_time": "2026-11-01T09:00:00Z", "end_time": "2026-11-01T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(logged.status, 201, "{}", logged.text);
+    let listed = deliveries(&app, &ana, webhook).await;
+    let written: Vec<(&str, i64)> = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|d| (d["event_type"].as_str().unwrap(), d["id"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        written.iter().map(|(kind, _)| *kind).collect::<Vec<_>>(),
+        SESSION_STARTS_AND_ENDS,
+        "oldest first"
+    );
+    assert!(written[0].1 < written[1].1);
+    let ended = deliveries(&app, &ana, ends).await;
+    assert_eq!(ended.body.as_array().unwrap().len(), 1);
+    assert_eq!(ended.body[0]["event_type"], "session.ended");
+
+    // Sent, each carries the session as its GET answers.
+    let _worker = app.start_deliveries();
+    let received = receiver.wait_for(3).await;
+    let mut types: Vec<&str> = received
+        .iter()
+        .map(|r| r.body["type"].as_str().unwrap())
+        .collect();
+    types.sort_unstable();
+    assert_eq!(types, ["session.ended", "session.ended", "session.started"]);
+    for delivery in &received {
+        assert_eq!(delivery.body["data"], logged.body);
+    }
 }
 
 #[tokio::test]

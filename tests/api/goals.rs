@@ -164,6 +164,34 @@ async fn a_person_keeps_at_most_fifty_goals() {
     );
 }
 
+#[tokio::test]
+async fn a_deep_work_target_no_day_or_week_can_hold_is_refused() {
+    let app = TestApp::new().await;
+    let ana = app.register("Ana").await;
+    let blocks = |target: i64, period: &str| json!({"metric": "deep_work_blocks", "comparison": "at_least", "target": target, "period": period});
+    let refused = set_goal(&app, &ana, blocks(100, "day")).await;
+    assert_eq!(
+        refused.problem(422),
+        "target: must be 0 to 60 for deep_work_blocks per day (got 100): a day holds at most 60 blocks of 25 minutes of focus (counting a 25-hour day, when the clocks go back)"
+    );
+    assert_eq!(refused.body["errors"][0]["field"], "target");
+    assert_eq!(set_goal(&app, &ana, blocks(407, "week")).await.status, 422);
+    let day = set_goal(&app, &ana, blocks(60, "day")).await;
+    assert_eq!(day.status, 201, "{}", day.text);
+    assert_eq!(set_goal(&app, &ana, blocks(406, "week")).await.status, 201);
+    // Changing a goal is held to the same bound.
+    let id = day.body["id"].as_i64().unwrap();
+    let changed = app
+        .call(
+            "PATCH",
+            &format!("/users/{}/goals/{id}", ana.id),
+            Some(&ana.token),
+            Some(json!({"target": 61})),
+        )
+        .await;
+    assert_eq!(changed.status, 422, "{}", changed.text);
+}
+
 /// Ana in Madrid, from Monday 2025-11-10 to Monday 2025-11-17 (today,
 /// 13:00 local): effective focus each day in hours.
 async fn ana_week(app: &TestApp) -> TestUser {

@@ -201,28 +201,59 @@ async fn every_error_is_listed_by_line_and_nothing_is_written() {
         r#"{"record":"interruption","session_id":1,"type":"noise","start_time":"2025-11-10T09:50:00Z","end_time":"2025-11-10T10:20:00Z"}"#,
         r#"{"record":"session","id":2,"start_time":"2025-11-14T09:30:00Z","end_time":"2025-11-14T09:45:00Z"}"#,
         r#"{"record":"session","id":3,"start_time":"yesterday","end_time":null}"#,
+        r#"{"record":"interruption","session_id":3,"type":"dog","start_time":"2025-11-15T09:05:00Z","end_time":"2025-11-15T09:06:00Z","description":"x"}"#,
         "not json",
-        r#"{"record":"trailer","sessions":3,"interruptions":2}"#,
+        r#"{"record":"session","id":4,"start_time":"2025-11-15T09:00:00Z","end_time":"2025-11-15T10:00:00Z","note":5}"#,
+        r#"{"record":"trailer","sessions":4,"interruptions":3}"#,
     ]
     .join("\n");
     let refused = import(&app, &ana, "", "application/x-ndjson", file).await;
     assert_eq!(refused.status, 422, "{}", refused.text);
-    let fields: Vec<&str> = refused.body["errors"]
+    // Every error in one answer, in file order: each line's own fields,
+    // an interruption outside its session, a session over a stored one,
+    // and an interruption whose session could not be read.
+    let errors: Vec<(&str, &str)> = refused.body["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["field"].as_str().unwrap())
+        .map(|e| (e["field"].as_str().unwrap(), e["message"].as_str().unwrap()))
         .collect();
     assert_eq!(
-        fields,
-        ["line 3: type", "line 6: start_time", "line 7"],
+        errors,
+        [
+            (
+                "line 3: type",
+                "`cat` is not a type; use family, phone, noise, self, urgent_task or unknown"
+            ),
+            (
+                "line 4: start_time",
+                "lies outside its session (2025-11-10T09:00:00Z to 2025-11-10T10:00:00Z)"
+            ),
+            (
+                "line 5: start_time",
+                "overlaps stored session 1 (2025-11-14T09:00:00Z to 2025-11-14T10:00:00Z)"
+            ),
+            (
+                "line 6: start_time",
+                "`yesterday` is not an RFC 3339 timestamp with an offset (2025-11-15T09:00:00Z)"
+            ),
+            (
+                "line 7: type",
+                "`dog` is not a type; use family, phone, noise, self, urgent_task or unknown"
+            ),
+            ("line 8", "is not JSON: expected ident at line 1 column 2"),
+            (
+                "line 9: note",
+                "invalid type: integer `5`, expected a string"
+            ),
+        ],
         "{}",
         refused.text
     );
+    assert_eq!(refused.body["detail"], "7 fields are invalid; see errors");
     assert_eq!(app.count_rows("sessions").await, 2);
 
-    // Fixed, the file still breaks rules: an interruption running past its
-    // session, and a session over a stored one.
+    // Fixed one by one, the file still breaks a rule at each step.
     let file = [
         r#"{"record":"header","format":"hyperfocus-export","version":1}"#,
         r#"{"record":"session","id":1,"start_time":"2025-11-10T09:00:00Z","end_time":"2025-11-10T10:00:00Z"}"#,
@@ -253,6 +284,223 @@ async fn every_error_is_listed_by_line_and_nothing_is_written() {
 }
 
 #[tokio::test]
+async fn text_that_looks_like_a_formula_or_starts_with_a_quote_survives_the_csv_round_trip() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let ana = app.register("Ana").await;
+    let typed = ["'quoted", "=1+1", "+44 20 7946 0000", "-x", "@x", "'=1"];
+    let session = app.start_session(&ana, "2025-11-15T09:00:00Z").await;
+    for (n, description) in typed.iter().enumerate() {
+        let added = app
+            .post(
+                "/interruptions/",
+                &ana.token,
+                json!({"session_id": session, "type": "self", "description": description,
+                    "start_time": format!("2025-11-15T09:0{n}:00Z"),
+                    "end_time": format!("2025-11-15T09:0{n}:30Z")}),
+            )
+            .await;
+        assert_eq!(added.status, 201, "{}", added.text);
+    }
+    let noted = app
+        .call(
+            "PATCH",
+            &format!("/sessions/{session}"),
+            Some(&ana.token),
+            Some(json!({"note": "'til noon"})),
+        )
+        .await;
+    assert_eq!(noted.status, 200, "{}", noted.text);
+    assert_eq!(
+        app.end_session(&ana, session, "2025-11-15T10:00:00Z")
+            .await
+            .status,
+        200
+    );
+    let csv = export(&app, &ana, "csv").await;
+    assert!(csv.contains(",''quoted,"), "{csv}");
+    let bea = app.register("Bea").await;
+    let done = import(&app, &bea, "", "text/csv", csv).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let sessions = app
+        .get(&format!("/sessions/user/{}", bea.id), &bea.token)
+        .await;
+    assert_eq!(sessions.body[0]["note"], "'til noon");
+    let id = sessions.body[0]["id"].as_i64().unwrap();
+    let interruptions = app
+        .get(&format!("/interruptions/session/{id}"), &bea.token)
+        .await;
+    let descriptions: Vec<&str> = interruptions
+        .body
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", interruptions.text))
+        .iter()
+        .map(|i| i["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(descriptions, typed);
+}
+
+#[tokio::test]
+async fn a_json_document_lists_every_bad_record_and_a_huge_one_says_how_many_more() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let ana = app.register("Ana").await;
+    let document = json!({
+        "format": "hyperfocus-export",
+        "version": 1.0,
+        "sessions": [
+            {"id": 1, "start_time": 9, "end_time": "2025-11-10T10:00:00Z"},
+            {"id": 2.0, "start_time": "2025-11-11T09:00:00Z", "end_time": "2025-11-11T10:00:00Z",
+             "interruptions": [
+                {"session_id": 2, "type": "cat", "start_time": "2025-11-11T09:10:00Z", "end_time": "2025-11-11T09:20:00Z"},
+                {"session_id": 7, "type": "phone", "start_time": "2025-11-11T09:30:00Z", "end_time": "2025-11-11T09:40:00Z"},
+                {"session_id": 2, "type": "phone", "start_time": "2025-11-11T09:50:00Z", "end_time": "2025-11-11T10:10:00Z", "mood": "bad"}
+             ]},
+            {"id": 3, "start_time": "2025-11-11T09:30:00Z", "end_time": "2025-11-11T11:00:00Z", "id2": 1}
+        ]
+    });
+    let refused = import(&app, &ana, "", "application/json", document.to_string()).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    let errors: Vec<(&str, &str)> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                "sessions[0]: start_time",
+                "invalid type: integer `9`, expected a string"
+            ),
+            (
+                "sessions[1].interruptions[0]: type",
+                "`cat` is not a type; use family, phone, noise, self, urgent_task or unknown"
+            ),
+            (
+                "sessions[1].interruptions[1]: session_id",
+                "is 7, but it sits in session 2"
+            ),
+            (
+                "sessions[1].interruptions[2]: mood",
+                "unknown field `mood`, expected one of `id`, `session_id`, `type`, `description`, `start_time`, `end_time`"
+            ),
+            (
+                "sessions[2]: id2",
+                "unknown field `id2`, expected one of `id`, `start_time`, `end_time`, `note`, `interruptions`"
+            ),
+        ],
+        "{}",
+        refused.text
+    );
+
+    // Thousands of bad lines: the first hundred, and how many more.
+    let mut file =
+        String::from("{\"record\":\"header\",\"format\":\"hyperfocus-export\",\"version\":1}\n");
+    for _ in 0..3000 {
+        file.push_str("{\"record\":\"session\",\"start_time\":\"soon\",\"end_time\":null}\n");
+    }
+    file.push_str("{\"record\":\"trailer\",\"sessions\":3000,\"interruptions\":0}\n");
+    let many = import(&app, &ana, "", "application/x-ndjson", file).await;
+    let errors = many.body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 101);
+    assert_eq!(errors[0]["field"], "line 2: start_time");
+    assert_eq!(errors[99]["field"], "line 101: start_time");
+    assert_eq!(
+        errors[100],
+        json!({"field": "file", "message": "2900 more errors are not listed: only the first 100 are, in file order; fix these and import again to see the rest"})
+    );
+    assert_eq!(app.count_rows("sessions").await, 0);
+}
+
+/// The JSON body's schema requires exactly what the server requires: a
+/// document without any one required member (of the document, a session or
+/// an interruption) is refused naming it, and one with only those is taken.
+#[tokio::test]
+async fn the_json_import_schema_requires_what_the_server_requires() {
+    let app = TestApp::at("2025-11-16T08:00:00Z").await;
+    let ana = app.register("Ana").await;
+    let document = app.call("GET", "/openapi.json", None, None).await.body;
+    let schemas = &document["components"]["schemas"];
+    let required = |name: &str| -> Vec<String> {
+        schemas[name]["required"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} lists what it requires"))
+            .iter()
+            .map(|field| field.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let body = &document["paths"]["/users/{user_id}/import"]["post"]["requestBody"];
+    assert_eq!(
+        body["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ImportJsonIn"
+    );
+    assert_eq!(
+        required("ImportDocumentIn"),
+        ["format", "version", "sessions"]
+    );
+    assert_eq!(required("ImportSessionIn"), ["start_time"]);
+    assert_eq!(
+        required("ImportInterruptionIn"),
+        ["type", "start_time", "end_time"]
+    );
+    let minimal = json!({
+        "format": "hyperfocus-export",
+        "version": 1,
+        "sessions": [{
+            "start_time": "2025-11-15T09:00:00Z",
+            "end_time": "2025-11-15T10:00:00Z",
+            "interruptions": [{"type": "phone", "start_time": "2025-11-15T09:10:00Z", "end_time": "2025-11-15T09:15:00Z"}]
+        }]
+    });
+    let taken = import(
+        &app,
+        &ana,
+        "?dry_run=true",
+        "application/json",
+        minimal.to_string(),
+    )
+    .await;
+    assert_eq!(taken.status, 200, "{}", taken.text);
+    assert_eq!(taken.body["interruptions_added"], 1);
+    let without = |pointer: &str, field: &str| {
+        let mut body = minimal.clone();
+        body.pointer_mut(pointer)
+            .and_then(Value::as_object_mut)
+            .unwrap()
+            .remove(field);
+        body.to_string()
+    };
+    for (pointer, schema, at) in [
+        ("", "ImportDocumentIn", "file: "),
+        ("/sessions/0", "ImportSessionIn", "sessions[0]: "),
+        (
+            "/sessions/0/interruptions/0",
+            "ImportInterruptionIn",
+            "sessions[0].interruptions[0]: ",
+        ),
+    ] {
+        for field in required(schema) {
+            let refused = import(
+                &app,
+                &ana,
+                "?dry_run=true",
+                "application/json",
+                without(pointer, &field),
+            )
+            .await;
+            assert_eq!(refused.status, 422, "{schema}.{field}: {}", refused.text);
+            let fields: Vec<&str> = refused.body["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["field"].as_str().unwrap())
+                .collect();
+            assert_eq!(fields, [format!("{at}{field}")], "{}", refused.text);
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_cut_or_foreign_file_is_refused_whole() {
     let app = TestApp::at("2025-11-16T08:00:00Z").await;
     let ana = ana_with_history(&app).await;
@@ -262,6 +510,7 @@ async fn a_cut_or_foreign_file_is_refused_whole() {
     let refused = import(&app, &bea, "", "application/x-ndjson", cut).await;
     assert_eq!(refused.status, 422);
     assert_eq!(refused.body["errors"][0]["field"], "file");
+    assert_eq!(refused.body["errors"].as_array().unwrap().len(), 1);
     assert!(refused.text.contains("has no trailer line"));
 
     let mut invalid = file.clone().into_bytes();
@@ -284,7 +533,18 @@ async fn a_cut_or_foreign_file_is_refused_whole() {
     );
     let refused = import(&app, &bea, "?format=ndjson", "text/csv", toggl).await;
     assert_eq!(refused.status, 422);
-    assert_eq!(refused.body["errors"][0]["field"], "line 1");
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["file", "line 1", "line 1: record", "line 2"],
+        "{}",
+        refused.text
+    );
 
     let huge = vec![b'\n'; 64 * 1024 * 1024 + 1];
     let too_big = import(&app, &bea, "", "application/x-ndjson", huge).await;

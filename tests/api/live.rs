@@ -160,6 +160,45 @@ async fn every_change_arrives_with_what_its_get_answers() {
     );
 }
 
+/// A session logged already finished is started and ended in one call:
+/// it is announced as both, in that order, as an end later would be.
+#[tokio::test]
+async fn a_session_logged_already_finished_is_announced_started_then_ended() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let server = LiveServer::start(&app).await;
+    let ana = app.register("Ana").await;
+    let mut stream = Stream::open(&server, ana.id, &ana.token).await;
+    let logged = app
+        .post(
+            "/sessions/start",
+            &ana.token,
+            json!({"start_time": "2025-11-15T08:00:00Z", "end_time": "2025-11-15T09:30:00Z"}),
+        )
+        .await;
+    assert_eq!(logged.status, 201, "{}", logged.text);
+    assert_eq!(
+        stream.next_event().await,
+        ("session.started".into(), logged.body.clone())
+    );
+    assert_eq!(
+        stream.next_event().await,
+        ("session.ended".into(), logged.body)
+    );
+    // A running one is only started: the next event is its end.
+    let running = app.start_session(&ana, "2025-11-15T10:00:00Z").await;
+    let (name, data) = stream.next_event().await;
+    assert_eq!(
+        (name.as_str(), data["id"].as_i64()),
+        ("session.started", Some(running))
+    );
+    app.end_session(&ana, running, "2025-11-15T11:00:00Z").await;
+    let (name, data) = stream.next_event().await;
+    assert_eq!(
+        (name.as_str(), data["id"].as_i64()),
+        ("session.ended", Some(running))
+    );
+}
+
 #[tokio::test]
 async fn a_stream_carries_its_own_users_events_only() {
     let app = TestApp::at("2025-11-15T12:00:00Z").await;

@@ -147,6 +147,59 @@ async fn broken_empty_and_non_json_bodies_are_4xx() {
     assert_eq!(array.problem(422), "body: must be a JSON object");
 }
 
+/// JSON Schema calls `385.0` an integer, so every integer field takes it
+/// (and `3.6e3`); a number with a true fraction is a 422 naming the field.
+#[tokio::test]
+async fn integers_may_be_written_with_a_zero_fraction_but_not_a_true_one() {
+    let app = TestApp::new().await;
+    let ana = app.register("Ana").await;
+    let goal = app
+        .post(
+            &format!("/users/{}/goals", ana.id),
+            &ana.token,
+            serde_json::json!({"metric": "worked_seconds", "comparison": "at_least", "target": 3.6e3, "period": "day"}),
+        )
+        .await;
+    assert_eq!(goal.status, 201, "{}", goal.text);
+    assert_eq!(goal.body["target"], 3600);
+    let raw = |path: &str, body: &str| {
+        Request::post(path)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {}", ana.token))
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let token = app
+        .send(raw(
+            "/users/me/tokens",
+            r#"{"name": "laptop", "expires_in_days": 30.0}"#,
+        ))
+        .await;
+    assert_eq!(token.status, 201, "{}", token.text);
+    let started = app
+        .send(raw(
+            "/sessions/start",
+            &format!(
+                r#"{{"user_id": {}.0, "start_time": "2026-01-05T09:00:00Z"}}"#,
+                ana.id
+            ),
+        ))
+        .await;
+    assert_eq!(started.status, 201, "{}", started.text);
+    assert_eq!(started.body["user_id"], ana.id);
+    let fraction = app
+        .send(raw(
+            "/users/me/tokens",
+            r#"{"name": "phone", "expires_in_days": 30.5}"#,
+        ))
+        .await;
+    assert_eq!(
+        fraction.problem(422),
+        "expires_in_days: must be a whole number; 30.5 has a fraction"
+    );
+    assert_eq!(fraction.body["errors"][0]["field"], "expires_in_days");
+}
+
 /// The real binary path: a TCP listener, HTTP/1.1 on the wire, and a
 /// graceful shutdown that lets an in-flight request finish and closes the
 /// database (its write-ahead log folded back and removed).

@@ -10,7 +10,7 @@ use super::{sessions::lock_user, sql};
 use crate::{
     db::StoreResult,
     domain::{
-        import::{self, ImportCounts, ImportSession, StoredSession},
+        import::{self, ImportCounts, ImportFile, ImportSession, StoredSession},
         time::from_unix_seconds,
     },
 };
@@ -23,7 +23,7 @@ const CHUNK: usize = 5_000;
 pub async fn import<C: GenericClient>(
     c: &C,
     user_id: i64,
-    sessions: &[ImportSession],
+    file: &ImportFile,
     dry_run: bool,
     now: Timestamp,
 ) -> StoreResult<ImportCounts> {
@@ -42,7 +42,7 @@ pub async fn import<C: GenericClient>(
         end: r.get::<_, Option<i64>>(2).map(from_unix_seconds),
     })
     .collect();
-    let (added, matched) = import::place(sessions, &stored, now)?;
+    let (added, matched) = import::place(file, &stored, now)?;
     if !dry_run {
         for chunk in added.chunks(CHUNK) {
             insert(c, user_id, chunk, now.as_second()).await?;

@@ -25,7 +25,7 @@ use crate::domain::{
     events::{Event, EventKind},
     goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
-    import::{ImportCounts, ImportSession},
+    import::{ImportCounts, ImportFile},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
     session::{NewSession, Session, SessionPatch},
@@ -512,14 +512,12 @@ impl Store for PostgresStore {
     async fn import_sessions(
         &self,
         user_id: i64,
-        sessions: Vec<ImportSession>,
+        file: ImportFile,
         dry_run: bool,
         now: Timestamp,
     ) -> StoreResult<ImportCounts> {
-        in_transaction!(self, |tx| import::import(
-            &tx, user_id, &sessions, dry_run, now
-        )
-        .await)
+        in_transaction!(self, |tx| import::import(&tx, user_id, &file, dry_run, now)
+            .await)
     }
 
     async fn export_rows(

@@ -69,7 +69,8 @@ async fn wake<C: GenericClient>(c: &C) -> StoreResult<()> {
     Ok(())
 }
 
-/// Writes a change of `session` as `kind`.
+/// Writes a change of `session` as `kind` (a finished session's start
+/// also as its end: [`EventKind::for_change`]).
 pub async fn session<C: GenericClient>(
     c: &C,
     kind: EventKind,
@@ -77,7 +78,10 @@ pub async fn session<C: GenericClient>(
     at: Timestamp,
 ) -> StoreResult<()> {
     let data = json(SessionOut::from(session.clone()));
-    record(c, session.user_id, kind.name(), at, data).await
+    for &kind in kind.for_change(session.end) {
+        record(c, session.user_id, kind.name(), at, data.clone()).await?;
+    }
+    Ok(())
 }
 
 /// Writes a change of `interruption` as `kind`.

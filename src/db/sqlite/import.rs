@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::{
     db::StoreResult,
     domain::{
-        import::{self, ImportCounts, ImportSession, StoredSession},
+        import::{self, ImportCounts, ImportFile, StoredSession},
         time::from_unix_seconds,
     },
 };
@@ -17,12 +17,12 @@ use crate::{
 pub fn import(
     conn: &Connection,
     user_id: i64,
-    sessions: &[ImportSession],
+    file: &ImportFile,
     dry_run: bool,
     now: Timestamp,
 ) -> StoreResult<ImportCounts> {
     let stored = stored(conn, user_id)?;
-    let (added, matched) = import::place(sessions, &stored, now)?;
+    let (added, matched) = import::place(file, &stored, now)?;
     if !dry_run {
         let mut session = conn.prepare_cached(
             "INSERT INTO sessions (user_id, start_time, end_time, created_at, note) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -19,7 +19,7 @@ use crate::domain::{
     events::{Event, EventKind},
     goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
-    import::{ImportCounts, ImportSession},
+    import::{ImportCounts, ImportFile},
     interruption::{Interruption, InterruptionPatch, NewInterruption},
     login::Failures,
     session::{NewSession, Session, SessionPatch},
@@ -583,13 +583,13 @@ impl Store for SqliteStore {
     async fn import_sessions(
         &self,
         user_id: i64,
-        sessions: Vec<ImportSession>,
+        file: ImportFile,
         dry_run: bool,
         now: Timestamp,
     ) -> StoreResult<ImportCounts> {
         let written = self
             .workers
-            .write(move |c| import::import(c, user_id, &sessions, dry_run, now))
+            .write(move |c| import::import(c, user_id, &file, dry_run, now))
             .await;
         self.spans.invalidate(user_id);
         written

@@ -44,16 +44,20 @@ pub fn record(
     record_named(conn, user_id, kind.name(), at, data)
 }
 
-/// Writes a change of `session` as `kind`.
+/// Writes a change of `session` as `kind` (a finished session's start
+/// also as its end: [`EventKind::for_change`]).
 pub fn session(
     conn: &Connection,
     kind: EventKind,
     session: &Session,
     at: Timestamp,
 ) -> StoreResult<()> {
-    record(conn, session.user_id, kind, at, || {
-        json(SessionOut::from(session.clone()))
-    })
+    for &kind in kind.for_change(session.end) {
+        record(conn, session.user_id, kind, at, || {
+            json(SessionOut::from(session.clone()))
+        })?;
+    }
+    Ok(())
 }
 
 /// Writes a change of `interruption` as `kind`.

@@ -15,13 +15,16 @@
 mod table;
 mod trackers;
 
+use std::collections::BinaryHeap;
+
 use jiff::{Timestamp, tz::TimeZone};
-use serde::Deserialize;
+use serde::{Deserialize, de::DeserializeOwned};
 
 use super::{
     FieldError, RuleViolation,
     export::{FORMAT_NAME, FORMAT_VERSION},
     interruption::{InterruptionKind, MAX_DESCRIPTION_CHARS},
+    json,
     session::parse_note,
     time::{RFC3339_SECONDS, whole_seconds},
 };
@@ -152,8 +155,10 @@ struct SessionRecord {
     end_time: Option<String>,
     #[serde(default)]
     note: Option<String>,
+    // Only NDJSON looks at it, to refuse it there; JSON reads each
+    // interruption on its own.
     #[serde(default)]
-    interruptions: Option<Vec<InterruptionRecord>>,
+    interruptions: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -173,59 +178,154 @@ struct InterruptionRecord {
     end_time: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Document {
-    format: Option<String>,
-    version: Option<u64>,
-    sessions: Vec<SessionRecord>,
+/// A file read: the sessions whose times could be read, to be checked
+/// against each other and placed beside the stored ones, and every error
+/// found so far. Errors do not stop the reading: every line and field of a
+/// file is checked, so that one answer lists them all.
+#[derive(Clone)]
+pub struct ImportFile {
+    /// The sessions with readable times, by start.
+    pub sessions: Vec<ImportSession>,
+    errors: Errors,
 }
 
-/// Errors gathered while reading, with a cap on how many are listed.
-#[derive(Default)]
+impl ImportFile {
+    /// Sessions made without a file (the demo's history), checked against
+    /// each other.
+    pub fn from_sessions(sessions: Vec<ImportSession>) -> Self {
+        check_sessions(sessions, Errors::default())
+    }
+
+    /// A file that cannot be read at all (not a CSV header, not JSON).
+    fn refused(error: FieldError) -> Self {
+        let mut errors = Errors::default();
+        errors.push_error(error);
+        Self {
+            sessions: Vec::new(),
+            errors,
+        }
+    }
+
+    /// Whether the file broke no rule on its own.
+    pub fn is_valid(&self) -> bool {
+        self.errors.seen == 0
+    }
+
+    /// Its sessions, or every error listed.
+    pub fn into_sessions(self) -> Result<Vec<ImportSession>, RuleViolation> {
+        self.errors.finish(self.sessions)
+    }
+}
+
+/// An error with where it is in the file, for ordering.
+#[derive(Debug, Clone)]
+struct Listed {
+    /// The numbers in its place (`line 12` → 12, `sessions[3].interruptions[1]`
+    /// → 3, 1; `file` → nothing, so it comes first).
+    position: Vec<u64>,
+    /// The order it was found in, among errors of one place.
+    found: usize,
+    error: FieldError,
+}
+
+impl Listed {
+    fn key(&self) -> (&[u64], usize) {
+        (&self.position, self.found)
+    }
+}
+
+impl PartialEq for Listed {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Listed {}
+
+impl PartialOrd for Listed {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Listed {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+/// Every error of a file, in file order: the first [`MAX_LISTED_ERRORS`]
+/// are kept (a heap of the earliest so far), the rest only counted, so a
+/// file of a million bad lines costs no more memory than one of a hundred.
+#[derive(Default, Clone)]
 struct Errors {
-    listed: Vec<FieldError>,
-    more: usize,
+    kept: BinaryHeap<Listed>,
+    seen: usize,
 }
 
 impl Errors {
     fn push(&mut self, at: &str, field: &str, message: impl Into<String>) {
-        if self.listed.len() < MAX_LISTED_ERRORS {
-            let field = if field.is_empty() {
-                at.to_owned()
-            } else {
-                format!("{at}: {field}")
-            };
-            self.listed.push(FieldError::new(field, message));
+        let field = if field.is_empty() {
+            at.to_owned()
         } else {
-            self.more += 1;
+            format!("{at}: {field}")
+        };
+        self.push_error(FieldError::new(field, message));
+    }
+
+    fn push_error(&mut self, error: FieldError) {
+        self.seen += 1;
+        let listed = Listed {
+            position: position_of(&error.field),
+            found: self.seen,
+            error,
+        };
+        if self.kept.len() < MAX_LISTED_ERRORS {
+            self.kept.push(listed);
+        } else if self.kept.peek().is_some_and(|last| listed < *last) {
+            self.kept.pop();
+            self.kept.push(listed);
         }
     }
 
-    fn finish<T>(mut self, value: T) -> Result<T, RuleViolation> {
-        if self.listed.is_empty() {
+    fn finish<T>(self, value: T) -> Result<T, RuleViolation> {
+        if self.seen == 0 {
             return Ok(value);
         }
-        if self.more > 0 {
-            self.listed.push(FieldError::new(
+        let mut listed: Vec<FieldError> = self
+            .kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|listed| listed.error)
+            .collect();
+        let more = self.seen - listed.len();
+        if more > 0 {
+            listed.push(FieldError::new(
                 "file",
-                format!("{} more errors not listed", self.more),
+                format!(
+                    "{more} more errors are not listed: only the first {MAX_LISTED_ERRORS} are, in file order; fix these and import again to see the rest"
+                ),
             ));
         }
-        Err(RuleViolation::Invalid(self.listed))
+        Err(RuleViolation::Invalid(listed))
     }
 }
 
-/// Parses a file into sessions, each checked on its own (times, order,
-/// types, notes, interruptions inside their session). Placing them beside
-/// stored sessions is [`place`].
+/// The numbers in an error's place, in order.
+fn position_of(at: &str) -> Vec<u64> {
+    at.split(|c: char| !c.is_ascii_digit())
+        .filter(|digits| !digits.is_empty())
+        .map(|digits| digits.parse().unwrap_or(u64::MAX))
+        .collect()
+}
+
+/// Reads a file into sessions, checking every rule a file can break on its
+/// own (times, order, types, notes, interruptions inside their session, no
+/// overlaps); placing the sessions beside stored ones is [`place`].
 ///
 /// `zone` is where the local times of other trackers' files are read
 /// (theirs carry no offset); our own files carry UTC.
-pub fn parse(
-    format: ImportFormat,
-    body: &[u8],
-    zone: &TimeZone,
-) -> Result<Vec<ImportSession>, RuleViolation> {
+pub fn read(format: ImportFormat, body: &[u8], zone: &TimeZone) -> ImportFile {
     match format {
         ImportFormat::Ndjson => parse_ndjson(body),
         ImportFormat::Json if body.trim_ascii_start().starts_with(b"[") => {
@@ -240,12 +340,57 @@ pub fn parse(
     }
 }
 
-fn parse_ndjson(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
+/// [`read`], then the sessions or every error of the file.
+pub fn parse(
+    format: ImportFormat,
+    body: &[u8],
+    zone: &TimeZone,
+) -> Result<Vec<ImportSession>, RuleViolation> {
+    read(format, body, zone).into_sessions()
+}
+
+/// A record of the file, or the field at fault and what is wrong with it.
+fn record_of<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let message = json::explain(&error.into_inner().to_string());
+        let field = if path == "." {
+            named_field(&message).unwrap_or_default()
+        } else {
+            path
+        };
+        (field, message)
+    })
+}
+
+/// The field serde names in a message about a missing or unknown field.
+fn named_field(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+/// What an NDJSON file says of itself, to hold against its trailer.
+#[derive(Default)]
+struct Tally {
+    sessions: usize,
+    interruptions: usize,
+    /// Lines that are no record at all, which may have been either.
+    unreadable: usize,
+}
+
+fn parse_ndjson(body: &[u8]) -> ImportFile {
+    let body = json::whole_numbers(body);
     let mut errors = Errors::default();
-    let mut sessions: Vec<ImportSession> = Vec::new();
+    // `None` for a session whose times cannot be read: its interruptions'
+    // own fields are still checked, but they belong to nothing to check
+    // them against.
+    let mut sessions: Vec<Option<ImportSession>> = Vec::new();
     let mut file_ids: Vec<Option<i64>> = Vec::new();
     let mut header = false;
     let mut trailer: Option<(String, serde_json::Value)> = None;
+    let mut tally = Tally::default();
     let mut records = 0_usize;
     for (index, raw) in body.split(|&b| b == b'\n').enumerate() {
         let at = format!("line {}", index + 1);
@@ -271,12 +416,14 @@ fn parse_ndjson(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
             break;
         }
         let Ok(text) = std::str::from_utf8(raw) else {
+            tally.unreadable += 1;
             errors.push(&at, "", "is not valid UTF-8");
             continue;
         };
         let mut value: serde_json::Value = match serde_json::from_str(text) {
             Ok(value) => value,
             Err(e) => {
+                tally.unreadable += 1;
                 errors.push(&at, "", format!("is not JSON: {e}"));
                 continue;
             }
@@ -286,7 +433,7 @@ fn parse_ndjson(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
             .and_then(|o| o.remove("record"))
             .and_then(|r| r.as_str().map(str::to_owned));
         match record.as_deref() {
-            Some("header") if !header && index == first_line(body) => {
+            Some("header") if !header && index == first_line(&body) => {
                 header = true;
                 check_header(&at, &value, &mut errors);
             }
@@ -295,55 +442,72 @@ fn parse_ndjson(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
                 "record",
                 "a header must be the file's first line, and only one",
             ),
-            Some("session") => match serde_json::from_value::<SessionRecord>(value) {
-                Ok(session) if session.interruptions.is_some() => errors.push(
-                    &at,
-                    "interruptions",
-                    "in NDJSON, interruptions are lines of their own after their session",
-                ),
-                Ok(session) => {
-                    file_ids.push(session.id);
-                    if let Some(session) = read_session(&at, &session, &mut errors) {
-                        sessions.push(session);
-                    } else {
-                        sessions.push(placeholder(&at));
+            Some("session") => {
+                tally.sessions += 1;
+                match record_of::<SessionRecord>(value) {
+                    Ok(session) => {
+                        if session.interruptions.is_some() {
+                            errors.push(
+                                &at,
+                                "interruptions",
+                                "in NDJSON, interruptions are lines of their own after their session",
+                            );
+                        }
+                        file_ids.push(session.id);
+                        sessions.push(read_session(&at, &session, &mut errors));
+                    }
+                    Err((field, message)) => {
+                        errors.push(&at, &field, message);
+                        file_ids.push(None);
+                        sessions.push(None);
                     }
                 }
-                Err(e) => errors.push(&at, "", format!("is not a session: {e}")),
-            },
-            Some("interruption") => match serde_json::from_value::<InterruptionRecord>(value) {
-                Ok(record) => {
-                    let Some(session) = sessions.last_mut() else {
-                        errors.push(&at, "", "an interruption must follow its session's line");
-                        continue;
-                    };
-                    let expected = file_ids.last().copied().flatten();
-                    if let (Some(expected), Some(given)) = (expected, record.session_id)
-                        && expected != given
-                    {
-                        errors.push(&at, "session_id", format!("is {given}, but the session before this line is {expected}; each interruption follows its own session"));
+            }
+            Some("interruption") => {
+                tally.interruptions += 1;
+                let record = match record_of::<InterruptionRecord>(value) {
+                    Ok(record) => record,
+                    Err((field, message)) => {
+                        errors.push(&at, &field, message);
                         continue;
                     }
-                    if let Some(interruption) = read_interruption(&at, &record, &mut errors) {
-                        session.interruptions.push(interruption);
-                    }
+                };
+                let interruption = read_interruption(&at, &record, &mut errors);
+                let Some(session) = sessions.last_mut() else {
+                    errors.push(&at, "", "an interruption must follow its session's line");
+                    continue;
+                };
+                let expected = file_ids.last().copied().flatten();
+                if let (Some(expected), Some(given)) = (expected, record.session_id)
+                    && expected != given
+                {
+                    errors.push(&at, "session_id", format!("is {given}, but the session before this line is {expected}; each interruption follows its own session"));
+                    continue;
                 }
-                Err(e) => errors.push(&at, "", format!("is not an interruption: {e}")),
-            },
+                if let (Some(session), Some(interruption)) = (session, interruption) {
+                    session.interruptions.push(interruption);
+                }
+            }
             Some("trailer") => trailer = Some((at, value)),
-            Some(other) => errors.push(
-                &at,
-                "record",
-                format!(
-                    "{} is not a record; use header, session, interruption or trailer",
-                    super::quote(other)
-                ),
-            ),
-            None => errors.push(
-                &at,
-                "record",
-                "is missing: each line names its record (header, session, interruption or trailer)",
-            ),
+            Some(other) => {
+                tally.unreadable += 1;
+                errors.push(
+                    &at,
+                    "record",
+                    format!(
+                        "{} is not a record; use header, session, interruption or trailer",
+                        super::quote(other)
+                    ),
+                );
+            }
+            None => {
+                tally.unreadable += 1;
+                errors.push(
+                    &at,
+                    "record",
+                    "is missing: each line names its record (header, session, interruption or trailer)",
+                );
+            }
         }
     }
     if !header {
@@ -359,31 +523,18 @@ fn parse_ndjson(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
             "",
             "has no trailer line: it was cut short, or is not an export",
         ),
-        // Records that failed are not counted: the counts mean something
-        // only once every record was read.
-        Some((at, value)) if errors.listed.is_empty() => {
-            check_trailer(at, value, &sessions, &mut errors);
-        }
+        // A line that is no record may have been a session or an
+        // interruption: the counts then mean nothing.
+        Some((at, value)) if tally.unreadable == 0 => check_trailer(at, value, &tally, &mut errors),
         Some(_) => {}
     }
-    let sessions = errors.finish(sessions)?;
-    check_sessions(sessions)
+    check_sessions(sessions.into_iter().flatten().collect(), errors)
 }
 
 fn first_line(body: &[u8]) -> usize {
     body.split(|&b| b == b'\n')
         .position(|line| !line.iter().all(u8::is_ascii_whitespace))
         .unwrap_or(0)
-}
-
-fn placeholder(at: &str) -> ImportSession {
-    ImportSession {
-        at: at.to_owned(),
-        start: Timestamp::UNIX_EPOCH,
-        end: None,
-        note: String::new(),
-        interruptions: Vec::new(),
-    }
 }
 
 fn check_header(at: &str, value: &serde_json::Value, errors: &mut Errors) {
@@ -405,16 +556,10 @@ fn check_header(at: &str, value: &serde_json::Value, errors: &mut Errors) {
     }
 }
 
-fn check_trailer(
-    at: &str,
-    value: &serde_json::Value,
-    sessions: &[ImportSession],
-    errors: &mut Errors,
-) {
-    let interruptions: usize = sessions.iter().map(|s| s.interruptions.len()).sum();
+fn check_trailer(at: &str, value: &serde_json::Value, tally: &Tally, errors: &mut Errors) {
     for (field, counted) in [
-        ("sessions", sessions.len()),
-        ("interruptions", interruptions),
+        ("sessions", tally.sessions),
+        ("interruptions", tally.interruptions),
     ] {
         match value[field].as_u64() {
             Some(n) if usize::try_from(n) == Ok(counted) => {}
@@ -428,65 +573,177 @@ fn check_trailer(
     }
 }
 
-fn parse_json(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    let document: Document = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        FieldError::new(
-            if path == "." { "file".to_owned() } else { path },
-            format!("is not valid: {inner}"),
-        )
-    })?;
-    let mut errors = Errors::default();
-    if document.format.as_deref() != Some(FORMAT_NAME) {
+/// Reads the JSON document (`format`, `version`, `sessions`) one session
+/// at a time, so that a bad record is an error of its own and the file is
+/// never held twice in memory.
+fn parse_json(body: &[u8]) -> ImportFile {
+    let body = json::whole_numbers(body);
+    let mut document = DocumentReader::default();
+    let mut deserializer = serde_json::Deserializer::from_slice(&body);
+    let read = serde::de::DeserializeSeed::deserialize(&mut document, &mut deserializer)
+        .and_then(|()| deserializer.end());
+    if let Err(e) = read {
+        return ImportFile::refused(FieldError::new("file", format!("is not valid: {e}")));
+    }
+    let DocumentReader {
+        mut errors,
+        sessions,
+        format,
+        version,
+        has_sessions,
+        ..
+    } = document;
+    if format.as_ref().and_then(serde_json::Value::as_str) != Some(FORMAT_NAME) {
         errors.push(
             "file",
             "format",
             format!("must be {FORMAT_NAME:?}: this is not a HyperFocus export"),
         );
     }
-    if document.version != Some(u64::from(FORMAT_VERSION)) {
+    if version.as_ref().and_then(serde_json::Value::as_u64) != Some(u64::from(FORMAT_VERSION)) {
         errors.push("file", "version", format!("must be {FORMAT_VERSION}"));
     }
-    let records: usize = document
-        .sessions
-        .iter()
-        .map(|s| 1 + s.interruptions.as_ref().map_or(0, Vec::len))
-        .sum();
-    if records > MAX_RECORDS {
+    if !has_sessions {
         errors.push(
             "file",
             "sessions",
-            format!("the file holds more than {MAX_RECORDS} records; split it"),
+            "is missing: an export lists its sessions in `sessions`",
         );
-        return errors.finish(Vec::new());
     }
-    let mut sessions = Vec::with_capacity(document.sessions.len());
-    for (n, record) in document.sessions.iter().enumerate() {
+    check_sessions(sessions, errors)
+}
+
+/// What [`parse_json`] gathers while serde walks the document.
+#[derive(Default)]
+struct DocumentReader {
+    errors: Errors,
+    sessions: Vec<ImportSession>,
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+    has_sessions: bool,
+    records: usize,
+}
+
+impl DocumentReader {
+    /// Reads `sessions[n]` with its interruptions.
+    fn session(&mut self, n: usize, mut value: serde_json::Value) {
         let at = format!("sessions[{n}]");
-        let Some(mut session) = read_session(&at, record, &mut errors) else {
-            continue;
+        let interruptions = value
+            .as_object_mut()
+            .and_then(|o| o.remove("interruptions"));
+        let interruptions = match interruptions {
+            None | Some(serde_json::Value::Null) => Vec::new(),
+            Some(serde_json::Value::Array(items)) => items,
+            Some(_) => {
+                self.errors
+                    .push(&at, "interruptions", "must be a list of interruptions");
+                Vec::new()
+            }
         };
-        for (k, interruption) in record.interruptions.iter().flatten().enumerate() {
+        self.records += 1 + interruptions.len();
+        if self.records > MAX_RECORDS {
+            return;
+        }
+        let record = record_of::<SessionRecord>(value)
+            .map_err(|(field, message)| self.errors.push(&at, &field, message))
+            .ok();
+        let mut session = record
+            .as_ref()
+            .and_then(|record| read_session(&at, record, &mut self.errors));
+        for (k, item) in interruptions.into_iter().enumerate() {
             let at = format!("{at}.interruptions[{k}]");
-            if let (Some(expected), Some(given)) = (record.id, interruption.session_id)
+            let interruption = match record_of::<InterruptionRecord>(item) {
+                Ok(interruption) => interruption,
+                Err((field, message)) => {
+                    self.errors.push(&at, &field, message);
+                    continue;
+                }
+            };
+            if let (Some(expected), Some(given)) =
+                (record.as_ref().and_then(|r| r.id), interruption.session_id)
                 && expected != given
             {
-                errors.push(
+                self.errors.push(
                     &at,
                     "session_id",
                     format!("is {given}, but it sits in session {expected}"),
                 );
             }
-            if let Some(interruption) = read_interruption(&at, interruption, &mut errors) {
-                session.interruptions.push(interruption);
+            let read = read_interruption(&at, &interruption, &mut self.errors);
+            if let (Some(session), Some(read)) = (session.as_mut(), read) {
+                session.interruptions.push(read);
             }
         }
-        sessions.push(session);
+        self.sessions.extend(session);
     }
-    let sessions = errors.finish(sessions)?;
-    check_sessions(sessions)
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut DocumentReader {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut DocumentReader {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an export: an object with format, version and sessions")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => self.format = Some(map.next_value()?),
+                "version" => self.version = Some(map.next_value()?),
+                "sessions" => {
+                    self.has_sessions = true;
+                    map.next_value_seed(SessionList(&mut *self))?;
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `sessions` array, read one element at a time.
+struct SessionList<'a>(&'a mut DocumentReader);
+
+impl<'de> serde::de::DeserializeSeed<'de> for SessionList<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SessionList<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of sessions")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut n = 0;
+        while let Some(value) = seq.next_element::<serde_json::Value>()? {
+            self.0.session(n, value);
+            n += 1;
+        }
+        if self.0.records > MAX_RECORDS {
+            self.0.errors.push(
+                "file",
+                "sessions",
+                format!("the file holds more than {MAX_RECORDS} records; split it"),
+            );
+        }
+        Ok(())
+    }
 }
 
 fn instant(at: &str, field: &str, raw: &str, errors: &mut Errors) -> Option<Timestamp> {
@@ -506,20 +763,20 @@ fn instant(at: &str, field: &str, raw: &str, errors: &mut Errors) -> Option<Time
     }
 }
 
+/// A session of the file, when its times can be read and are in order;
+/// every other fault is listed, and the session is still returned so that
+/// its interruptions and neighbours can be checked against it.
 fn read_session(at: &str, record: &SessionRecord, errors: &mut Errors) -> Option<ImportSession> {
     let start = instant(at, "start_time", &record.start_time, errors);
     let end = match &record.end_time {
-        Some(raw) => Some(instant(at, "end_time", raw, errors)?),
-        None => None,
+        Some(raw) => instant(at, "end_time", raw, errors).map(Some),
+        None => Some(None),
     };
-    let note = match parse_note(record.note.clone()) {
-        Ok(note) => Some(note),
-        Err(e) => {
-            errors.push(at, &e.field, e.message);
-            None
-        }
-    };
-    let (start, note) = (start?, note?);
+    let note = parse_note(record.note.clone()).unwrap_or_else(|e| {
+        errors.push(at, &e.field, e.message);
+        String::new()
+    });
+    let (start, end) = (start?, end?);
     if let Some(end) = end
         && end <= start
     {
@@ -539,13 +796,15 @@ fn read_session(at: &str, record: &SessionRecord, errors: &mut Errors) -> Option
     })
 }
 
+/// An interruption of the file, when its times can be read and are in
+/// order; its other faults are listed (and it is returned all the same, to
+/// be checked against its session).
 fn read_interruption(
     at: &str,
     record: &InterruptionRecord,
     errors: &mut Errors,
 ) -> Option<ImportInterruption> {
-    let kind = InterruptionKind::from_name(&record.kind);
-    if kind.is_none() {
+    let kind = InterruptionKind::from_name(&record.kind).unwrap_or_else(|| {
         errors.push(
             at,
             "type",
@@ -554,7 +813,8 @@ fn read_interruption(
                 super::quote(&record.kind)
             ),
         );
-    }
+        InterruptionKind::Unknown
+    });
     let description = record.description.clone().unwrap_or_default();
     let chars = description.chars().count();
     if chars > MAX_DESCRIPTION_CHARS {
@@ -576,7 +836,7 @@ fn read_interruption(
             None
         }
     };
-    let (kind, start, end) = (kind?, start?, end?);
+    let (start, end) = (start?, end?);
     if end <= start {
         errors.push(
             at,
@@ -585,7 +845,7 @@ fn read_interruption(
         );
         return None;
     }
-    (chars <= MAX_DESCRIPTION_CHARS).then(|| ImportInterruption {
+    Some(ImportInterruption {
         at: at.to_owned(),
         kind,
         description,
@@ -596,8 +856,7 @@ fn read_interruption(
 
 /// Orders the sessions and checks them against each other: no two overlap,
 /// each one's interruptions lie inside it and do not overlap.
-fn check_sessions(mut sessions: Vec<ImportSession>) -> Result<Vec<ImportSession>, RuleViolation> {
-    let mut errors = Errors::default();
+fn check_sessions(mut sessions: Vec<ImportSession>, mut errors: Errors) -> ImportFile {
     sessions.sort_by_key(|s| s.start);
     for pair in sessions.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
@@ -636,22 +895,23 @@ fn check_sessions(mut sessions: Vec<ImportSession>) -> Result<Vec<ImportSession>
             }
         }
     }
-    errors.finish(sessions)
+    ImportFile { sessions, errors }
 }
 
 /// Splits the file's sessions into those to add and those already stored
 /// (same start and end), refusing any that would overlap a stored session
-/// otherwise, or that are in the future.
+/// otherwise, or that are in the future. The refusal lists these errors
+/// with every error the file had on its own, in file order.
 pub fn place<'a>(
-    sessions: &'a [ImportSession],
+    file: &'a ImportFile,
     stored: &[StoredSession],
     now: Timestamp,
 ) -> Result<(Vec<&'a ImportSession>, u64), RuleViolation> {
-    let mut errors = Errors::default();
+    let mut errors = file.errors.clone();
     let mut added = Vec::new();
     let mut matched = 0;
     let latest = later(now, 60);
-    for session in sessions {
+    for session in &file.sessions {
         let clash = overlapping(stored, session, now);
         match clash {
             Some(existing) if existing.start == session.start && existing.end == session.end => {
@@ -749,25 +1009,25 @@ mod tests {
                 end: None,
             },
         ];
-        let file = [
+        let file = ImportFile::from_sessions(vec![
             session("2025-11-14T09:00:00Z", Some("2025-11-14T10:00:00Z")),
             session("2025-11-15T09:00:00Z", Some("2025-11-15T10:00:00Z")),
             session("2025-11-15T10:00:00Z", Some("2025-11-15T11:00:00Z")),
             session("2025-11-16T11:00:00Z", None),
-        ];
+        ]);
         let (added, matched) = place(&file, &stored, now).unwrap();
         assert_eq!(matched, 2);
         assert_eq!(
             added.iter().map(|s| s.start).collect::<Vec<_>>(),
-            [file[0].start, file[2].start]
+            [file.sessions[0].start, file.sessions[2].start]
         );
 
-        let clashing = [
+        let clashing = ImportFile::from_sessions(vec![
             session("2025-11-15T09:30:00Z", Some("2025-11-15T09:45:00Z")),
             session("2025-11-15T08:00:00Z", Some("2025-11-15T09:00:01Z")),
             session("2025-11-16T11:30:00Z", Some("2025-11-16T11:40:00Z")),
             session("2025-11-17T09:00:00Z", Some("2025-11-17T10:00:00Z")),
-        ];
+        ]);
         let Err(RuleViolation::Invalid(errors)) = place(&clashing, &stored, now) else {
             panic!("overlaps must be refused");
         };
@@ -790,7 +1050,8 @@ mod tests {
             session("2025-11-15T09:30:00Z", Some("2025-11-15T10:00:00Z")),
             session("2025-11-15T09:45:00Z", Some("2025-11-15T11:00:00Z")),
         ];
-        let Err(RuleViolation::Invalid(errors)) = check_sessions(file) else {
+        let Err(RuleViolation::Invalid(errors)) = ImportFile::from_sessions(file).into_sessions()
+        else {
             panic!("refused");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -819,9 +1080,11 @@ mod tests {
         };
         assert_eq!(errors.len(), MAX_LISTED_ERRORS + 1);
         assert_eq!(errors[0].field, "line 2: record");
+        assert_eq!(errors[MAX_LISTED_ERRORS - 1].field, "line 101: record");
+        assert_eq!(errors[MAX_LISTED_ERRORS].field, "file");
         assert_eq!(
             errors[MAX_LISTED_ERRORS].message,
-            "50 more errors not listed"
+            "50 more errors are not listed: only the first 100 are, in file order; fix these and import again to see the rest"
         );
     }
 }

@@ -3,10 +3,10 @@
 //! trusted and local ones ignored (they say the same in a zone).
 
 use super::{
-    Errors, ImportSession, InterruptionRecord, MAX_RECORDS, SessionRecord, check_sessions,
-    placeholder, read_interruption, read_session,
+    Errors, ImportFile, ImportSession, InterruptionRecord, MAX_RECORDS, SessionRecord,
+    check_sessions, read_interruption, read_session,
 };
-use crate::domain::{FieldError, RuleViolation, export::CSV_COLUMNS};
+use crate::domain::{FieldError, export::CSV_COLUMNS};
 
 /// The columns read; the rest are there for spreadsheets.
 const READ: [&str; 6] = [
@@ -25,13 +25,18 @@ pub(super) fn is_ours(body: &[u8]) -> bool {
 }
 
 /// Reads our CSV into sessions.
-pub(super) fn parse(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
+pub(super) fn parse(body: &[u8]) -> ImportFile {
     let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body);
-    let headers = reader
-        .headers()
-        .map_err(|e| FieldError::new("line 1", format!("is not a CSV header: {e}")))?
-        .clone();
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(e) => {
+            return ImportFile::refused(FieldError::new(
+                "line 1",
+                format!("is not a CSV header: {e}"),
+            ));
+        }
+    };
     let column = |name: &str| headers.iter().position(|h| h == name);
     let missing: Vec<&str> = READ
         .iter()
@@ -39,14 +44,13 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
         .filter(|name| column(name).is_none())
         .collect();
     if !missing.is_empty() || column("interruption_end_utc").is_none() {
-        return Err(FieldError::new(
+        return ImportFile::refused(FieldError::new(
             "line 1",
             format!(
                 "lacks the columns {}; is this a HyperFocus CSV export?",
                 missing.join(", ")
             ),
-        )
-        .into());
+        ));
     }
     let index = |name: &str| column(name).unwrap_or(usize::MAX);
     let [id, start, end, kind, description, i_start] = READ.map(index);
@@ -54,7 +58,8 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
     // Exports made before sessions had notes lack the column.
     let note = index("session_note");
     let mut errors = Errors::default();
-    let mut sessions: Vec<ImportSession> = Vec::new();
+    // `None` for a session whose times cannot be read (see parse_ndjson).
+    let mut sessions: Vec<Option<ImportSession>> = Vec::new();
     let mut current: Option<String> = None;
     for (n, row) in reader.records().enumerate() {
         let at = format!(
@@ -90,8 +95,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
                 note: Some(restore_formula(&cell(note))),
                 interruptions: None,
             };
-            let read = read_session(&at, &record, &mut errors);
-            sessions.push(read.unwrap_or_else(|| placeholder(&at)));
+            sessions.push(read_session(&at, &record, &mut errors));
         }
         if let Some(kind) = optional(kind) {
             let record = InterruptionRecord {
@@ -102,7 +106,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
                 start_time: cell(i_start),
                 end_time: optional(i_end),
             };
-            if let (Some(interruption), Some(session)) = (
+            if let (Some(interruption), Some(Some(session))) = (
                 read_interruption(&at, &record, &mut errors),
                 sessions.last_mut(),
             ) {
@@ -110,15 +114,33 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
             }
         }
     }
-    let sessions = errors.finish(sessions)?;
-    check_sessions(sessions)
+    check_sessions(sessions.into_iter().flatten().collect(), errors)
 }
 
-/// Undoes the export's formula guard: a `'` put before `=`, `+`, `-`, `@`,
-/// a tab or a carriage return goes, so a description comes back as typed.
+/// Undoes the export's formula guard: the `'` it put before `=`, `+`, `-`,
+/// `@`, a tab, a carriage return or another `'` goes — exactly one — so a
+/// description comes back as typed. A `'` before anything else was typed
+/// (exports made before `'` itself was guarded wrote `'quoted` as it is).
 fn restore_formula(cell: &str) -> String {
     match cell.as_bytes() {
-        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => cell[1..].to_owned(),
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'', ..] => cell[1..].to_owned(),
         _ => cell.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::export::neutralise_formula;
+
+    #[test]
+    fn every_cell_comes_back_through_the_formula_guard_as_typed() {
+        for typed in [
+            "'quoted", "''twice", "'", "=1+1", "'=1+1", "+44 20", "-x", "@x", "\tx", "plain", "",
+        ] {
+            assert_eq!(restore_formula(&neutralise_formula(typed)), typed);
+        }
+        // What earlier exports wrote for a leading `'` comes back too.
+        assert_eq!(restore_formula("'quoted"), "'quoted");
     }
 }

@@ -18,9 +18,9 @@ use jiff::{
 };
 use serde::Deserialize;
 
-use super::{Errors, ImportInterruption, ImportSession, MAX_RECORDS, check_sessions};
+use super::{Errors, ImportFile, ImportInterruption, ImportSession, MAX_RECORDS, check_sessions};
 use crate::domain::{
-    FieldError, RuleViolation,
+    FieldError,
     interruption::{InterruptionKind, MAX_DESCRIPTION_CHARS},
     time::RFC3339_SECONDS,
 };
@@ -36,15 +36,21 @@ struct Entry {
 
 /// Reads a Toggl or Clockify detailed report; their local times are read
 /// in `zone`.
-pub(super) fn parse_csv(body: &[u8], zone: &TimeZone) -> Result<Vec<ImportSession>, RuleViolation> {
+pub(super) fn parse_csv(body: &[u8], zone: &TimeZone) -> ImportFile {
     let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| FieldError::new("line 1", format!("is not a CSV header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
+    let headers: Vec<String> = match reader.headers() {
+        Ok(headers) => headers
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect(),
+        Err(e) => {
+            return ImportFile::refused(FieldError::new(
+                "line 1",
+                format!("is not a CSV header: {e}"),
+            ));
+        }
+    };
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(start_date), Some(start_time), Some(end_date), Some(end_time)) = (
         column("start date"),
@@ -52,11 +58,10 @@ pub(super) fn parse_csv(body: &[u8], zone: &TimeZone) -> Result<Vec<ImportSessio
         column("end date"),
         column("end time"),
     ) else {
-        return Err(FieldError::new(
+        return ImportFile::refused(FieldError::new(
             "line 1",
             "is not a HyperFocus, Toggl or Clockify CSV header: it needs the columns Start date, Start time, End date and End time (or session_id, … of our own export)",
-        )
-        .into());
+        ));
     };
     let (description, tags) = (column("description"), column("tags"));
     let mut errors = Errors::default();
@@ -68,7 +73,9 @@ pub(super) fn parse_csv(body: &[u8], zone: &TimeZone) -> Result<Vec<ImportSessio
             Err(e) => errors.push(&at, "", format!("is not a CSV row: {e}")),
         }
     }
-    within_cap(rows.len())?;
+    if let Err(refused) = within_cap(rows.len()) {
+        return refused;
+    }
     let day_first = rows
         .iter()
         .any(|(_, row)| day_comes_first(row.get(start_date).unwrap_or("")));
@@ -93,8 +100,7 @@ pub(super) fn parse_csv(body: &[u8], zone: &TimeZone) -> Result<Vec<ImportSessio
         }
     }
     let sessions = assemble(entries, &mut errors);
-    let sessions = errors.finish(sessions)?;
-    check_sessions(sessions)
+    check_sessions(sessions, errors)
 }
 
 #[derive(Deserialize)]
@@ -109,16 +115,21 @@ struct Interval {
 
 /// Reads `timew export`: an array of intervals in UTC
 /// (`20240115T090000Z`).
-pub(super) fn parse_timewarrior(body: &[u8]) -> Result<Vec<ImportSession>, RuleViolation> {
+pub(super) fn parse_timewarrior(body: &[u8]) -> ImportFile {
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    let intervals: Vec<Interval> = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        FieldError::new(
-            if path == "." { "file".to_owned() } else { path },
-            format!("is not a Timewarrior interval: {}", e.into_inner()),
-        )
-    })?;
-    within_cap(intervals.len())?;
+    let intervals: Vec<Interval> = match serde_path_to_error::deserialize(deserializer) {
+        Ok(intervals) => intervals,
+        Err(e) => {
+            let path = e.path().to_string();
+            return ImportFile::refused(FieldError::new(
+                if path == "." { "file".to_owned() } else { path },
+                format!("is not a Timewarrior interval: {}", e.into_inner()),
+            ));
+        }
+    };
+    if let Err(refused) = within_cap(intervals.len()) {
+        return refused;
+    }
     let mut errors = Errors::default();
     let mut entries = Vec::with_capacity(intervals.len());
     for (n, interval) in intervals.iter().enumerate() {
@@ -168,18 +179,16 @@ pub(super) fn parse_timewarrior(body: &[u8]) -> Result<Vec<ImportSession>, RuleV
         }
     }
     let sessions = assemble(entries, &mut errors);
-    let sessions = errors.finish(sessions)?;
-    check_sessions(sessions)
+    check_sessions(sessions, errors)
 }
 
 /// Refuses a file of more entries than one import takes.
-fn within_cap(entries: usize) -> Result<(), RuleViolation> {
+fn within_cap(entries: usize) -> Result<(), ImportFile> {
     if entries > MAX_RECORDS {
-        return Err(FieldError::new(
+        return Err(ImportFile::refused(FieldError::new(
             "file",
             format!("holds more than {MAX_RECORDS} entries; split it"),
-        )
-        .into());
+        )));
     }
     Ok(())
 }
@@ -353,7 +362,10 @@ fn compact_utc(raw: &str) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::{ImportFormat, parse};
+    use crate::domain::{
+        RuleViolation,
+        import::{ImportFormat, parse},
+    };
 
     fn madrid() -> TimeZone {
         TimeZone::get("Europe/Madrid").unwrap()
@@ -520,14 +532,16 @@ mod tests {
             "{}",
             fields[1].1
         );
-        assert_eq!(fields[2].0, "line 5: Start date");
+        // In file order, though the lone interruption is found last.
         assert_eq!(
-            fields[3],
+            fields[2],
             (
                 "line 4: tags",
                 "an interruption must lie inside or right after a work entry, and none is around it"
             )
         );
+        assert_eq!(fields[3].0, "line 5: Start date");
+        assert_eq!(fields.len(), 4);
         let running = r#"[{"start":"20240115T080000Z"}]"#;
         let Err(RuleViolation::Invalid(errors)) = parse(
             ImportFormat::Timewarrior,

@@ -601,3 +601,33 @@ proptest! {
         prop_assert!((0..=100).contains(&report.summary.focus.score));
     }
 }
+
+/// The most deep-work blocks one day can hold, which bounds a goal's
+/// target: a block counts for the day it begins in and may run past
+/// midnight, so back-to-back 25-minute sessions give 58 on a day of 24
+/// hours and 60 on the day the clocks go back (25 hours).
+#[test]
+fn a_day_holds_at_most_58_deep_work_blocks_or_60_when_the_clocks_go_back() {
+    let blocks_from = |midnight: &str, count: i64| -> Vec<SessionSpan> {
+        (0..count)
+            .map(|n| {
+                let start = t(midnight) + n * DEEP_WORK_SECONDS;
+                SessionSpan {
+                    start,
+                    end: Some(start + DEEP_WORK_SECONDS),
+                    interruptions: Vec::new(),
+                }
+            })
+            .collect()
+    };
+    // Madrid: 15 November has 24 hours, 26 October 2025 has 25.
+    for (midnight, to, most) in [
+        ("2025-11-14T23:00:00Z", "2025-11-16T23:00:00Z", 58),
+        ("2025-10-25T22:00:00Z", "2025-10-27T23:00:00Z", 60),
+    ] {
+        let sessions = blocks_from(midnight, most + 1);
+        let report = report(&sessions, &params(midnight, to, "Europe/Madrid", to));
+        let per_day: Vec<i64> = report.days.iter().map(|d| d.deep_work_blocks).collect();
+        assert_eq!(per_day, [most, 1], "from {midnight}");
+    }
+}
