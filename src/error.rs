@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use crate::{
     db::StoreError,
-    domain::{FieldError, RuleViolation},
+    domain::{FieldError, RuleViolation, breach::Kind},
 };
 
 /// Everything a request can fail with.
@@ -75,6 +75,11 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Rule(RuleViolation::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Rule(RuleViolation::Broke(breach)) => match breach.kind() {
+                Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                Kind::Conflict => StatusCode::CONFLICT,
+                Kind::WrongState => StatusCode::BAD_REQUEST,
+            },
             Self::Rule(RuleViolation::Conflict(_)) => StatusCode::CONFLICT,
             Self::Rule(RuleViolation::WrongState(_)) | Self::BadRequest(_) => {
                 StatusCode::BAD_REQUEST
@@ -94,6 +99,11 @@ impl AppError {
     fn slug(&self) -> &'static str {
         match self {
             Self::Rule(RuleViolation::Invalid(_)) => "validation-error",
+            Self::Rule(RuleViolation::Broke(breach)) => match breach.kind() {
+                Kind::Invalid => "validation-error",
+                Kind::Conflict => "conflict",
+                Kind::WrongState => "invalid-state",
+            },
             Self::Rule(RuleViolation::Conflict(_)) => "conflict",
             Self::Rule(RuleViolation::WrongState(_)) => "invalid-state",
             Self::BadRequest(_) => "bad-request",

@@ -1,8 +1,8 @@
 // HyperFocus web app: what the server-rendered pages cannot do alone.
 // Every page works without this file; it adds the ticking timers (and the
-// tab title), the keyboard shortcuts, and live updates from the event
-// stream. Links and forms go through htmx (hx-boost), so actions do not
-// reload the page.
+// tab title), the keyboard shortcuts, focus on the next likely control
+// after an action, and live updates from the event stream. Links and forms
+// go through htmx (hx-boost), so actions do not reload the page.
 "use strict";
 
 (function () {
@@ -45,29 +45,116 @@
       (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
   }
 
+  // On a control, Space and Enter belong to that control.
+  function onControl(target) {
+    return target instanceof Element && target !== document.body &&
+      target.closest("a[href], button, summary, input, select, textarea, [role=button]") !== null;
+  }
+
+  // Keys: 1–6 the interruption types, s Start, Space or Enter Back to
+  // focus, e End (each button names its key in data-key); ← and → the
+  // period or day before and after.
+  function keyTarget(event) {
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    if (/^[1-6se]$/.test(key)) {
+      return document.querySelector('#main [data-key="' + key + '"]');
+    }
+    if (key === " " || key === "Enter") {
+      return onControl(event.target) ? null : document.querySelector('#main [data-key="space"]');
+    }
+    if (key === "ArrowLeft") {
+      return document.querySelector('#main a[rel="prev"]');
+    }
+    if (key === "ArrowRight") {
+      return document.querySelector('#main a[rel="next"]');
+    }
+    return null;
+  }
+
   document.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.repeat || typing(event.target)) {
       return;
     }
-    let target = null;
-    if (/^[1-6]$/.test(event.key)) {
-      target = document.querySelector('[data-key="' + event.key + '"]');
-    } else if (event.key === "ArrowLeft") {
-      target = document.querySelector('a[rel="prev"]');
-    } else if (event.key === "ArrowRight") {
-      target = document.querySelector('a[rel="next"]');
-    }
+    const target = keyTarget(event);
     if (target && !target.disabled) {
       event.preventDefault();
       target.click();
     }
   });
 
+  // After an action, the focus goes where the page says the next likely
+  // control is (data-focus: Start → the interruption keys, an
+  // interruption → Back to focus), else to the message that says how it
+  // went, which stays in view.
+  function focusNext() {
+    const main = document.getElementById("main");
+    const next = main && (main.querySelector("[data-focus]") || main.querySelector(":scope > .flash"));
+    if (next) {
+      next.focus();
+    }
+  }
+
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const config = event.detail && event.detail.requestConfig;
+    if (config && config.verb === "post") {
+      focusNext();
+    }
+  });
+
   // Live: any change of this person's data, from any tab, device or the
   // API, refreshes the page's main part; not while they are typing in it.
+  // A refresh keeps what this tab is showing the person: the message of
+  // its last action (until their next action), panels left open, a form
+  // being edited or sent back with problems, and the focus.
   let pending = false;
+  // The person's own requests so far: a refresh they overtake is dropped.
+  let actions = 0;
+  document.addEventListener("htmx:beforeRequest", () => { actions += 1; });
 
-  function refresh() {
+  function edited(form) {
+    return Array.from(form.elements).some((field) => {
+      if (field instanceof HTMLInputElement && ["checkbox", "radio"].includes(field.type)) {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field instanceof HTMLSelectElement) {
+        return Array.from(field.options).some((option) => option.selected !== option.defaultSelected);
+      }
+      return (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) &&
+        field.type !== "hidden" && field.value !== field.defaultValue;
+    });
+  }
+
+  function twin(fresh, element) {
+    return element.id ? fresh.querySelector("#" + CSS.escape(element.id)) : null;
+  }
+
+  function keep(current, fresh) {
+    const message = current.querySelector(":scope > .flash, :scope > .error-summary");
+    if (message && !fresh.querySelector(":scope > .flash, :scope > .error-summary")) {
+      // Where it was: first, or after the page's heading.
+      const heading = message.previousElementSibling && message.previousElementSibling.tagName === "H1" &&
+        fresh.querySelector(":scope > h1");
+      if (heading) {
+        heading.after(message);
+      } else {
+        fresh.prepend(message);
+      }
+    }
+    current.querySelectorAll("details[open]").forEach((panel) => {
+      const same = twin(fresh, panel);
+      if (same) {
+        same.open = true;
+      }
+    });
+    current.querySelectorAll("form[id]").forEach((form) => {
+      const same = twin(fresh, form);
+      if (same && (edited(form) || form.querySelector('[aria-invalid="true"]'))) {
+        same.replaceWith(form);
+      }
+    });
+  }
+
+  async function refresh() {
     const main = document.getElementById("main");
     if (!main || !window.htmx) {
       return;
@@ -77,7 +164,31 @@
       return;
     }
     pending = false;
-    window.htmx.ajax("GET", window.location.href, { target: "#main", select: "#main", swap: "outerHTML" });
+    const asOf = actions;
+    let html;
+    try {
+      const response = await fetch(window.location.href, { headers: { "HF-Live": "1" } });
+      if (!response.ok || response.redirected) {
+        return;
+      }
+      html = await response.text();
+    } catch {
+      return;
+    }
+    const current = document.getElementById("main");
+    const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+    if (asOf !== actions || !current || !fresh) {
+      return;
+    }
+    const focused = current.contains(document.activeElement) ? document.activeElement.id : "";
+    keep(current, fresh);
+    current.replaceWith(fresh);
+    window.htmx.process(fresh);
+    swapped();
+    const again = focused && document.getElementById(focused);
+    if (again) {
+      again.focus({ preventScroll: true });
+    }
   }
 
   let debounce = null;
@@ -125,7 +236,14 @@
     document.querySelectorAll("[data-scroll-end]").forEach((box) => { box.scrollLeft = box.scrollWidth; });
   }
 
-  document.addEventListener("htmx:afterSwap", () => { readOffset(); tick(); listen(); scrollToEnds(); });
+  function swapped() {
+    readOffset();
+    tick();
+    listen();
+    scrollToEnds();
+  }
+
+  document.addEventListener("htmx:afterSwap", swapped);
   // htmx sets the title from the new page once the swap settles.
   document.addEventListener("htmx:afterSettle", tick);
   readOffset();

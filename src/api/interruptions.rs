@@ -5,7 +5,6 @@ use axum::{
     http::{StatusCode, header},
     response::IntoResponse,
 };
-use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -15,7 +14,7 @@ use super::{
         TooLarge, Unauthorized,
     },
     extract::{Auth, Idempotent, Json, OptionalJson, PathId, non_null},
-    sessions::{EndIn, optional_time},
+    sessions::EndIn,
 };
 pub use crate::domain::views::InterruptionOut;
 use crate::{
@@ -84,13 +83,13 @@ pub struct InterruptionPatchIn {
 }
 
 impl InterruptionIn {
-    fn parse(self, now: Timestamp) -> AppResult<NewInterruption> {
+    fn parse(self) -> AppResult<NewInterruption> {
         let mut v = Validator::default();
         let description = v.check(parse_description(self.description));
-        let start = match self.start_time.as_deref() {
-            Some(raw) => v.check(parse_timestamp("start_time", raw)),
-            None => Some(now),
-        };
+        let start = self
+            .start_time
+            .as_deref()
+            .and_then(|raw| v.check(parse_timestamp("start_time", raw)));
         let end = self
             .end_time
             .as_deref()
@@ -103,7 +102,7 @@ impl InterruptionIn {
             session_id: self.session_id,
             kind: self.kind,
             description: description.unwrap_or_default(),
-            start: start.unwrap_or(now),
+            start,
             end: end.flatten(),
         })
     }
@@ -173,7 +172,7 @@ pub async fn create_interruption(
         auth.require_self(user_id)?;
     }
     let now = state.clock.now();
-    let new = body.parse(now)?;
+    let new = body.parse()?;
     let interruption = state
         .store
         .create_interruption(auth.user_id, new, now, idempotency)
@@ -192,8 +191,9 @@ pub async fn create_interruption(
 
 /// Close an interruption that is still going on.
 ///
-/// `end_time` defaults to now, and must be after the interruption's start,
-/// at most 60 s ahead, and not overlap a later interruption of the session.
+/// `end_time` defaults to now (a second after the start when now is still
+/// the start's own second), and must be after the interruption's start, at
+/// most 60 s ahead, and not overlap a later interruption of the session.
 /// Closing a closed interruption is a 400. Ending the session closes an open
 /// interruption too.
 #[utoipa::path(post, path = "/interruptions/{interruption_id}/end", tag = "interruptions", security(("bearer" = [])),
@@ -216,7 +216,11 @@ pub async fn end_interruption(
     OptionalJson(body): OptionalJson<EndIn>,
 ) -> AppResult<axum::Json<InterruptionOut>> {
     let now = state.clock.now();
-    let end = optional_time("end_time", body.end_time.as_deref(), now)?;
+    let end = body
+        .end_time
+        .as_deref()
+        .map(|raw| parse_timestamp("end_time", raw))
+        .transpose()?;
     let interruption = state
         .store
         .end_interruption(auth.user_id, id, end, now)

@@ -6,7 +6,6 @@ use axum::{
     response::IntoResponse,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -181,10 +180,10 @@ pub async fn start_session(
     }
     let now = state.clock.now();
     let mut v = Validator::default();
-    let start = match body.start_time.as_deref() {
-        Some(raw) => v.check(parse_timestamp("start_time", raw)),
-        None => Some(now),
-    };
+    let start = body
+        .start_time
+        .as_deref()
+        .and_then(|raw| v.check(parse_timestamp("start_time", raw)));
     let end = body
         .end_time
         .as_deref()
@@ -192,7 +191,7 @@ pub async fn start_session(
     let note = v.check(parse_note(body.note));
     v.finish()?;
     let new = NewSession {
-        start: start.unwrap_or(now),
+        start,
         end,
         note: note.unwrap_or_default(),
     };
@@ -277,15 +276,12 @@ pub async fn get_current_session(
     }))
 }
 
-/// Parses an optional timestamp field, defaulting to `now`.
-pub fn optional_time(field: &str, raw: Option<&str>, now: Timestamp) -> AppResult<Timestamp> {
-    raw.map_or(Ok(now), |raw| Ok(parse_timestamp(field, raw)?))
-}
-
 /// End an active session.
 ///
 /// `end_time` must be after `start_time` and not before the end of any of
 /// its interruptions; an interruption still open is closed at `end_time`.
+/// Left out, it is now, or the first second after that which is valid (a
+/// session ended in the second it began lasts a second).
 #[utoipa::path(post, path = "/sessions/{session_id}/end", tag = "sessions", security(("bearer" = [])),
     params(("session_id" = i64, Path, minimum = 1, description = "Session id")),
     request_body(content = Option<EndIn>, description = "May be empty"),
@@ -305,7 +301,11 @@ pub async fn end_session(
     OptionalJson(body): OptionalJson<EndIn>,
 ) -> AppResult<axum::Json<SessionOut>> {
     let now = state.clock.now();
-    let end = optional_time("end_time", body.end_time.as_deref(), now)?;
+    let end = body
+        .end_time
+        .as_deref()
+        .map(|raw| parse_timestamp("end_time", raw))
+        .transpose()?;
     let ended = state.store.end_session(auth.user_id, id, end, now).await?;
     if let Some(closed) = &ended.closed {
         state

@@ -427,12 +427,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Session>;
     /// The user's active session and its open interruption.
     async fn current_session(&self, user_id: i64, now: Timestamp) -> StoreResult<CurrentSession>;
-    /// Ends a session at `end`, closing an interruption still open at `end`.
+    /// Ends a session at `end` (now, by `session::default_end`, when
+    /// `None`), closing an interruption still open at that end.
     async fn end_session(
         &self,
         user_id: i64,
         id: i64,
-        end: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<EndedSession>;
     /// One session.
@@ -457,12 +458,13 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         idempotency: Option<Idempotency>,
     ) -> StoreResult<Interruption>;
-    /// Closes an open interruption at `end`.
+    /// Closes an open interruption at `end` (now, at least a second after
+    /// its start, when `None`).
     async fn end_interruption(
         &self,
         user_id: i64,
         id: i64,
-        end: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<Interruption>;
     /// One interruption.

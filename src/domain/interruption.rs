@@ -3,7 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::{FieldError, RuleViolation, session::Span, time::not_in_future};
+use super::{FieldError, RuleViolation, breach::Breach, session::Span, time::not_in_future};
 
 /// Longest accepted description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
@@ -110,8 +110,8 @@ pub struct NewInterruption {
     pub kind: InterruptionKind,
     /// Free text, at most [`MAX_DESCRIPTION_CHARS`].
     pub description: String,
-    /// When it began.
-    pub start: Timestamp,
+    /// When it began; `None` for now (see [`super::session::default_start`]).
+    pub start: Option<Timestamp>,
     /// When it ended; `None` opens an interruption still going on.
     pub end: Option<Timestamp>,
 }
@@ -148,22 +148,29 @@ impl InterruptionPatch {
 /// they happen, inside a running session.
 pub fn check_session_active(session: &Span) -> Result<(), RuleViolation> {
     match session.end {
-        Some(ended) => Err(RuleViolation::WrongState(format!(
-            "session {} ended at {ended}; interruptions can only be logged in an active session",
-            session.id
-        ))),
+        Some(ended) => Err(RuleViolation::Broke(Breach::SessionNotActive {
+            id: session.id,
+            at: ended,
+        })),
         None => Ok(()),
     }
 }
 
-/// `current` closed at `end`, or an error if it was closed already.
-pub fn closed_at(current: &Interruption, end: Timestamp) -> Result<Interruption, RuleViolation> {
+/// `current` closed at `end`, or now when `None`, or an error if it was
+/// closed already. Closed "now" in the second it began, it lasts a
+/// second: the shortest span stored, and no error for a mistaken tap.
+pub fn closed_at(
+    current: &Interruption,
+    end: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Interruption, RuleViolation> {
     if let Some(ended) = current.end {
-        return Err(RuleViolation::WrongState(format!(
-            "interruption {} already ended at {ended}",
-            current.id
-        )));
+        return Err(RuleViolation::Broke(Breach::InterruptionAlreadyEnded {
+            id: current.id,
+            at: ended,
+        }));
     }
+    let end = end.unwrap_or_else(|| now.max(current.start + SignedDuration::from_secs(1)));
     let patch = InterruptionPatch {
         end: Some(end),
         ..InterruptionPatch::default()
@@ -179,9 +186,9 @@ pub fn parse_description(raw: Option<String>) -> Result<String, FieldError> {
 /// Checks that a closed interruption ends after it starts.
 pub fn check_order(start: Timestamp, end: Option<Timestamp>) -> Result<(), FieldError> {
     match end {
-        Some(end) if end <= start => Err(FieldError::new(
+        Some(end) if end <= start => Err(FieldError::breach(
             "end_time",
-            format!("must be after start_time ({start})"),
+            Breach::EndNotAfterStart { start },
         )),
         _ => Ok(()),
     }
@@ -219,12 +226,11 @@ pub fn check_placement(
     let session = around.session;
     check_order(start, end)?;
     if start < session.start {
-        return Err(FieldError::new(
+        return Err(FieldError::breach(
             "start_time",
-            format!(
-                "must not be before the session's start_time ({})",
-                session.start
-            ),
+            Breach::BeforeSessionStart {
+                session_start: session.start,
+            },
         )
         .into());
     }
@@ -235,29 +241,21 @@ pub fn check_placement(
     if let Some(session_end) = session.end {
         let last = end.unwrap_or(start);
         if last > session_end || end.is_none() {
-            return Err(FieldError::new(
-                "end_time",
-                format!("must not be after the session's end_time ({session_end})"),
-            )
-            .into());
+            return Err(
+                FieldError::breach("end_time", Breach::AfterSessionEnd { session_end }).into(),
+            );
         }
     }
     if let (None, Some(open)) = (end, around.other_open) {
-        return Err(RuleViolation::Conflict(format!(
-            "interruption {} of this session is still open (since {}); end it with POST /interruptions/{}/end first",
-            open.id, open.start, open.id
-        )));
+        return Err(RuleViolation::Broke(Breach::OpenInterruption {
+            other: *open,
+        }));
     }
     let until = covered_until(start, end, now);
     if let Some(clash) = around.neighbour.filter(|n| n.overlaps(start, until, now)) {
-        return Err(RuleViolation::Conflict(format!(
-            "overlaps interruption {} ({} to {}); interruptions of a session may not overlap",
-            clash.id,
-            clash.start,
-            clash
-                .end
-                .map_or_else(|| "now, still open".to_owned(), |e| e.to_string())
-        )));
+        return Err(RuleViolation::Broke(Breach::InterruptionOverlap {
+            other: *clash,
+        }));
     }
     Ok(())
 }
@@ -318,7 +316,9 @@ mod tests {
             Ok(())
         );
         let clash = place("09:19:59", Some("09:25:00"), &session, Some(&before), None);
-        assert!(matches!(clash, Err(RuleViolation::Conflict(m)) if m.contains("interruption 2")));
+        assert!(
+            matches!(clash, Err(RuleViolation::Broke(b)) if b.to_string().contains("interruption 2"))
+        );
     }
 
     #[test]
@@ -340,7 +340,9 @@ mod tests {
             Ok(())
         );
         let second_open = place("10:00:00", None, &session, None, Some(&open));
-        assert!(matches!(second_open, Err(RuleViolation::Conflict(m)) if m.contains("still open")));
+        assert!(
+            matches!(second_open, Err(RuleViolation::Broke(b)) if b.to_string().contains("still open"))
+        );
     }
 
     #[test]

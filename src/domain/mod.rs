@@ -18,6 +18,7 @@ mod tests {
         assert_eq!(quote(&"x".repeat(64)), format!("`{}`", "x".repeat(64)));
     }
 }
+pub mod breach;
 pub mod browser;
 pub mod calendar_feed;
 pub mod days;
@@ -48,6 +49,9 @@ pub struct FieldError {
     pub field: String,
     /// What was wrong and, where it helps, the accepted form.
     pub message: String,
+    /// The facts behind the message, for an edge that words it itself
+    /// (boxed: errors travel in every `Result`, and most have none).
+    pub breach: Option<Box<breach::Breach>>,
 }
 
 impl FieldError {
@@ -56,6 +60,16 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+            breach: None,
+        }
+    }
+
+    /// The error for `field` that `breach` describes, in the API's words.
+    pub fn breach(field: impl Into<String>, breach: breach::Breach) -> Self {
+        Self {
+            field: field.into(),
+            message: breach.to_string(),
+            breach: Some(Box::new(breach)),
         }
     }
 }
@@ -84,6 +98,10 @@ pub enum RuleViolation {
     /// an ended session (400).
     #[error("{0}")]
     WrongState(String),
+    /// A rule of time that is not about one field (409 or 400, by
+    /// [`breach::Breach::kind`]), with its facts.
+    #[error("{0}")]
+    Broke(breach::Breach),
 }
 
 impl RuleViolation {
@@ -112,9 +130,9 @@ pub fn bounded_text(field: &str, raw: Option<String>, max: usize) -> Result<Stri
     let text = raw.unwrap_or_default();
     let chars = text.chars().count();
     if chars > max {
-        return Err(FieldError::new(
+        return Err(FieldError::breach(
             field,
-            format!("must be at most {max} characters (got {chars})"),
+            breach::Breach::TooLong { max, got: chars },
         ));
     }
     Ok(text)

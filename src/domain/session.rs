@@ -1,8 +1,8 @@
 //! Focus sessions and the rules for starting and ending them.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
-use super::{FieldError, RuleViolation, Validator, time::not_in_future};
+use super::{FieldError, RuleViolation, Validator, breach::Breach, time::not_in_future};
 
 /// A stored interval (a session or an interruption); `end` is `None` while it
 /// is still going on. The rules need no more than this of stored data.
@@ -74,7 +74,7 @@ pub fn check_start(
     if end.is_none()
         && let Some(active) = active
     {
-        return Err(active_session_exists(active.id));
+        return Err(active_session_exists(active.id, Some(active.start)));
     }
     match neighbour {
         Some(other) => check_no_overlap(start, end, now, other),
@@ -94,9 +94,9 @@ fn check_times(
     if let Some(end) = end {
         v.check(not_in_future("end_time", end, now));
         if end <= start {
-            v.push(FieldError::new(
+            v.push(FieldError::breach(
                 "end_time",
-                format!("must be after start_time ({start})"),
+                Breach::EndNotAfterStart { start },
             ));
         }
     }
@@ -114,29 +114,19 @@ fn check_no_overlap(
     if !other.overlaps(start, end.unwrap_or(Timestamp::MAX), now) {
         return Ok(());
     }
-    let theirs = format!(
-        "session {} ({} to {})",
-        other.id,
-        other.start,
-        other.end_or(now)
-    );
-    let detail = match end {
-        Some(end) => format!("{start} to {end} would overlap {theirs}; sessions may not overlap"),
-        None if other.start <= start => {
-            format!("start_time {start} falls inside {theirs}; sessions may not overlap")
-        }
-        None => format!(
-            "a session running since {start} would overlap {theirs}, which starts later; to log a finished session send end_time too"
-        ),
-    };
-    Err(RuleViolation::Conflict(detail))
+    Err(RuleViolation::Broke(Breach::SessionOverlap {
+        start,
+        end,
+        other: *other,
+        other_until: other.end_or(now),
+    }))
 }
 
 /// A validated session to write: a running one without `end`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
-    /// When focus began.
-    pub start: Timestamp,
+    /// When focus began; `None` for now (see [`default_start`]).
+    pub start: Option<Timestamp>,
     /// When it ended, for a session logged afterwards.
     pub end: Option<Timestamp>,
     /// At most [`MAX_NOTE_CHARS`].
@@ -178,10 +168,9 @@ pub fn check_update(
     last: Option<&Span>,
 ) -> Result<Span, RuleViolation> {
     if patch.end.is_some() && current.end.is_none() {
-        return Err(RuleViolation::WrongState(format!(
-            "session {id} is still active; end it with POST /sessions/{id}/end, then correct its end_time",
-            id = current.id
-        )));
+        return Err(RuleViolation::Broke(Breach::SessionStillActive {
+            id: current.id,
+        }));
     }
     let start = patch.start.unwrap_or(current.start);
     let end = patch.end.or(current.end);
@@ -190,25 +179,26 @@ pub fn check_update(
         check_no_overlap(start, end, now, other)?;
     }
     if let Some(first) = first.filter(|first| first.start < start) {
-        return Err(RuleViolation::invalid(
+        return Err(FieldError::breach(
             "start_time",
-            format!(
-                "must not be after the start of interruption {} ({}); move or delete it first",
-                first.id, first.start
-            ),
-        ));
+            Breach::AfterFirstInterruption {
+                interruption: *first,
+            },
+        )
+        .into());
     }
     if let (Some(end), Some(last)) = (end, last)
         && last.end_or(now) > end
     {
-        return Err(RuleViolation::invalid(
+        return Err(FieldError::breach(
             "end_time",
-            format!(
-                "must not be before the end of interruption {} ({}); move or delete it first",
-                last.id,
-                last.end_or(now)
-            ),
-        ));
+            Breach::BeforeInterruptionEnd {
+                interruption: *last,
+                until: last.end_or(now),
+                correcting: true,
+            },
+        )
+        .into());
     }
     Ok(Span {
         id: current.id,
@@ -217,12 +207,44 @@ pub fn check_update(
     })
 }
 
+/// One second, the shortest span HyperFocus stores.
+const SECOND: SignedDuration = SignedDuration::from_secs(1);
+
+/// The start of a session or an interruption begun "now" (no time given):
+/// now, or the end of the one before it when that is later. Times are
+/// whole seconds, so something ended "now" in the second it began ends a
+/// second later (see [`default_end`]); what starts right after it starts
+/// there, never inside it.
+pub fn default_start(now: Timestamp, before: Option<&Span>) -> Timestamp {
+    before.and_then(|b| b.end).map_or(now, |end| now.max(end))
+}
+
+/// The end of a session ended "now" (no time given): now, or the first
+/// instant that is valid when now is not (ending "now" always succeeds).
+/// A session ended in the second it began lasts a second, the shortest
+/// span stored; it never ends before the interruptions it holds end, nor
+/// before the second after its open one began.
+pub fn default_end(
+    session: &Span,
+    now: Timestamp,
+    last_closed: Option<&Span>,
+    open: Option<&Span>,
+) -> Timestamp {
+    let mut end = now.max(session.start + SECOND);
+    if let Some(closed_end) = last_closed.and_then(|i| i.end) {
+        end = end.max(closed_end);
+    }
+    if let Some(open) = open {
+        end = end.max(open.start + SECOND);
+    }
+    end
+}
+
 /// The error for a second active session, shared with the database's
 /// constraint so both paths say the same thing.
-pub fn active_session_exists(active_id: i64) -> RuleViolation {
-    RuleViolation::WrongState(format!(
-        "the user already has an active session (id {active_id}); end it with POST /sessions/{active_id}/end before starting another"
-    ))
+/// `since` is the active session's start, when known.
+pub fn active_session_exists(id: i64, since: Option<Timestamp>) -> RuleViolation {
+    RuleViolation::Broke(Breach::ActiveSession { id, since })
 }
 
 /// Checks that `session` may end at `end`.
@@ -237,36 +259,36 @@ pub fn check_end(
     open: Option<&Span>,
 ) -> Result<(), RuleViolation> {
     if let Some(ended) = session.end {
-        return Err(RuleViolation::WrongState(format!(
-            "session {} already ended at {ended}",
-            session.id
-        )));
+        return Err(RuleViolation::Broke(Breach::SessionAlreadyEnded {
+            id: session.id,
+            at: ended,
+        }));
     }
     if end <= session.start {
-        return Err(end_error(format!(
-            "must be after the session's start_time ({})",
-            session.start
-        )));
+        return Err(end_error(Breach::EndNotAfterSessionStart {
+            start: session.start,
+        }));
     }
     not_in_future("end_time", end, now)?;
-    if let Some((id, last_end)) = last_closed.and_then(|i| Some((i.id, i.end?)))
+    if let Some((last, last_end)) = last_closed.and_then(|i| Some((i, i.end?)))
         && end < last_end
     {
-        return Err(end_error(format!(
-            "must not be before the end of interruption {id} ({last_end})"
-        )));
+        return Err(end_error(Breach::BeforeInterruptionEnd {
+            interruption: *last,
+            until: last_end,
+            correcting: false,
+        }));
     }
     if let Some(open) = open.filter(|open| open.start >= end) {
-        return Err(end_error(format!(
-            "must be after the start of interruption {} ({}), which is still open and is closed when the session ends",
-            open.id, open.start
-        )));
+        return Err(end_error(Breach::BeforeOpenInterruption {
+            interruption: *open,
+        }));
     }
     Ok(())
 }
 
-fn end_error(message: String) -> RuleViolation {
-    FieldError::new("end_time", message).into()
+fn end_error(breach: Breach) -> RuleViolation {
+    FieldError::breach("end_time", breach).into()
 }
 
 #[cfg(test)]
@@ -284,12 +306,12 @@ mod tests {
             Some(&active),
             Some(&active),
         );
-        assert_eq!(error, Err(active_session_exists(7)));
+        assert_eq!(error, Err(active_session_exists(7, Some(at("09:00:00")))));
     }
 
     fn conflict(result: Result<(), RuleViolation>) -> String {
         match result {
-            Err(RuleViolation::Conflict(detail)) => detail,
+            Err(RuleViolation::Broke(breach @ Breach::SessionOverlap { .. })) => breach.to_string(),
             other => panic!("not a conflict: {other:?}"),
         }
     }
@@ -403,12 +425,13 @@ mod tests {
             Some(&first),
             Some(&last),
         );
+        let Err(RuleViolation::Invalid(errors)) = late_start else {
+            panic!("{late_start:?}")
+        };
+        assert_eq!(errors[0].field, "start_time");
         assert_eq!(
-            late_start,
-            Err(RuleViolation::invalid(
-                "start_time",
-                "must not be after the start of interruption 5 (2025-11-15T09:30:00Z); move or delete it first"
-            ))
+            errors[0].message,
+            "must not be after the start of interruption 5 (2025-11-15T09:30:00Z); move or delete it first"
         );
         let early_end = check_update(
             &session,
@@ -428,7 +451,9 @@ mod tests {
             Some(&first),
             Some(&last),
         );
-        assert!(matches!(overlapping, Err(RuleViolation::Conflict(d)) if d.contains("session 2")));
+        assert!(
+            matches!(overlapping, Err(RuleViolation::Broke(b)) if b.to_string().contains("session 2"))
+        );
     }
 
     #[test]
@@ -450,7 +475,7 @@ mod tests {
         };
         assert!(matches!(
             check_update(&active, &ended, now, None, None, None),
-            Err(RuleViolation::WrongState(_))
+            Err(RuleViolation::Broke(_))
         ));
     }
 
@@ -478,7 +503,7 @@ mod tests {
         let session = span(1, "09:00:00", Some("10:00:00"));
         assert!(matches!(
             check_end(&session, at("11:00:00"), at("12:00:00"), None, None),
-            Err(RuleViolation::WrongState(_))
+            Err(RuleViolation::Broke(_))
         ));
     }
 }

@@ -65,12 +65,9 @@ pub fn from_unix_seconds(seconds: i64) -> Timestamp {
 /// Fails unless `instant` is at most [`FUTURE_TOLERANCE_SECONDS`] after `now`.
 pub fn not_in_future(field: &str, instant: Timestamp, now: Timestamp) -> Result<(), FieldError> {
     if instant.as_second() > now.as_second() + FUTURE_TOLERANCE_SECONDS {
-        return Err(FieldError::new(
+        return Err(FieldError::breach(
             field,
-            format!(
-                "{instant} is in the future; it may be at most {FUTURE_TOLERANCE_SECONDS} s after the server's time ({now})",
-                now = whole_seconds(now)
-            ),
+            super::breach::Breach::InFuture { at: instant, now },
         ));
     }
     Ok(())

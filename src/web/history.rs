@@ -11,8 +11,12 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{
-    Layout, Visitor, WebError, answer, kind_label, render,
+    Layout, Visitor, WebError,
+    form::{Failed, Forms},
+    gap::last_gap,
+    kind_label, render,
     session::{CsrfForm, Posted, local_target},
+    tell,
     time_input::{day_and_clock, duration, parse_local, to_input},
 };
 use crate::{
@@ -31,7 +35,7 @@ use crate::{
 const PAGE: u32 = 20;
 
 /// `?day=` and `?before=` of the page.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct HistoryQuery {
     /// Only sessions overlapping this local day.
     day: Option<String>,
@@ -81,6 +85,7 @@ struct HistoryPage {
     back: String,
     log_start: String,
     log_end: String,
+    forms: Forms,
 }
 
 /// The page.
@@ -88,6 +93,43 @@ pub async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
     Query(query): Query<HistoryQuery>,
+) -> Result<Response, WebError> {
+    show(&state, &visitor, query, Forms::default()).await
+}
+
+/// The page behind `back` (a History address) with `failed` sent back to
+/// the person: open, as typed, with what was wrong by each field (422).
+async fn refuse(state: &AppState, visitor: &Visitor, back: &str, failed: Failed) -> Response {
+    let query = back
+        .split_once('?')
+        .and_then(|(_, query)| {
+            let uri: axum::http::Uri = format!("/?{query}").parse().ok()?;
+            Query::<HistoryQuery>::try_from_uri(&uri).ok()
+        })
+        .map(|Query(query)| query)
+        .unwrap_or_default();
+    let forms = Forms {
+        failed: Some(failed),
+    };
+    match show(state, visitor, query, forms).await {
+        Ok(mut page) => {
+            *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            // htmx would show the form's address; the page's stays.
+            if let Ok(value) = axum::http::HeaderValue::from_str(back) {
+                page.headers_mut().insert("hx-replace-url", value);
+            }
+            page
+        }
+        Err(error) => axum::response::IntoResponse::into_response(error),
+    }
+}
+
+/// The page for `query`, its forms as `forms` says.
+async fn show(
+    state: &AppState,
+    visitor: &Visitor,
+    query: HistoryQuery,
+    forms: Forms,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
     let tz = visitor.zone().zone();
@@ -161,18 +203,57 @@ pub async fn page(
         (Some(day), _) => format!("/app/history?day={day}"),
         _ => "/app/history".to_owned(),
     };
-    let hour_ago = from_unix_seconds(now.as_second() - 3600);
+    let (log_from, log_to) = offer(state, visitor, day, now).await?;
+    let mut layout = Layout::signed_in(visitor, "History", "history", now);
+    if forms.failed.is_some() {
+        // The summary of what failed says it all.
+        layout.flash = None;
+    }
+    let shown_flash = layout.flash.is_some();
     let page = HistoryPage {
-        layout: Layout::signed_in(&visitor, "History", "history", now),
+        layout,
         heading,
         day: query.day.clone(),
         sessions: views,
         older,
         back,
-        log_start: to_input(hour_ago, &tz),
-        log_end: to_input(now, &tz),
+        log_start: to_input(log_from, &tz),
+        log_end: to_input(log_to, &tz),
+        forms,
     };
-    Ok(render(&page, visitor.flash.is_some()))
+    Ok(render(&page, shown_flash))
+}
+
+/// The times "Log a forgotten session" offers: the last gap of the day
+/// shown (or of the last day up to now), which can be saved as it is; an
+/// hour up to now when there is none.
+async fn offer(
+    state: &AppState,
+    visitor: &Visitor,
+    day: Option<jiff::civil::Date>,
+    now: Timestamp,
+) -> Result<(Timestamp, Timestamp), WebError> {
+    let (from, to) = match day {
+        Some(day) => {
+            let (from, to) = visitor.days().day_start.day(day, &visitor.zone().zone());
+            (from, to.min(now))
+        }
+        None => (from_unix_seconds(now.as_second() - 86_400), now),
+    };
+    let list = SessionListQuery {
+        overlapping: Some((from, to.max(from))),
+        after: None,
+        limit: 1000,
+    };
+    let taken: Vec<(Timestamp, Timestamp)> = state
+        .store
+        .list_sessions(visitor.user_id(), list, now)
+        .await?
+        .iter()
+        .map(|s| (s.start, s.end.unwrap_or(now)))
+        .collect();
+    Ok(last_gap(&taken, from, to)
+        .unwrap_or_else(|| (from_unix_seconds(now.as_second() - 3600), now)))
 }
 
 fn parse_position(raw: &str) -> Option<SessionCursor> {
@@ -252,21 +333,21 @@ impl TimesForm {
     }
 }
 
-/// Logs a forgotten session, start and end.
+/// Logs a forgotten session, start and end; a session that cannot be
+/// logged comes back as typed, with the reason by its field.
 pub async fn log_session(State(state): State<AppState>, posted: Posted<TimesForm>) -> Response {
     let Posted { visitor, form } = posted;
     let back = local_target(form.back.as_deref());
+    let now = state.clock.now();
     let result = async {
         visitor.require_write()?;
         let (start, end) = form.times(&visitor.zone().zone())?;
-        let end = end
-            .ok_or_else(|| AppError::invalid("end_time", "is needed to log a finished session"))?;
+        let end = end.ok_or_else(|| AppError::invalid("end_time", "Enter when it ended."))?;
         let new = NewSession {
-            start,
+            start: Some(start),
             end: Some(end),
             note: form.note()?.unwrap_or_default(),
         };
-        let now = state.clock.now();
         let session = state
             .store
             .start_session(visitor.user_id(), new, now, None)
@@ -276,13 +357,33 @@ pub async fn log_session(State(state): State<AppState>, posted: Posted<TimesForm
             .events
             .session(EventKind::SessionStarted, &session, now)
             .await;
-        Ok(format!(
+        Ok::<_, WebError>(format!(
             "Session logged: {}.",
             duration(end.as_second() - start.as_second())
         ))
     }
     .await;
-    answer(result, &back)
+    match result {
+        Err(error) if error.is_the_senders() => {
+            let typed = vec![
+                ("start".to_owned(), form.start.clone()),
+                ("end".to_owned(), form.end.clone().unwrap_or_default()),
+                ("note".to_owned(), form.note.clone().unwrap_or_default()),
+            ];
+            let failed =
+                Failed::new("log", typed).explained(visitor.voice(now).explain(&error), |field| {
+                    let input = match field {
+                        "start_time" => "log-start",
+                        "end_time" => "log-end",
+                        "note" => "log-note",
+                        _ => return None,
+                    };
+                    Some(input.to_owned())
+                });
+            refuse(&state, &visitor, &back, failed).await
+        }
+        result => tell(result, &back, &visitor.voice(now)),
+    }
 }
 
 /// Corrects a session's times and note.
@@ -314,7 +415,7 @@ pub async fn update_session(
         Ok("Session corrected.".to_owned())
     }
     .await;
-    answer(result, &back)
+    tell(result, &back, &visitor.voice(state.clock.now()))
 }
 
 /// A form that carries its CSRF token and where to come back to.
@@ -353,7 +454,11 @@ pub async fn delete_session(
         Ok("Session deleted.".to_owned())
     }
     .await;
-    answer(result, &local_target(form.back.as_deref()))
+    tell(
+        result,
+        &local_target(form.back.as_deref()),
+        &visitor.voice(state.clock.now()),
+    )
 }
 
 /// An interruption as corrected.
@@ -412,7 +517,7 @@ pub async fn update_interruption(
         Ok("Interruption corrected.".to_owned())
     }
     .await;
-    answer(result, &back)
+    tell(result, &back, &visitor.voice(state.clock.now()))
 }
 
 /// Closes an interruption still open, now.
@@ -427,7 +532,7 @@ pub async fn close_interruption(
         let now = state.clock.now();
         let closed = state
             .store
-            .end_interruption(visitor.user_id(), id, now, now)
+            .end_interruption(visitor.user_id(), id, None, now)
             .await
             .map_err(AppError::from)?;
         state
@@ -437,7 +542,11 @@ pub async fn close_interruption(
         Ok("Interruption closed.".to_owned())
     }
     .await;
-    answer(result, &local_target(form.back.as_deref()))
+    tell(
+        result,
+        &local_target(form.back.as_deref()),
+        &visitor.voice(state.clock.now()),
+    )
 }
 
 /// Deletes an interruption.
@@ -462,5 +571,9 @@ pub async fn delete_interruption(
         Ok("Interruption deleted.".to_owned())
     }
     .await;
-    answer(result, &local_target(form.back.as_deref()))
+    tell(
+        result,
+        &local_target(form.back.as_deref()),
+        &visitor.voice(state.clock.now()),
+    )
 }

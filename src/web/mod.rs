@@ -25,6 +25,8 @@ pub mod charts;
 mod day;
 mod fields;
 mod flash;
+pub mod form;
+mod gap;
 mod goals;
 mod history;
 mod live;
@@ -37,6 +39,7 @@ mod time_input;
 mod tokens;
 mod upload;
 mod webhooks;
+pub mod words;
 
 pub use flash::Flash;
 pub use session::Visitor;
@@ -56,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/focus/end", post(now::end))
         .route("/app/interrupt", post(now::interrupt))
         .route("/app/resume", post(now::resume))
+        .route("/app/interrupt/drop", post(now::drop_interruption))
         .route("/app/note", post(now::note))
         .route("/app/reports", get(reports::page))
         .route("/app/history", get(history::page))
@@ -251,6 +255,18 @@ pub enum WebError {
     App(AppError),
 }
 
+impl WebError {
+    /// Whether the person can do something about it (a rule they broke,
+    /// something since deleted), rather than a page of its own.
+    pub fn is_the_senders(&self) -> bool {
+        match self {
+            Self::App(error) => error.status().is_client_error(),
+            Self::NotFound => true,
+            _ => false,
+        }
+    }
+}
+
 impl From<AppError> for WebError {
     fn from(error: AppError) -> Self {
         match error {
@@ -321,7 +337,8 @@ pub fn urlencode(text: &str) -> String {
 
 /// The answer to a form: back to `to` with `notice`, or with what was
 /// wrong when the request broke a rule (a fault of the server is a page of
-/// its own).
+/// its own). The error reads as the API's `detail`; a page that words its
+/// errors itself answers with [`tell`].
 pub fn answer(result: Result<String, WebError>, to: &str) -> Response {
     match result {
         Ok(notice) => session::back(to, Flash::notice(notice)),
@@ -332,6 +349,20 @@ pub fn answer(result: Result<String, WebError>, to: &str) -> Response {
             to,
             Flash::error("that no longer exists; the page shows what is there now"),
         ),
+        Err(other) => other.into_response(),
+    }
+}
+
+/// The answer to a form in the person's words: back to `to` with
+/// `notice`, or with what was wrong as `voice` says it (the web app's own
+/// sentence, in the account's zone; never the API's detail). A fault of
+/// the server is a page of its own.
+pub fn tell(result: Result<String, WebError>, to: &str, voice: &words::Voice) -> Response {
+    match result {
+        Ok(notice) => session::back(to, Flash::notice(notice)),
+        Err(error) if error.is_the_senders() => {
+            session::back(to, Flash::error(voice.explain(&error).sentence()))
+        }
         Err(other) => other.into_response(),
     }
 }

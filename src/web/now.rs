@@ -7,10 +7,11 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{
-    Layout, Visitor, WebError, answer,
+    Layout, Visitor, WebError,
     charts::{self, Frame, Mark},
     kind_label, render,
     session::{CsrfForm, Posted},
+    tell,
     time_input::{clock, duration, stopwatch},
 };
 use crate::{
@@ -58,7 +59,8 @@ struct TodayFigures {
     effective: String,
     worked: String,
     lost: String,
-    score: i64,
+    /// "—" when nothing was worked: there is no score, not a score of 0.
+    score: String,
 }
 
 /// A line of today's table.
@@ -157,7 +159,11 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
             effective: duration(summary.effective),
             worked: duration(summary.worked),
             lost: duration(summary.lost),
-            score: summary.focus.score,
+            score: if summary.worked > 0 {
+                summary.focus.score.to_string()
+            } else {
+                "—".to_owned()
+            },
         },
         timeline: day_timeline(&sessions, &interruptions, (day_start, day_end), now),
         rows: rows(&sessions, &interruptions, &tz, now),
@@ -272,7 +278,7 @@ pub async fn start(State(state): State<AppState>, posted: Posted<StartForm>) -> 
         visitor.require_write()?;
         let now = state.clock.now();
         let new = NewSession {
-            start: now,
+            start: None,
             end: None,
             note: parse_note(Some(form.note.trim().to_owned()))?,
         };
@@ -288,7 +294,7 @@ pub async fn start(State(state): State<AppState>, posted: Posted<StartForm>) -> 
         Ok("Focus started. Good luck!".to_owned())
     }
     .await;
-    answer(result, "/app/")
+    tell(result, "/app/", &visitor.voice(state.clock.now()))
 }
 
 /// A form about one session.
@@ -313,7 +319,7 @@ pub async fn end(State(state): State<AppState>, posted: Posted<SessionForm>) -> 
         let now = state.clock.now();
         let ended = state
             .store
-            .end_session(visitor.user_id(), form.session_id, now, now)
+            .end_session(visitor.user_id(), form.session_id, None, now)
             .await
             .map_err(AppError::from)?;
         if let Some(closed) = &ended.closed {
@@ -334,7 +340,7 @@ pub async fn end(State(state): State<AppState>, posted: Posted<SessionForm>) -> 
         ))
     }
     .await;
-    answer(result, "/app/")
+    tell(result, "/app/", &visitor.voice(state.clock.now()))
 }
 
 /// An interruption button, with the optional note.
@@ -368,7 +374,7 @@ pub async fn interrupt(State(state): State<AppState>, posted: Posted<InterruptFo
             session_id: form.session_id,
             kind,
             description,
-            start: now,
+            start: None,
             end: None,
         };
         let logged = state
@@ -386,7 +392,7 @@ pub async fn interrupt(State(state): State<AppState>, posted: Posted<InterruptFo
         ))
     }
     .await;
-    answer(result, "/app/")
+    tell(result, "/app/", &visitor.voice(state.clock.now()))
 }
 
 /// A form about one interruption.
@@ -412,7 +418,7 @@ pub async fn resume(State(state): State<AppState>, posted: Posted<InterruptionFo
         let now = state.clock.now();
         let closed = state
             .store
-            .end_interruption(visitor.user_id(), form.interruption_id, now, now)
+            .end_interruption(visitor.user_id(), form.interruption_id, None, now)
             .await
             .map_err(AppError::from)?;
         state
@@ -425,7 +431,47 @@ pub async fn resume(State(state): State<AppState>, posted: Posted<InterruptionFo
         ))
     }
     .await;
-    answer(result, "/app/")
+    tell(result, "/app/", &visitor.voice(state.clock.now()))
+}
+
+/// Deletes the open interruption: a mistaken tap, not an interruption.
+pub async fn drop_interruption(
+    State(state): State<AppState>,
+    posted: Posted<InterruptionForm>,
+) -> Response {
+    let Posted { visitor, form } = posted;
+    let result = async {
+        visitor.require_write()?;
+        let now = state.clock.now();
+        let open = state
+            .store
+            .get_interruption(visitor.user_id(), form.interruption_id)
+            .await?;
+        if open.end.is_some() {
+            // Closed meanwhile (another tab pressed Back to focus): it
+            // happened, and stays; History can still delete it.
+            return Ok("That interruption had already ended; it is kept in History.".to_owned());
+        }
+        state
+            .store
+            .delete_interruption(visitor.user_id(), open.id, now)
+            .await?;
+        state
+            .events
+            .deleted(
+                EventKind::InterruptionDeleted,
+                visitor.user_id(),
+                open.id,
+                now,
+            )
+            .await;
+        Ok(format!(
+            "Not an interruption: the {} interruption is gone, and you are still focusing.",
+            kind_label(open.kind)
+        ))
+    }
+    .await;
+    tell(result, "/app/", &visitor.voice(state.clock.now()))
 }
 
 /// Sets the note of the open interruption.
@@ -450,5 +496,5 @@ pub async fn note(State(state): State<AppState>, posted: Posted<InterruptionForm
         Ok("Note saved.".to_owned())
     }
     .await;
-    answer(result, "/app/")
+    tell(result, "/app/", &visitor.voice(state.clock.now()))
 }

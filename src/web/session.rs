@@ -31,6 +31,8 @@ use crate::{
 pub const SESSION_COOKIE: &str = "hf_session";
 /// The cookie of the chosen theme.
 pub const THEME_COOKIE: &str = "hf_theme";
+/// The header of a page's live refresh (`assets/app/app.js`).
+pub const LIVE_REFRESH: &str = "hf-live";
 
 /// A browser signed in, with what every page needs.
 pub struct Visitor {
@@ -87,10 +89,13 @@ impl FromRequestParts<AppState> for Visitor {
             .map_err(WebError::from)?
             .filter(|s| s.expires_at > state.clock.now())
             .ok_or_else(sign_in)?;
+        // A page refreshing itself live never takes the message meant for
+        // the tab that acted (the cookie is the browser's, not the tab's).
+        let live = parts.headers.contains_key(LIVE_REFRESH);
         Ok(Self {
             session,
             id_hash: hash,
-            flash: Flash::from_jar(&jar),
+            flash: if live { None } else { Flash::from_jar(&jar) },
             theme: theme(&jar),
         })
     }

@@ -18,13 +18,13 @@ pub fn parse_local(field: &str, raw: &str, zone: &TimeZone) -> Result<Timestamp,
     let civil: DateTime = raw.trim().parse().map_err(|_| {
         FieldError::new(
             field,
-            "is not a date and time such as 2025-11-15T09:30".to_owned(),
+            "Enter a date and a time, such as 2025-11-15 09:30.".to_owned(),
         )
     })?;
     zone.to_ambiguous_zoned_datetime(civil)
         .compatible()
         .map(|zoned| zoned.timestamp())
-        .map_err(|_| FieldError::new(field, "is outside the times that can be stored".to_owned()))
+        .map_err(|_| FieldError::new(field, "That date is too far away to be stored.".to_owned()))
 }
 
 /// The value of a `datetime-local` input (with `step="1"`, to the second,

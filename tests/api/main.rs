@@ -18,6 +18,7 @@ mod interruptions;
 mod isolation;
 mod live;
 mod rate_limit;
+mod same_second;
 mod service;
 mod sessions;
 mod stats;

@@ -358,7 +358,7 @@ async fn a_form_from_another_site_or_without_its_token_is_refused() {
 
 #[tokio::test]
 async fn a_rule_broken_from_a_page_comes_back_as_a_message() {
-    let app = TestApp::new().await;
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
     let cookie = ana(&app).await;
     let csrf = csrf(&app, &cookie, "/app/history").await;
     let backwards = app
@@ -369,15 +369,27 @@ async fn a_rule_broken_from_a_page_comes_back_as_a_message() {
                 ("csrf", &csrf),
                 ("start", "2025-11-15T10:00"),
                 ("end", "2025-11-15T09:00"),
+                ("note", "chapter 4"),
                 ("back", "/app/history"),
             ],
         )
         .await;
-    assert_eq!(backwards.header("location"), Some("/app/history"));
-    assert_eq!(
-        flash_of(&backwards),
-        "error:end_time: must be after start_time (2025-11-15T09:00:00Z)"
+    // The page again, the form open as typed, the reason by its field.
+    assert_eq!(backwards.status, 422);
+    assert_eq!(backwards.header("hx-replace-url"), Some("/app/history"));
+    let page = &backwards.text;
+    assert!(
+        page.contains(r#"<details class="card" id="log" open>"#),
+        "{page}"
     );
+    assert!(
+        page.contains(r##"<a href="#log-end">The end must be after the start (10:00).</a>"##),
+        "{page}"
+    );
+    assert!(page.contains(r#"<p class="field-error" id="log-end-error"><span class="sr-only">Error:</span> The end must be after the start (10:00).</p>"#), "{page}");
+    assert!(page.contains(r#"value="2025-11-15T09:00" required aria-invalid="true" aria-describedby="log-end-error""#), "{page}");
+    assert!(page.contains(r#"value="chapter 4""#), "{page}");
+    assert_eq!(app.count_rows("sessions").await, 0);
     let logged = app
         .form(
             "/app/history/log",
@@ -1476,5 +1488,85 @@ async fn a_week_in_progress_is_compared_with_the_same_part_of_the_week_before() 
     assert!(
         day.text
             .contains(r#"<span class="current" aria-current="page">Day</span>"#)
+    );
+}
+
+#[tokio::test]
+async fn a_mistaken_tap_is_cheap_and_now_always_works_in_the_same_second() {
+    let app = TestApp::at("2025-11-15T09:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/").await;
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let mut all = vec![("csrf", csrf.clone())];
+        all.extend(fields);
+        let (app, cookie) = (&app, &cookie);
+        async move {
+            let fields: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = app.form(path, Some(cookie), &fields).await;
+            assert_eq!(response.status, 303, "{}", response.text);
+            flash_of(&response)
+        }
+    };
+    let newest = |table: &'static str| {
+        let app = &app;
+        async move {
+            app.db
+                .scalar(&format!("SELECT MAX(id) FROM {table}"))
+                .await
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(
+        post("/app/focus/start", vec![]).await,
+        "notice:Focus started. Good luck!"
+    );
+    let session = newest("sessions").await;
+    let interrupt = |kind: &'static str| {
+        post(
+            "/app/interrupt",
+            vec![("session_id", session.clone()), ("type", kind.to_owned())],
+        )
+    };
+    interrupt("phone").await;
+    // Back to focus in the second the interruption began: a second lost.
+    let phone = newest("interruptions").await;
+    assert_eq!(
+        post("/app/resume", vec![("interruption_id", phone.clone())]).await,
+        "notice:Back to focus after 1 s."
+    );
+    // Pressed again, and it was not an interruption after all.
+    interrupt("noise").await;
+    let noise = newest("interruptions").await;
+    assert_eq!(
+        post(
+            "/app/interrupt/drop",
+            vec![("interruption_id", noise.clone())]
+        )
+        .await,
+        "notice:Not an interruption: the Noise interruption is gone, and you are still focusing."
+    );
+    assert_eq!(app.count_rows("interruptions").await, 1);
+    // Another tab's stale buttons: the web app's own sentences.
+    assert_eq!(
+        post("/app/resume", vec![("interruption_id", phone)]).await,
+        "error:This interruption has already ended, at 10:00."
+    );
+    assert_eq!(
+        post("/app/interrupt/drop", vec![("interruption_id", noise)]).await,
+        "error:That is no longer there (perhaps it was changed in another tab); the page shows what is there now."
+    );
+    assert_eq!(
+        post("/app/focus/start", vec![]).await,
+        "error:Focus is already running, since 10:00 (perhaps started in another tab). End it before starting another."
+    );
+    // Ended in the same second too: no earlier than its interruption.
+    assert_eq!(
+        post("/app/focus/end", vec![("session_id", session.clone())]).await,
+        "notice:Session ended: 1 s worked, 1 s lost."
+    );
+    assert_eq!(
+        post("/app/focus/end", vec![("session_id", session)]).await,
+        "error:This session has already ended, at 10:00."
     );
 }

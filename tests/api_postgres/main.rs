@@ -63,6 +63,9 @@ mod live;
 #[path = "../api/rate_limit.rs"]
 mod rate_limit;
 #[cfg(hyperfocus_postgres_tests)]
+#[path = "../api/same_second.rs"]
+mod same_second;
+#[cfg(hyperfocus_postgres_tests)]
 #[path = "../api/service.rs"]
 mod service;
 #[cfg(hyperfocus_postgres_tests)]

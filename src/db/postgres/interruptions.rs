@@ -17,7 +17,7 @@ use crate::{
         RuleViolation,
         events::EventKind,
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
-        session::Span,
+        session::{self, Span},
     },
 };
 
@@ -37,7 +37,21 @@ pub async fn create<C: GenericClient>(
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("interruption", id)));
     }
     interruption::check_session_active(&session)?;
-    check_placement(c, &session, None, new.start, new.end, now).await?;
+    let start = match new.start {
+        Some(start) => start,
+        None => {
+            let latest = sql::row(
+                c,
+                "SELECT id, start_time, end_time FROM interruptions
+                 WHERE session_id = $1 ORDER BY start_time DESC LIMIT 1",
+                &[&session.id],
+            )
+            .await?
+            .map(|r| rows::span(&r));
+            session::default_start(now, latest.as_ref())
+        }
+    };
+    check_placement(c, &session, None, start, new.end, now).await?;
     let inserted = sql::returning(
         c,
         &format!(
@@ -49,7 +63,7 @@ pub async fn create<C: GenericClient>(
             &user_id,
             &new.kind.as_str(),
             &new.description,
-            &new.start.as_second(),
+            &start.as_second(),
             &new.end.map(|e| e.as_second()),
             &now.as_second(),
         ],
@@ -77,11 +91,11 @@ pub async fn end<C: GenericClient>(
     c: &C,
     user_id: i64,
     id: i64,
-    end: Timestamp,
+    end: Option<Timestamp>,
     now: Timestamp,
 ) -> StoreResult<Interruption> {
     let (current, session) = locked(c, user_id, id).await?;
-    let updated = interruption::closed_at(&current, end)?;
+    let updated = interruption::closed_at(&current, end, now)?;
     replace(c, &session, &current, updated, now).await
 }
 

@@ -293,7 +293,7 @@ impl Store for PostgresStore {
         &self,
         user_id: i64,
         id: i64,
-        end: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<EndedSession> {
         in_transaction!(self, |tx| async {
@@ -349,7 +349,7 @@ impl Store for PostgresStore {
         &self,
         user_id: i64,
         id: i64,
-        end: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<Interruption> {
         in_transaction!(self, |tx| async {

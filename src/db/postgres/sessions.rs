@@ -24,7 +24,7 @@ pub async fn start<C: GenericClient>(
     now: Timestamp,
     key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
-    let (start, end) = (new.start, new.end);
+    let end = new.end;
     lock_user(c, user_id).await?;
     if let Some(id) = idempotency::replayed(c, user_id, key, "session", now.as_second()).await? {
         return get(c, user_id, id, now)
@@ -39,6 +39,9 @@ pub async fn start<C: GenericClient>(
     .await?
     .map(|r| rows::span(&r));
     let neighbour = latest_before(c, user_id, end, None).await?;
+    let start = new
+        .start
+        .unwrap_or_else(|| session::default_start(now, neighbour.as_ref()));
     session::check_start(start, end, now, active.as_ref(), neighbour.as_ref())?;
     let inserted = sql::returning(
         c,
@@ -61,9 +64,10 @@ pub async fn start<C: GenericClient>(
             Ok(session)
         }
         // The partial unique index is the last word on "one active session".
-        Err(e) if unique_violation(&e) == Some("sessions_one_active") => {
-            Err(session::active_session_exists(active.map_or(0, |a| a.id)).into())
-        }
+        Err(e) if unique_violation(&e) == Some("sessions_one_active") => Err(
+            session::active_session_exists(active.map_or(0, |a| a.id), active.map(|a| a.start))
+                .into(),
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -188,7 +192,7 @@ pub async fn end<C: GenericClient>(
     c: &C,
     user_id: i64,
     id: i64,
-    end: Timestamp,
+    end: Option<Timestamp>,
     now: Timestamp,
 ) -> StoreResult<EndedSession> {
     let current = span_for_update(c, user_id, id).await?;
@@ -207,6 +211,9 @@ pub async fn end<C: GenericClient>(
     )
     .await?
     .map(|r| rows::span(&r));
+    let end = end.unwrap_or_else(|| {
+        session::default_end(&current, now, last_closed.as_ref(), open.as_ref())
+    });
     session::check_end(&current, end, now, last_closed.as_ref(), open.as_ref())?;
     sql::execute(
         c,

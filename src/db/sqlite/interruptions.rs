@@ -14,7 +14,7 @@ use crate::{
     domain::{
         events::EventKind,
         interruption::{self, Interruption, InterruptionPatch, NewInterruption, Surroundings},
-        session::Span,
+        session::{self, Span},
     },
 };
 
@@ -31,7 +31,20 @@ pub fn create(
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("interruption", id)));
     }
     interruption::check_session_active(&session)?;
-    check_placement(conn, &session, None, new.start, new.end, now)?;
+    let start = match new.start {
+        Some(start) => start,
+        None => {
+            let latest = conn
+                .prepare_cached(
+                    "SELECT id, start_time, end_time FROM interruptions
+                     WHERE session_id = ?1 ORDER BY start_time DESC LIMIT 1",
+                )?
+                .query_row([session.id], rows::span)
+                .optional()?;
+            session::default_start(now, latest.as_ref())
+        }
+    };
+    check_placement(conn, &session, None, start, new.end, now)?;
     conn.prepare_cached(
         "INSERT INTO interruptions (session_id, user_id, kind, description, start_time, end_time, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -41,7 +54,7 @@ pub fn create(
         user_id,
         new.kind.as_str(),
         new.description,
-        new.start.as_second(),
+        start.as_second(),
         new.end.map(|e| e.as_second()),
         now.as_second()
     ])?;
@@ -53,7 +66,7 @@ pub fn create(
         user_id,
         kind: new.kind,
         description: new.description.clone(),
-        start: new.start,
+        start,
         end: new.end,
         created_at: now,
     };
@@ -65,11 +78,11 @@ pub fn end(
     conn: &Connection,
     user_id: i64,
     id: i64,
-    end: Timestamp,
+    end: Option<Timestamp>,
     now: Timestamp,
 ) -> StoreResult<Interruption> {
     let current = get(conn, user_id, id)?;
-    let updated = interruption::closed_at(&current, end)?;
+    let updated = interruption::closed_at(&current, end, now)?;
     replace(conn, &current, updated, now)
 }
 

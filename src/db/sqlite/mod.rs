@@ -331,7 +331,7 @@ impl Store for SqliteStore {
         &self,
         user_id: i64,
         id: i64,
-        end: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<EndedSession> {
         let written = self
@@ -395,7 +395,7 @@ impl Store for SqliteStore {
         &self,
         user_id: i64,
         id: i64,
-        end: Timestamp,
+        end: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<Interruption> {
         let written = self

@@ -129,7 +129,7 @@ fn exercise(conn: &Connection) {
         conn,
         user,
         &NewSession {
-            start: at("2025-11-15T06:00:00Z"),
+            start: Some(at("2025-11-15T06:00:00Z")),
             end: Some(at("2025-11-15T07:00:00Z")),
             note: "logged".into(),
         },
@@ -152,7 +152,7 @@ fn exercise(conn: &Connection) {
         conn,
         user,
         &NewSession {
-            start: at("2025-11-15T09:00:00Z"),
+            start: Some(at("2025-11-15T09:00:00Z")),
             end: None,
             note: String::new(),
         },
@@ -166,14 +166,14 @@ fn exercise(conn: &Connection) {
         session_id: session,
         kind: InterruptionKind::Phone,
         description: String::new(),
-        start: at("2025-11-15T10:00:00Z"),
+        start: Some(at("2025-11-15T10:00:00Z")),
         end: Some(at("2025-11-15T10:05:00Z")),
     };
     let first = interruptions::create(conn, user, &closed, now, None)
         .unwrap()
         .id;
     let open = NewInterruption {
-        start: at("2025-11-15T11:00:00Z"),
+        start: Some(at("2025-11-15T11:00:00Z")),
         end: None,
         ..closed
     };
@@ -189,7 +189,7 @@ fn exercise(conn: &Connection) {
     let second = interruptions::create(conn, user, &open, now, Some(&key))
         .unwrap()
         .id;
-    interruptions::end(conn, user, second, at("2025-11-15T11:10:00Z"), now).unwrap();
+    interruptions::end(conn, user, second, Some(at("2025-11-15T11:10:00Z")), now).unwrap();
     let patch = InterruptionPatch {
         description: Some("x".into()),
         ..InterruptionPatch::default()
@@ -197,7 +197,7 @@ fn exercise(conn: &Connection) {
     interruptions::update(conn, user, first, patch, now).unwrap();
     interruptions::list(conn, user, session).unwrap();
     browsers::interruptions_of_sessions(conn, user, &[session, 99]).unwrap();
-    sessions::end(conn, user, session, at("2025-11-15T11:30:00Z"), now).unwrap();
+    sessions::end(conn, user, session, Some(at("2025-11-15T11:30:00Z")), now).unwrap();
     let query = SessionListQuery {
         overlapping: Some((at("2025-11-15T00:00:00Z"), at("2025-11-16T00:00:00Z"))),
         after: Some(SessionCursor { start: now, id: 99 }),

@@ -19,13 +19,16 @@ pub fn start(
     now: Timestamp,
     key: Option<&Idempotency>,
 ) -> StoreResult<Session> {
-    let (start, end) = (new.start, new.end);
+    let end = new.end;
     if let Some(id) = idempotency::replayed(conn, user_id, key, "session", now.as_second())? {
         return get(conn, user_id, id, now)
             .map_err(|e| e.or_if_missing(|| idempotency_rules::gone("session", id)));
     }
     let active = active_span(conn, user_id)?;
     let neighbour = latest_before(conn, user_id, end, None)?;
+    let start = new
+        .start
+        .unwrap_or_else(|| session::default_start(now, neighbour.as_ref()));
     session::check_start(start, end, now, active.as_ref(), neighbour.as_ref())?;
     let inserted = conn
         .prepare_cached(
@@ -48,12 +51,11 @@ pub fn start(
         }
         // The partial unique index is the last word on "one active session".
         Err(e) if is_unique_violation(&e) => {
-            let active: i64 = conn.query_row(
-                "SELECT id FROM sessions WHERE user_id = ?1 AND end_time IS NULL",
-                [user_id],
-                |row| row.get(0),
-            )?;
-            Err(session::active_session_exists(active).into())
+            let active = active_span(conn, user_id)?;
+            Err(
+                session::active_session_exists(active.map_or(0, |a| a.id), active.map(|a| a.start))
+                    .into(),
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -159,7 +161,7 @@ pub fn end(
     conn: &Connection,
     user_id: i64,
     id: i64,
-    end: Timestamp,
+    end: Option<Timestamp>,
     now: Timestamp,
 ) -> StoreResult<EndedSession> {
     let current = span(conn, user_id, id)?;
@@ -176,6 +178,9 @@ pub fn end(
         )?
         .query_row([id], rows::span)
         .optional()?;
+    let end = end.unwrap_or_else(|| {
+        session::default_end(&current, now, last_closed.as_ref(), open.as_ref())
+    });
     session::check_end(&current, end, now, last_closed.as_ref(), open.as_ref())?;
     conn.prepare_cached("UPDATE sessions SET end_time = ?2 WHERE id = ?1")?
         .execute(params![id, end.as_second()])?;
