@@ -95,7 +95,10 @@ test("a whole day in the browser, with a second tab following live", async () =>
   await audit(first, "history");
   await first.getByText("Correct or delete").first().click();
   const start = first.getByLabel("Started").nth(1);
-  const earlier = (await start.inputValue()).replace(/T(\d\d)/, (_, hour) => `T${String((Number(hour) + 23) % 24).padStart(2, "0")}`);
+  // An hour earlier, across midnight too (the field's value is local time;
+  // reading it as UTC only shifts both ends of the arithmetic alike).
+  const before = await start.inputValue();
+  const earlier = new Date(Date.parse(`${before.length === 16 ? `${before}:00` : before}Z`) - 3600_000).toISOString().slice(0, 19);
   await start.fill(earlier);
   await first.getByLabel("Working on").nth(1).fill("chapter 3, second draft");
   await first.getByRole("button", { name: "Save session" }).first().click();
