@@ -99,15 +99,18 @@ pub enum Done {
 pub enum Failure {
     /// The server did not answer: queue it.
     Offline(ApiError),
-    /// It can never be made as it is; says why.
-    Refused(String),
+    /// The server refused it as it is (`explain` says why in the person's
+    /// words, knowing the change).
+    Refused(ApiError),
+    /// The client knows it cannot be made; says why.
+    Said(String),
 }
 
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
         match error {
             ApiError::Unreachable { .. } => Self::Offline(error),
-            other => Self::Refused(other.to_string()),
+            other => Self::Refused(other),
         }
     }
 }
@@ -163,7 +166,7 @@ impl Change {
                             .await?
                             .open_interruption
                             .map(|i| i.id)
-                            .ok_or_else(|| Failure::Refused("no interruption is open; `hyperfocus interrupt TYPE` opens one".into()))?,
+                            .ok_or_else(|| Failure::Said("no interruption is open; `hyperfocus interrupt TYPE` opens one".into()))?,
                     });
                 }
                 _ => {}
@@ -328,7 +331,7 @@ impl HasEnd for Interruption {
 }
 
 fn not_focusing() -> Failure {
-    Failure::Refused("you are not focusing; `hyperfocus start` begins a session".into())
+    Failure::Said("you are not focusing; `hyperfocus start` begins a session".into())
 }
 
 /// RFC 3339 in UTC, whole seconds, as the API answers.

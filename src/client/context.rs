@@ -80,7 +80,7 @@ impl Context {
             None => None,
         };
         let now = Timestamp::from_second(Timestamp::now().as_second())?;
-        Ok(Self {
+        let context = Self {
             api: Api::new(&profile.server, profile.token.clone())?,
             dirs,
             profile_name,
@@ -90,7 +90,9 @@ impl Context {
             tz_flag,
             token_from_flags,
             zone_read: false,
-        })
+        };
+        context.api.set_zone(context.zone());
+        Ok(context)
     }
 
     /// The token given by `--token` or `HYPERFOCUS_TOKEN`, if any.
@@ -174,6 +176,7 @@ impl Context {
             return Ok(());
         }
         self.profile.timezone = Some(name.to_owned());
+        self.api.set_zone(self.zone());
         if self.token_from_flags {
             return Ok(());
         }
@@ -190,6 +193,7 @@ impl Context {
         self.profile.user_id = Some(user.id);
         self.profile.email = Some(user.email.clone());
         self.profile.timezone = Some(user.timezone.clone());
+        self.api.set_zone(self.zone());
         if self.token_from_flags || known {
             return Ok(());
         }
@@ -215,6 +219,12 @@ impl Context {
             .as_deref()
             .and_then(|name| TimeZone::get(name).ok())
             .unwrap_or(TimeZone::UTC)
+    }
+
+    /// A time as messages write it: "09:02" today, "Tue 1 Dec 09:02"
+    /// another day, in the zone times are shown in.
+    pub fn moment(&self, at: Timestamp) -> String {
+        super::words::moment(at, &self.zone(), self.now)
     }
 
     /// The `--tz` flag, for reports to pass on.
@@ -276,8 +286,13 @@ impl Context {
         }
         if !flushed.refused.is_empty() {
             let kept = self.dirs.state_file(&self.profile_name, "refused.jsonl");
-            super::queue::keep_refused(&kept, &flushed.refused)?;
-            for (queued, why) in &flushed.refused {
+            let mut refused = Vec::new();
+            for (queued, failure) in flushed.refused {
+                let why = super::explain::refusal(self, &queued.change, failure).await;
+                refused.push((queued, why));
+            }
+            super::queue::keep_refused(&kept, &refused)?;
+            for (queued, why) in &refused {
                 eprintln!(
                     "the queued {} was refused: {why}",
                     queued.change.describe(&zone)
@@ -318,8 +333,10 @@ impl Context {
                     report_done(self, &done)?;
                     return Ok(Some(done));
                 }
-                Err(Failure::Refused(why)) => anyhow::bail!(why),
                 Err(Failure::Offline(_)) => {}
+                Err(failure) => {
+                    anyhow::bail!(super::explain::refusal(self, &queued.change, failure).await)
+                }
             }
         }
         let description = queued.change.describe(&self.zone());

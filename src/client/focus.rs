@@ -98,10 +98,20 @@ pub async fn interrupt(context: &mut Context, args: InterruptArgs) -> anyhow::Re
             let at = context.time_or_now(at.as_deref()).await?;
             (at, Some(at.checked_add(length)?))
         }
-        (at, None, Some(until)) => (
-            context.time_or_now(at.as_deref()).await?,
-            Some(context.time(until).await?),
-        ),
+        (at, None, Some(until)) => {
+            let (at, until) = (
+                context.time_or_now(at.as_deref()).await?,
+                context.time(until).await?,
+            );
+            if until <= at {
+                anyhow::bail!(
+                    "It would end ({}) before it began ({}); --until comes after --at.",
+                    context.moment(until),
+                    context.moment(at)
+                );
+            }
+            (at, Some(until))
+        }
         (at, None, None) => (context.time_or_now(at.as_deref()).await?, None),
     };
     let change = Change::Interrupt {
@@ -137,6 +147,13 @@ pub async fn log(context: &mut Context, args: LogArgs) -> anyhow::Result<ExitCod
         }
         (None, None) => anyhow::bail!("say when it ended with --end TIME or --for DURATION"),
     };
+    if end <= start {
+        anyhow::bail!(
+            "It would end ({}) before it began ({}); an end comes after its start.",
+            context.moment(end),
+            context.moment(start)
+        );
+    }
     let note = args.note.unwrap_or_default();
     context.make(Change::Log { start, end, note }).await?;
     Ok(ExitCode::SUCCESS)

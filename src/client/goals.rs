@@ -34,6 +34,15 @@ pub enum GoalAction {
     ///   hyperfocus goals add interruptions 20 --per week --at-most
     #[command(verbatim_doc_comment)]
     Add(AddArgs),
+    /// Change a goal by its id (see `hyperfocus goals`): only what is
+    /// given changes.
+    ///
+    /// Examples:
+    ///   hyperfocus goals edit 3 --target 90m
+    ///   hyperfocus goals edit 4 --target 15 --per week --at-most
+    ///   hyperfocus goals edit 3 --no-rest
+    #[command(verbatim_doc_comment)]
+    Edit(EditArgs),
     /// Delete a goal by its id (see `hyperfocus goals`).
     Delete {
         /// The goal's id.
@@ -60,6 +69,45 @@ pub struct AddArgs {
     /// A day with nothing logged counts, and can break a streak.
     #[arg(long)]
     pub count_empty_days: bool,
+}
+
+/// `hyperfocus goals edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The goal's id.
+    pub id: i64,
+    /// A new measure: effective, worked, score, interruptions or deep.
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// A new target: a DURATION (2h, 90m) for time, a number otherwise.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// day or week.
+    #[arg(long, value_parser = ["day", "week"])]
+    pub per: Option<String>,
+    /// The target becomes a limit.
+    #[arg(long, conflicts_with = "at_least")]
+    pub at_most: bool,
+    /// The target becomes a least.
+    #[arg(long)]
+    pub at_least: bool,
+    /// New rest days, such as sat,sun.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "DAYS",
+        conflicts_with = "no_rest"
+    )]
+    pub rest: Option<Vec<String>>,
+    /// No rest days any more.
+    #[arg(long)]
+    pub no_rest: bool,
+    /// Days with nothing logged count (and can break a streak).
+    #[arg(long, conflicts_with = "skip_empty_days")]
+    pub count_empty_days: bool,
+    /// Days with nothing logged do not count.
+    #[arg(long)]
+    pub skip_empty_days: bool,
 }
 
 /// The metrics by the API's name, with what a person calls them.
@@ -102,6 +150,7 @@ pub async fn goals(context: &mut Context, args: GoalsArgs) -> anyhow::Result<Exi
     match args.action {
         None => list(context).await,
         Some(GoalAction::Add(add)) => create(context, add).await,
+        Some(GoalAction::Edit(edit)) => change(context, edit).await,
         Some(GoalAction::Delete { id }) => {
             let user = context.user_id().await?;
             context
@@ -128,11 +177,13 @@ pub async fn print_status_lines(context: &mut Context) -> anyhow::Result<()> {
             ))
             .await?;
         let current = progress.periods.last();
+        let value = current.map_or(0, |p| p.value);
+        let status = current.map_or("pending", |p| p.status.as_str());
         say!(
             "  Goal {}: {}, {}",
             goal.id,
-            so_far(&goal, current.map_or(0, |p| p.value)),
-            state_words(current.map_or("pending", |p| p.status.as_str()))
+            so_far(&goal, value),
+            state_of(&goal, value, status)
         );
     }
     Ok(())
@@ -181,22 +232,26 @@ fn lines(goal: &Goal, progress: &Progress, out: &Output) -> Vec<String> {
     let current = progress.periods.last();
     let value = current.map_or(0, |p| p.value);
     let status = current.map_or("pending", |p| p.status.as_str());
-    let share = match goal.target {
-        0 => 1.0,
-        target => (value as f64 / target as f64).clamp(0.0, 1.0),
-    };
     let width = 20;
-    let filled = (share * width as f64).round() as usize;
-    let used = "█".repeat(filled);
-    let bar = format!(
-        "{}{}",
-        if status == "missed" {
-            out.red(&used)
-        } else {
-            out.green(&used)
-        },
-        out.dim(&"░".repeat(width - filled))
-    );
+    let bar = if goal.comparison == "at_most" {
+        budget_bar(Budget::of(value, goal.target), width, out)
+    } else {
+        let share = match goal.target {
+            0 => 1.0,
+            target => (value as f64 / target as f64).clamp(0.0, 1.0),
+        };
+        let filled = (share * width as f64).round() as usize;
+        let used = "█".repeat(filled);
+        format!(
+            "{}{}",
+            if status == "missed" {
+                out.red(&used)
+            } else {
+                out.green(&used)
+            },
+            out.dim(&"░".repeat(width - filled))
+        )
+    };
     let unit = if goal.period == "week" { "week" } else { "day" };
     let streak = match progress.current_streak {
         1 => format!("1 {unit} in a row"),
@@ -218,7 +273,7 @@ fn lines(goal: &Goal, progress: &Progress, out: &Output) -> Vec<String> {
         format!(
             "  {bar}  {} · {} · {streak} (best {})",
             so_far(goal, value),
-            state_words(status),
+            state_of(goal, value, status),
             progress.longest_streak
         ),
         format!(
@@ -231,6 +286,54 @@ fn lines(goal: &Goal, progress: &Progress, out: &Output) -> Vec<String> {
             out.dim("·"),
         ),
     ]
+}
+
+/// An "at most" goal's period as a budget: how much of the limit is used.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    used: i64,
+    limit: i64,
+}
+
+impl Budget {
+    /// From this much of the limit on, the budget is running out (as on
+    /// the web).
+    const NEAR_PERCENT: i64 = 80;
+
+    fn of(used: i64, limit: i64) -> Self {
+        Self { used, limit }
+    }
+
+    fn left(self) -> i64 {
+        self.limit - self.used
+    }
+
+    /// `within`, `near` (the last fifth of the limit) or `over`.
+    fn class(self) -> &'static str {
+        if self.used > self.limit {
+            "over"
+        } else if self.used.saturating_mul(100) >= self.limit.saturating_mul(Self::NEAR_PERCENT) {
+            "near"
+        } else {
+            "within"
+        }
+    }
+}
+
+/// What is left of the limit, as a bar that empties: green while there is
+/// room, amber in the last fifth, red (and full) once over.
+fn budget_bar(budget: Budget, width: usize, out: &Output) -> String {
+    let left = match budget.limit {
+        limit if limit > 0 => (budget.left().max(0) as f64 / limit as f64).clamp(0.0, 1.0),
+        _ => 0.0,
+    };
+    let cells = (left * width as f64).round() as usize;
+    let rest = out.dim(&"░".repeat(width - cells));
+    match budget.class() {
+        "over" => out.red(&"▓".repeat(width)),
+        "near" => format!("{}{rest}", out.amber(&"█".repeat(cells))),
+        _ => format!("{}{rest}", out.green(&"█".repeat(cells))),
+    }
 }
 
 /// "Effective focus at least 2h 00m a day, Sat and Sun off".
@@ -263,16 +366,36 @@ fn sentence(goal: &Goal) -> String {
     text
 }
 
-/// "1h 05m of 2h 00m", or for a limit "25 interruptions, at most 12".
+/// "1h 05m of 2h 00m", or for a limit what is left of it: "10
+/// interruptions left of 12", "3 interruptions over the limit of 12".
 fn so_far(goal: &Goal, value: i64) -> String {
-    if goal.comparison == "at_most" {
-        format!(
-            "{}, at most {}",
-            amount(&goal.metric, value),
+    if goal.comparison != "at_most" {
+        return format!("{} of {}", amount(&goal.metric, value), goal_target(goal));
+    }
+    match goal.target - value {
+        over if over < 0 => format!(
+            "{} over the limit of {}",
+            amount(&goal.metric, -over),
             goal_target(goal)
-        )
-    } else {
-        format!("{} of {}", amount(&goal.metric, value), goal_target(goal))
+        ),
+        left => format!(
+            "{} left of {}",
+            amount(&goal.metric, left),
+            goal_target(goal)
+        ),
+    }
+}
+
+/// How the period stands: for a limit, within it, near it or over it.
+fn state_of(goal: &Goal, value: i64, status: &str) -> &'static str {
+    if goal.comparison != "at_most" || status == "rest" {
+        return state_words(status);
+    }
+    match (Budget::of(value, goal.target).class(), status) {
+        ("over", _) => "over the limit",
+        ("near", _) => "near the limit",
+        (_, "met") => "met",
+        _ => "within the limit",
     }
 }
 
@@ -303,23 +426,33 @@ fn state_words(status: &str) -> &'static str {
     }
 }
 
-async fn create(context: &mut Context, args: AddArgs) -> anyhow::Result<ExitCode> {
-    let metric = metric_named(&args.metric).map_err(anyhow::Error::msg)?;
-    let target =
-        match metric {
-            "effective_seconds" | "worked_seconds" => parse_duration(&args.target)
-                .map_err(anyhow::Error::msg)?
-                .as_secs(),
-            _ => args.target.trim().parse::<i64>().map_err(|_| {
-                anyhow::anyhow!("the target {:?} is not a whole number", args.target)
-            })?,
-        };
-    let rest: Vec<String> = args
-        .rest
+/// A target as typed, in the metric's unit: seconds from a DURATION for
+/// time, a whole number otherwise.
+fn target_of(metric: &str, typed: &str) -> anyhow::Result<i64> {
+    match metric {
+        "effective_seconds" | "worked_seconds" => {
+            Ok(parse_duration(typed).map_err(anyhow::Error::msg)?.as_secs())
+        }
+        _ => typed
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| anyhow::anyhow!("the target {typed:?} is not a whole number")),
+    }
+}
+
+/// Weekdays as the API names them, from unique starts.
+fn rest_days(typed: &[String]) -> anyhow::Result<Vec<String>> {
+    typed
         .iter()
         .map(|day| weekday_named(day).map(str::to_owned))
         .collect::<Result<_, _>>()
-        .map_err(anyhow::Error::msg)?;
+        .map_err(anyhow::Error::msg)
+}
+
+async fn create(context: &mut Context, args: AddArgs) -> anyhow::Result<ExitCode> {
+    let metric = metric_named(&args.metric).map_err(anyhow::Error::msg)?;
+    let target = target_of(metric, &args.target)?;
+    let rest = rest_days(&args.rest)?;
     let body = json!({
         "metric": metric,
         "comparison": if args.at_most { "at_most" } else { "at_least" },
@@ -343,6 +476,62 @@ async fn create(context: &mut Context, args: AddArgs) -> anyhow::Result<ExitCode
     }
     let goal: Goal = serde_json::from_value(made)?;
     say!("Goal {} set: {}.", goal.id, sentence(&goal));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Changes what `args` gives of a goal.
+async fn change(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitCode> {
+    let user = context.user_id().await?;
+    let path = format!("/users/{user}/goals/{}", args.id);
+    let mut body = serde_json::Map::new();
+    let metric = match &args.metric {
+        Some(typed) => {
+            let metric = metric_named(typed).map_err(anyhow::Error::msg)?;
+            body.insert("metric".into(), metric.into());
+            Some(metric.to_owned())
+        }
+        None => None,
+    };
+    if let Some(typed) = &args.target {
+        // The unit of the target is the metric's, as it will be.
+        let metric = match metric {
+            Some(metric) => metric,
+            None => context.api.get::<Goal>(&path).await?.metric,
+        };
+        body.insert("target".into(), target_of(&metric, typed)?.into());
+    }
+    if let Some(per) = &args.per {
+        body.insert("period".into(), per.clone().into());
+    }
+    match (args.at_most, args.at_least) {
+        (true, _) => body.insert("comparison".into(), "at_most".into()),
+        (_, true) => body.insert("comparison".into(), "at_least".into()),
+        _ => None,
+    };
+    match (&args.rest, args.no_rest) {
+        (Some(days), _) => body.insert("rest_days".into(), rest_days(days)?.into()),
+        (None, true) => body.insert("rest_days".into(), Vec::<String>::new().into()),
+        _ => None,
+    };
+    match (args.count_empty_days, args.skip_empty_days) {
+        (true, _) => body.insert("count_empty_days".into(), true.into()),
+        (_, true) => body.insert("count_empty_days".into(), false.into()),
+        _ => None,
+    };
+    if body.is_empty() {
+        anyhow::bail!(
+            "say what to change: --target, --per, --at-most or --at-least, --rest or --no-rest, --metric, --count-empty-days or --skip-empty-days"
+        );
+    }
+    let changed: Value = context
+        .api
+        .json(Method::PATCH, &path, Some(&Value::Object(body)), None)
+        .await?;
+    if context.out.json {
+        return context.out.print_json(&changed).map(|()| ExitCode::SUCCESS);
+    }
+    let goal: Goal = serde_json::from_value(changed)?;
+    say!("Goal {} changed: {}.", goal.id, sentence(&goal));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -412,6 +601,46 @@ mod tests {
         assert_eq!(weekday_named("Su"), Ok("sunday"));
         assert!(weekday_named("s").is_err());
         assert!(weekday_named("t").is_err());
+    }
+
+    #[test]
+    fn an_at_most_goal_is_a_budget_that_empties() {
+        let goal = Goal {
+            id: 4,
+            metric: "interruptions".into(),
+            comparison: "at_most".into(),
+            target: 10,
+            period: "day".into(),
+            rest_days: Vec::new(),
+        };
+        let progress = |value: i64| Progress {
+            periods: vec![Period {
+                value,
+                status: "pending".into(),
+            }],
+            current_streak: 2,
+            longest_streak: 5,
+        };
+        let plain = Output::detect(false, true);
+        assert_eq!(
+            lines(&goal, &progress(2), &plain)[1],
+            "  ████████████████░░░░  8 interruptions left of 10 · within the limit · 2 days in a row (best 5)"
+        );
+        assert_eq!(
+            lines(&goal, &progress(9), &plain)[1],
+            "  ██░░░░░░░░░░░░░░░░░░  1 interruption left of 10 · near the limit · 2 days in a row (best 5)"
+        );
+        assert_eq!(
+            lines(&goal, &progress(13), &plain)[1],
+            "  ▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓  3 interruptions over the limit of 10 · over the limit · 2 days in a row (best 5)"
+        );
+        let colour = Output {
+            json: false,
+            color: true,
+        };
+        assert!(budget_bar(Budget::of(9, 10), 20, &colour).starts_with("\x1b[38;5;214m██\x1b[0m"));
+        assert!(budget_bar(Budget::of(11, 10), 20, &colour).starts_with("\x1b[31m▓"));
+        assert!(budget_bar(Budget::of(1, 10), 20, &colour).starts_with("\x1b[32m█"));
     }
 
     #[test]

@@ -1,8 +1,15 @@
 //! The one way the client reaches a server: JSON over HTTP with a bearer
-//! token, and the server's problem+json turned into a sentence to act on.
+//! token, and the server's problem+json kept with what was asked (and the
+//! zone to say times in), so that `words` can write the client's own
+//! sentence from it: the problem's `detail` is for programs.
 
-use std::{fmt, time::Duration};
+use std::{
+    fmt,
+    sync::{Arc, RwLock},
+    time::Duration,
+};
 
+use jiff::tz::TimeZone;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -29,9 +36,13 @@ pub enum ApiError {
     Unexpected(String),
 }
 
-/// A server's problem+json (RFC 9457), as much as the client shows.
+/// A server's problem+json (RFC 9457), as much as the client reads, with
+/// the request it answered.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Problem {
+    /// The kind, such as `/problems/conflict`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
     /// The HTTP status.
     #[serde(default)]
     pub status: u16,
@@ -44,6 +55,22 @@ pub struct Problem {
     /// A 422's fields and messages.
     #[serde(default)]
     pub errors: Vec<FieldProblem>,
+    /// The request's method and path, such as `GET /sessions/41`.
+    #[serde(skip)]
+    pub asked: (String, String),
+    /// Seconds to wait, from `Retry-After` (a 429).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+    /// The zone to say times in: the account's.
+    #[serde(skip)]
+    pub zone: Option<TimeZone>,
+}
+
+impl Problem {
+    /// The last part of the kind: `conflict`, `validation-error`.
+    pub fn slug(&self) -> &str {
+        self.kind.rsplit('/').next().unwrap_or_default()
+    }
 }
 
 /// One field of a 422.
@@ -56,6 +83,8 @@ pub struct FieldProblem {
 }
 
 impl fmt::Display for ApiError {
+    /// The client's own sentence: never the server's field names, paths,
+    /// UTC times or flags.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unreachable { server, reason } => {
@@ -64,25 +93,7 @@ impl fmt::Display for ApiError {
                     "cannot reach {server} ({reason}); is the server running?"
                 )
             }
-            Self::Problem(problem) => {
-                let detail = if problem.detail.is_empty() {
-                    &problem.title
-                } else {
-                    &problem.detail
-                };
-                write!(f, "{detail}")?;
-                for error in &problem.errors {
-                    let line = format!("{}: {}", error.field, error.message);
-                    // A single error is often the detail itself.
-                    if line != *detail {
-                        write!(f, "\n  {line}")?;
-                    }
-                }
-                if problem.status == 401 {
-                    write!(f, "\nsign in again with `hyperfocus login`")?;
-                }
-                Ok(())
-            }
+            Self::Problem(problem) => write!(f, "{}", super::words::problem(problem)),
             Self::Unexpected(what) => write!(f, "{what}"),
         }
     }
@@ -106,6 +117,9 @@ pub struct Api {
     http: reqwest::Client,
     base: String,
     token: Option<String>,
+    /// The account's zone, for the times in what went wrong; shared by the
+    /// clones, so a zone read mid-command counts for every request.
+    zone: Arc<RwLock<TimeZone>>,
 }
 
 impl Api {
@@ -132,7 +146,19 @@ impl Api {
             builder = builder.tls_backend_preconfigured(no_roots);
         }
         let http = builder.build()?;
-        Ok(Self { http, base, token })
+        Ok(Self {
+            http,
+            base,
+            token,
+            zone: Arc::new(RwLock::new(TimeZone::UTC)),
+        })
+    }
+
+    /// The zone problems say times in from now on.
+    pub fn set_zone(&self, zone: TimeZone) {
+        if let Ok(mut slot) = self.zone.write() {
+            *slot = zone;
+        }
     }
 
     /// The server's base URL.
@@ -181,14 +207,23 @@ impl Api {
 
     /// Sends `request`; a problem answer becomes [`ApiError::Problem`].
     pub async fn send(&self, request: RequestBuilder) -> Result<Response, ApiError> {
-        let response = request
-            .send()
+        let (client, request) = request.build_split();
+        let request = request.map_err(|error| ApiError::Unexpected(error.to_string()))?;
+        let asked = (
+            request.method().to_string(),
+            request.url().path().to_owned(),
+        );
+        let response = client
+            .execute(request)
             .await
             .map_err(|error| self.unreachable(&error))?;
         if response.status().is_success() {
             return Ok(response);
         }
-        Err(problem_of(response).await)
+        let mut problem = problem_of(response).await;
+        problem.asked = asked;
+        problem.zone = self.zone.read().ok().map(|zone| zone.clone());
+        Err(ApiError::Problem(problem))
     }
 
     fn unreachable(&self, error: &reqwest::Error) -> ApiError {
@@ -222,21 +257,25 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
     })
 }
 
-async fn problem_of(response: Response) -> ApiError {
+async fn problem_of(response: Response) -> Problem {
     let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
     let bytes = response.bytes().await.unwrap_or_default();
-    match serde_json::from_slice::<Problem>(&bytes) {
-        Ok(mut problem) => {
-            problem.status = status.as_u16();
-            ApiError::Problem(problem)
-        }
-        Err(_) => ApiError::Problem(Problem {
-            status: status.as_u16(),
-            title: status.canonical_reason().unwrap_or("error").to_owned(),
-            detail: format!(
-                "the server answered {status} without saying why; is it a HyperFocus server?"
-            ),
-            errors: Vec::new(),
-        }),
-    }
+    let mut problem = serde_json::from_slice::<Problem>(&bytes).unwrap_or_else(|_| Problem {
+        kind: String::new(),
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("error").to_owned(),
+        detail: String::new(),
+        errors: Vec::new(),
+        asked: Default::default(),
+        retry_after: None,
+        zone: None,
+    });
+    problem.status = status.as_u16();
+    problem.retry_after = retry_after;
+    problem
 }

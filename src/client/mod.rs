@@ -9,6 +9,7 @@ mod chart;
 mod config;
 mod context;
 mod data;
+mod explain;
 mod focus;
 mod goals;
 mod http;
@@ -24,6 +25,7 @@ mod undo;
 mod watch;
 mod webhooks;
 mod when;
+mod words;
 
 use std::process::ExitCode;
 
@@ -147,10 +149,11 @@ pub enum Command {
     /// Your sessions as a table, newest first.
     Sessions(reading::SessionsArgs),
     /// Your goals: today's (or this week's) progress and your streaks;
-    /// `goals add` sets one, `goals delete ID` removes it.
+    /// `goals add` sets one, `goals edit ID` changes it, `goals delete ID`
+    /// removes it.
     ///
     /// Examples: hyperfocus goals · hyperfocus goals add effective 2h --rest sat,sun ·
-    /// hyperfocus goals add interruptions 20 --per week --at-most
+    /// hyperfocus goals add interruptions 20 --per week --at-most · hyperfocus goals edit 3 --target 90m
     #[command(verbatim_doc_comment)]
     Goals(goals::GoalsArgs),
     /// Endpoints told of your changes: list them, `webhooks add URL`,

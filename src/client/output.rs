@@ -77,6 +77,11 @@ impl Output {
         self.paint("33", text)
     }
 
+    /// A limit running out: amber (the 256-colour palette's orange).
+    pub fn amber(&self, text: &str) -> String {
+        self.paint("38;5;214", text)
+    }
+
     /// `text` in the 256-colour palette's `code`, for the heatmap's shades.
     pub fn shade(&self, code: u8, text: &str) -> String {
         self.paint(&format!("38;5;{code}"), text)

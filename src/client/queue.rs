@@ -49,7 +49,7 @@ pub struct Flushed {
     /// Sent, with what each did.
     pub sent: Vec<(Queued, Done)>,
     /// Refused by the server (or impossible now), with why; dropped.
-    pub refused: Vec<(Queued, String)>,
+    pub refused: Vec<(Queued, Failure)>,
     /// Still waiting, the server being out of reach.
     pub left: usize,
 }
@@ -124,7 +124,7 @@ impl Queue {
             match attempt {
                 Err(Failure::Offline(_)) => break,
                 Ok(done) => flushed.sent.push((self.items.remove(0), done)),
-                Err(Failure::Refused(why)) => flushed.refused.push((self.items.remove(0), why)),
+                Err(failure) => flushed.refused.push((self.items.remove(0), failure)),
             }
             self.save()?;
         }

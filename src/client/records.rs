@@ -11,6 +11,8 @@ use super::output::say;
 use super::{
     Context,
     change::{current, rfc3339},
+    explain,
+    http::ApiError,
     model::{Interruption, Session, interruption_kind, the_kind},
     output::{count, day_and_clock},
     undo::{self, Undo},
@@ -110,15 +112,15 @@ pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitC
             ))
         })
         .collect();
-    let after: Value = context
+    let patch = Value::Object(changes);
+    let after: Value = match context
         .api
-        .json(
-            Method::PATCH,
-            &resource,
-            Some(&Value::Object(changes)),
-            None,
-        )
-        .await?;
+        .json(Method::PATCH, &resource, Some(&patch), None)
+        .await
+    {
+        Ok(after) => after,
+        Err(error) => return Err(edit_refused(context, &resource, &stored, &patch, error).await),
+    };
     undo::keep(
         context,
         &Undo::Patch {
@@ -150,6 +152,33 @@ pub async fn edit(context: &mut Context, args: EditArgs) -> anyhow::Result<ExitC
         field("end_time").unwrap_or_else(|| "still going".into())
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why a correction was refused: an overlap names the session it would
+/// overlap by its times; the rest is said by `words`.
+async fn edit_refused(
+    context: &mut Context,
+    resource: &str,
+    stored: &Value,
+    patch: &Value,
+    error: ApiError,
+) -> anyhow::Error {
+    let time = |field: &str| {
+        patch
+            .get(field)
+            .or_else(|| stored.get(field))
+            .and_then(Value::as_str)
+            .and_then(|raw| raw.parse::<jiff::Timestamp>().ok())
+    };
+    let session = resource
+        .strip_prefix("/sessions/")
+        .and_then(|id| id.parse::<i64>().ok());
+    if let (Some(id), Some(409), Some(start)) = (session, error.status(), time("start_time"))
+        && let Some(said) = explain::overlap(context, start, time("end_time"), Some(id)).await
+    {
+        return anyhow::anyhow!(said);
+    }
+    error.into()
 }
 
 /// Deletes a session or an interruption after asking.

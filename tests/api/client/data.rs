@@ -168,7 +168,7 @@ async fn import_refuses_a_bad_file_with_its_lines_and_fields() {
         refused.stderr
     );
     assert!(
-        refused.stderr.contains("\n  line 1"),
+        refused.stderr.contains("Line 1"),
         "errors by line: {}",
         refused.stderr
     );

@@ -82,7 +82,7 @@ async fn login_stores_a_device_token_only_its_owner_can_read_and_logout_revokes_
 }
 
 #[tokio::test]
-async fn a_wrong_password_says_so_in_the_servers_words() {
+async fn a_wrong_password_says_so_in_the_persons_words() {
     let app = TestApp::new().await;
     let server = LiveServer::start(&app).await;
     let machine = Machine::new(&server);
@@ -100,12 +100,9 @@ async fn a_wrong_password_says_so_in_the_servers_words() {
         detail.starts_with("hyperfocus: ") && !detail.contains("Error"),
         "{detail}"
     );
-    assert!(
-        login
-            .stderr
-            .ends_with("sign in again with `hyperfocus login`\n"),
-        "{}",
-        login.stderr
+    assert_eq!(
+        login.stderr,
+        "hyperfocus: The email or password is not right; check both and try again.\n"
     );
 }
 
@@ -269,7 +266,7 @@ async fn mistakes_get_a_sentence_that_says_what_to_do() {
     assert!(
         again
             .stderr
-            .starts_with("hyperfocus: the user already has an active session (id "),
+            .starts_with("hyperfocus: You are already focusing, since "),
         "{}",
         again.stderr
     );

@@ -88,7 +88,7 @@ async fn a_goal_set_from_the_terminal_shows_its_progress_and_streak() {
     assert!(
         refused
             .stderr
-            .contains("target: must be 0 to 100 for focus_score per day (got 101)"),
+            .contains("The target must be 0 to 100 for focus score per day (got 101)."),
         "{}",
         refused.stderr
     );
@@ -100,4 +100,107 @@ async fn a_goal_set_from_the_terminal_shows_its_progress_and_streak() {
     let deleted = machine.run(&["goals", "delete", &id.to_string()]).await;
     assert_eq!(deleted.ok(), format!("Goal {id} deleted.\n"));
     assert_eq!(app.count_rows("goals").await, 0);
+}
+
+/// Makes the user's weeks begin three days ago, so that the last hour is
+/// this week's whenever a test runs.
+async fn weeks_begun_three_days_ago(
+    app: &crate::helpers::TestApp,
+    user: &crate::helpers::TestUser,
+) {
+    let madrid = TimeZone::get("Europe/Madrid").unwrap();
+    let three_days_ago = Timestamp::now()
+        .to_zoned_datetime(madrid)
+        .date()
+        .checked_sub(3.days())
+        .unwrap();
+    let week_start = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ][three_days_ago.weekday().to_monday_zero_offset() as usize];
+    let patched = app
+        .call(
+            "PATCH",
+            &format!("/users/{}", user.id),
+            Some(&user.token),
+            Some(json!({ "week_start": week_start })),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+}
+
+#[tokio::test]
+async fn an_at_most_goal_reads_as_a_budget_and_can_be_changed() {
+    let (app, _server, ana, machine) = signed_in().await;
+    weeks_begun_three_days_ago(&app, &ana).await;
+    let added = machine
+        .run(&[
+            "goals",
+            "add",
+            "interruptions",
+            "5",
+            "--at-most",
+            "--per",
+            "week",
+        ])
+        .await;
+    let id = app.db.scalar("SELECT MAX(id) FROM goals").await.unwrap();
+    assert_eq!(
+        added.ok(),
+        format!("Goal {id} set: Interruptions at most 5 a week.\n")
+    );
+    machine.run(&["start", "--at", "-30m"]).await.ok();
+    for minutes in ["-25m", "-20m", "-15m", "-10m"] {
+        machine
+            .run(&["i", "ph", "--at", minutes, "--for", "1m"])
+            .await
+            .ok();
+    }
+    let listed = machine.run(&["goals"]).await;
+    let lines: Vec<&str> = listed.ok().lines().collect();
+    assert_eq!(
+        lines[1],
+        format!(
+            "  {}{}  1 interruption left of 5 · near the limit · 0 weeks in a row (best 0)",
+            "█".repeat(4),
+            "░".repeat(16)
+        ),
+        "{}",
+        listed.stdout
+    );
+
+    let changed = machine
+        .run(&["goals", "edit", &id.to_string(), "--target", "2"])
+        .await;
+    assert_eq!(
+        changed.ok(),
+        format!("Goal {id} changed: Interruptions at most 2 a week.\n")
+    );
+    let status = machine.run(&["status"]).await;
+    assert!(
+        status.ok().ends_with(&format!(
+            "  Goal {id}: 2 interruptions over the limit of 2, over the limit\n"
+        )),
+        "{}",
+        status.stdout
+    );
+    let nothing = machine.run(&["goals", "edit", &id.to_string()]).await;
+    assert_eq!(nothing.code, 2);
+    assert!(
+        nothing
+            .stderr
+            .starts_with("hyperfocus: say what to change: --target")
+    );
+    let missing = machine
+        .run(&["goals", "edit", "999999", "--target", "3"])
+        .await;
+    assert_eq!(
+        missing.stderr,
+        "hyperfocus: There is no goal 999999 in your account. `hyperfocus goals` lists yours.\n"
+    );
 }

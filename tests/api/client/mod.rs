@@ -3,6 +3,7 @@
 //! real HTTP to a live server on loopback.
 
 mod data;
+mod errors;
 mod focus;
 mod goals;
 mod offline;
@@ -156,6 +157,18 @@ pub fn madrid_clock(at: Timestamp) -> String {
     at.to_zoned_datetime(TimeZone::get("Europe/Madrid").expect("zone"))
         .strftime("%H:%M")
         .to_string()
+}
+
+/// `at` as the client's messages write it for a user in Madrid: `10:02`
+/// today, `Tue 1 Dec 10:02` another day.
+pub fn madrid_moment(at: Timestamp) -> String {
+    let zone = TimeZone::get("Europe/Madrid").expect("zone");
+    let local = at.to_zoned_datetime(zone.clone());
+    if local.date() == Timestamp::now().to_zoned_datetime(zone).date() {
+        local.strftime("%H:%M").to_string()
+    } else {
+        local.strftime("%a %-d %b %H:%M").to_string()
+    }
 }
 
 /// The user's sessions as the API lists them.

@@ -96,7 +96,18 @@ async fn an_endpoint_is_added_listed_pinged_rotated_and_deleted_from_the_termina
         .run(&["webhooks", "add", "ftp://x/", "--events", "session.began"])
         .await;
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("url: "), "{}", bad.stderr);
+    assert_eq!(
+        bad.stderr.lines().next(),
+        Some("hyperfocus: The address `ftp://x/` must start with https:// (or http://)."),
+        "{}",
+        bad.stderr
+    );
+    assert!(
+        bad.stderr
+            .contains("\n`session.began` is not an event; use session.started, "),
+        "{}",
+        bad.stderr
+    );
     let deleted = machine.run(&["webhooks", "delete", &id.to_string()]).await;
     assert_eq!(deleted.ok(), format!("Webhook {id} deleted.\n"));
     assert_eq!(app.count_rows("webhooks").await, 0);
