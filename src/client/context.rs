@@ -280,7 +280,7 @@ impl Context {
         let flushed = queue.flush(&self.api, &mut Trail::default()).await?;
         let zone = self.zone();
         for (queued, done) in &flushed.sent {
-            eprintln!("sent the queued {}", queued.change.describe(&zone));
+            eprintln!("sent from the queue: {}", queued.change.describe(&zone));
             undo::remember(self, done)?;
             known::follow(&self.known_file(), done, self.now);
         }
@@ -294,7 +294,7 @@ impl Context {
             super::queue::keep_refused(&kept, &refused)?;
             for (queued, why) in &refused {
                 eprintln!(
-                    "the queued {} was refused: {why}",
+                    "refused from the queue: {}. {why}",
                     queued.change.describe(&zone)
                 );
             }

@@ -35,7 +35,7 @@ pub fn load(path: &Path) -> Option<Known> {
 /// the file only helps offline, and must never fail a command.
 pub fn keep(path: &Path, current: &Current, at: Timestamp) {
     let known = Known {
-        seen_at: at,
+        seen_at: at.round(jiff::Unit::Second).unwrap_or(at),
         current: current.clone(),
     };
     let Ok(text) = serde_json::to_string(&known) else {

@@ -71,6 +71,7 @@ pub enum Command {
     ///   hyperfocus login --server https://focus.example.com --email ana@example.com
     ///   hyperfocus login --token hf_12_…       (a token made in the web app)
     #[command(verbatim_doc_comment)]
+    #[command(about = "Sign in to a server and remember it on this device")]
     Login(account::LoginArgs),
     /// Revoke this device's token and forget it.
     Logout,
@@ -81,6 +82,7 @@ pub enum Command {
     /// Examples: hyperfocus timezone · hyperfocus timezone Europe/Madrid ·
     /// hyperfocus timezone system   (this computer's)
     #[command(verbatim_doc_comment)]
+    #[command(about = "Your account's time zone; with ZONE, set it")]
     Timezone {
         /// An IANA zone, such as Europe/Madrid, or `system`.
         zone: Option<String>,
@@ -90,6 +92,7 @@ pub enum Command {
     /// Examples: hyperfocus start · hyperfocus start --at 09:15 · hyperfocus start --at -10m ·
     /// hyperfocus start --note "chapter 3"
     #[command(verbatim_doc_comment)]
+    #[command(about = "Start focusing")]
     Start {
         /// When focus began: 14:30, -10m, 10m ago, yesterday 09:00, RFC 3339.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
@@ -120,6 +123,7 @@ pub enum Command {
     ///   hyperfocus i fam --at -5m --for 3m  (logs one that is over)
     #[command(visible_alias = "i")]
     #[command(verbatim_doc_comment)]
+    #[command(about = "Log an interruption: open until `resume`, or over with --for")]
     Interrupt(focus::InterruptArgs),
     /// Close the open interruption and say how long it took.
     Resume {
@@ -131,6 +135,7 @@ pub enum Command {
     ///
     /// Example: hyperfocus log --start "yesterday 09:00" --end "yesterday 11:15"
     #[command(verbatim_doc_comment)]
+    #[command(about = "Log a session you forgot to start")]
     Log(focus::LogArgs),
     /// Whether you are focusing: exit status 0 while focusing, 1 when not.
     ///
@@ -139,12 +144,16 @@ pub enum Command {
     ///   hyperfocus status --format '{state} {elapsed}'   (a prompt or a bar)
     ///   hyperfocus status --watch --format '{icon} {elapsed}'  (i3blocks, tmux)
     #[command(verbatim_doc_comment)]
+    #[command(
+        about = "Whether you are focusing (exit status 0) or not (1), for a look, a prompt or a bar"
+    )]
     Status(status::StatusArgs),
     /// Charts of where your time went.
     ///
     /// Examples: hyperfocus report · hyperfocus report --range 30d --by hour ·
     /// hyperfocus report --from 2026-11-01 --to 2026-12-01 --by heatmap
     #[command(verbatim_doc_comment)]
+    #[command(about = "Charts of where your time went, this week by default")]
     Report(report::ReportArgs),
     /// Your sessions as a table, newest first.
     Sessions(reading::SessionsArgs),
@@ -155,11 +164,15 @@ pub enum Command {
     /// Examples: hyperfocus goals · hyperfocus goals add effective 2h --rest sat,sun ·
     /// hyperfocus goals add interruptions 20 --per week --at-most · hyperfocus goals edit 3 --target 90m
     #[command(verbatim_doc_comment)]
+    #[command(about = "Your goals, their progress and streaks; add, edit or delete one")]
     Goals(goals::GoalsArgs),
     /// Endpoints told of your changes: list them, `webhooks add URL`,
     /// `webhooks test ID` (a signed ping), `webhooks rotate-secret ID`,
     /// `webhooks delete ID`, `webhooks deliveries ID`, `webhooks retry ID
     /// DELIVERY`.
+    #[command(
+        about = "Endpoints told of your changes: add, test, rotate-secret, delete, deliveries, retry"
+    )]
     Webhooks(webhooks::WebhooksArgs),
     /// Correct a session's times or note, or an interruption.
     ///
@@ -168,6 +181,7 @@ pub enum Command {
     ///   hyperfocus edit 41 --end "yesterday 18:00" --note "tax return"
     ///   hyperfocus edit --interruption 7 --type noise --note "drilling"
     #[command(verbatim_doc_comment)]
+    #[command(about = "Correct a session's times or note, or an interruption")]
     Edit(records::EditArgs),
     /// Delete a session (with its interruptions) or an interruption.
     Delete(records::DeleteArgs),
@@ -179,11 +193,13 @@ pub enum Command {
     ///
     /// Examples: hyperfocus export -o focus.ndjson · hyperfocus export --format csv > focus.csv
     #[command(verbatim_doc_comment)]
+    #[command(about = "Download everything (or a window) as a file")]
     Export(data::ExportArgs),
     /// Bring sessions in from a file (ours, Toggl, Clockify or Timewarrior).
     ///
     /// Examples: hyperfocus import focus.ndjson · hyperfocus import --dry-run toggl.csv
     #[command(verbatim_doc_comment)]
+    #[command(about = "Bring sessions in from a file (ours, Toggl, Clockify or Timewarrior)")]
     Import(data::ImportArgs),
     /// Print a shell completion script.
     ///
@@ -192,6 +208,7 @@ pub enum Command {
     ///   hyperfocus completions zsh > "${fpath[1]}/_hyperfocus"
     ///   hyperfocus completions fish > ~/.config/fish/completions/hyperfocus.fish
     #[command(verbatim_doc_comment)]
+    #[command(about = "Print a shell completion script")]
     Completions {
         /// The shell.
         shell: Shell,

@@ -135,10 +135,10 @@ pub fn clock(at: Timestamp, zone: &TimeZone) -> String {
         .to_string()
 }
 
-/// `Tue 01 Dec 10:02` in `zone`, for times that may not be today.
+/// `Tue 1 Dec 10:02` in `zone`, for times that may not be today.
 pub fn day_and_clock(at: Timestamp, zone: &TimeZone) -> String {
     at.to_zoned_datetime(zone.clone())
-        .strftime("%a %d %b %H:%M")
+        .strftime("%a %-d %b %H:%M")
         .to_string()
 }
 

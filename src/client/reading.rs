@@ -158,7 +158,7 @@ fn table(
                 session
                     .start_time
                     .to_zoned_datetime(zone.clone())
-                    .strftime("%a %d %b %Y"),
+                    .strftime("%a %-d %b %Y"),
             ),
             Cell::new(clock(session.start_time, zone)),
             end,

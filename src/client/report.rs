@@ -152,7 +152,10 @@ pub async fn report(context: &mut Context, args: ReportArgs) -> anyhow::Result<E
     say!();
     let lines = match (args.by, heat) {
         (By::Heatmap, Some(heat)) => heat_lines(&serde_json::from_value(heat)?, &out),
-        (by, _) => bucket_lines(&parsed, by, &out),
+        (by, _) => {
+            let today = context.now.to_zoned_datetime(context.zone()).date();
+            bucket_lines(&parsed, by, today, &out)
+        }
     };
     for line in lines {
         say!("{line}");
@@ -320,13 +323,13 @@ fn local(raw: &str, zone: &str) -> String {
     ) {
         (Ok(at), Ok(zone)) => at
             .to_zoned_datetime(zone)
-            .strftime("%a %d %b %Y %H:%M")
+            .strftime("%a %-d %b %Y %H:%M")
             .to_string(),
         _ => raw.to_owned(),
     }
 }
 
-fn bucket_lines(overview: &Overview, by: By, out: &Output) -> Vec<String> {
+fn bucket_lines(overview: &Overview, by: By, today: Date, out: &Output) -> Vec<String> {
     let legend = legend(out);
     let rows: Vec<Bar> = match by {
         By::Type => {
@@ -373,14 +376,21 @@ fn bucket_lines(overview: &Overview, by: By, out: &Output) -> Vec<String> {
                 )
             })
             .collect(),
+        // Days still to come have nothing to show yet.
         By::Day | By::Heatmap => overview
             .series
             .iter()
+            .filter(|b| {
+                b.date
+                    .as_deref()
+                    .and_then(|d| d.parse::<Date>().ok())
+                    .is_none_or(|date| date <= today)
+            })
             .map(|b| {
                 let date = b.date.as_deref().unwrap_or_default();
                 let label = date
                     .parse::<jiff::civil::Date>()
-                    .map(|d| d.strftime("%a %d %b").to_string())
+                    .map(|d| d.strftime("%a %-d %b").to_string())
                     .unwrap_or_else(|_| date.to_owned());
                 let mut row = bar(b, label);
                 if let (true, Some(score)) = (b.work_seconds > 0, b.focus_score) {

@@ -13,7 +13,7 @@ use super::{
     http::ApiError,
     known::{self, Known},
     model::{Current, Session, a_kind_capitalised},
-    output::{clock, count, day_and_clock, say},
+    output::{clock, count, say},
     when::human_duration,
 };
 
@@ -71,6 +71,11 @@ impl Template {
             ));
         }
         Ok(Self(raw.replace("\\n", "\n")))
+    }
+
+    /// Whether the template shows the field `name`.
+    pub fn uses(&self, name: &str) -> bool {
+        self.0.contains(&format!("{{{name}}}"))
     }
 
     /// The template of `--watch` without `--format`.
@@ -195,8 +200,14 @@ pub async fn status(context: &mut Context, args: StatusArgs) -> anyhow::Result<E
             .await;
     }
     let api = context.api.clone();
+    // Only a time needs the zone: a prompt's `{state} {elapsed}`, run on
+    // every line, makes one request, not two.
+    let shows_time = !context.out.json && template.as_ref().is_none_or(|t| t.uses("since"));
     let user = context.user_request();
-    let (state, user) = tokio::join!(current(&api), user);
+    let (state, user) = match shows_time {
+        true => tokio::join!(current(&api), user),
+        false => (current(&api).await, None),
+    };
     context.absorb(user)?;
     let state = match state {
         Ok(state) => state,
@@ -245,9 +256,13 @@ async fn describe(
             .get(&format!("/sessions/user/{user}?limit=1"))
             .await?;
         if let Some(last) = latest.first().filter(|s| s.end_time.is_some()) {
+            let ended = last.end_time.unwrap_or(now);
+            let today = ended.to_zoned_datetime(zone.clone()).date()
+                == now.to_zoned_datetime(zone.clone()).date();
             say!(
-                "Last session ended {} ({}). `hyperfocus start` to begin.",
-                day_and_clock(last.end_time.unwrap_or(now), zone),
+                "Last session ended {}{} ({}). `hyperfocus start` to begin.",
+                if today { "at " } else { "" },
+                context.moment(ended),
                 human_duration(last.duration_seconds.unwrap_or(0))
             );
         }
@@ -310,22 +325,18 @@ fn offline(
         n => format!("{} queued", count(n as i64, "change")),
     };
     if context.out.json {
-        let mut value = serde_json::to_value(&state)?;
-        value["offline"] = true.into();
-        value["queued_changes"] = queue.len().into();
-        value["last_seen_at"] = serde_json::to_value(seen_at)?;
-        context.out.print_json(&value)?;
+        context.out.print_json(&OfflineJson {
+            state: &state,
+            offline: true,
+            queued_changes: queue.len(),
+            last_seen_at: seen_at,
+        })?;
     } else if let Some(template) = template {
         say!("{}", fill(template, Shown::Offline(&state), now, &zone));
     } else {
         say!("{} — offline, {queued}.", offline_line(context, &state));
         let heard = seen_at
-            .map(|at| {
-                format!(
-                    " The server was last reached at {}.",
-                    day_and_clock(at, &zone)
-                )
-            })
+            .map(|at| format!(" The server was last reached at {}.", context.moment(at)))
             .unwrap_or_default();
         eprintln!(
             "{} cannot be reached: this is what this device knows.{heard}{}",
@@ -340,7 +351,18 @@ fn offline(
     Ok(exit_for(&state))
 }
 
-/// "Focusing since 21:55 (1h 05m)", "Interrupted by phone since 22:10 …".
+/// `status --json` offline: the state the server would answer, as far as
+/// this device knows, and how it knows.
+#[derive(serde::Serialize)]
+struct OfflineJson<'a> {
+    #[serde(flatten)]
+    state: &'a Current,
+    offline: bool,
+    queued_changes: usize,
+    last_seen_at: Option<Timestamp>,
+}
+
+/// "Focusing since 21:55 (1h 05m)", "A phone interruption since 22:10 …".
 fn offline_line(context: &Context, state: &Current) -> String {
     let out = context.out;
     let zone = context.zone();

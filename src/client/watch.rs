@@ -29,6 +29,11 @@ const LONGEST_WAIT: Duration = Duration::from_secs(30);
 /// The server comments every 15 s on an idle stream; silence for this
 /// long means the connection is dead although nothing closed it.
 const SILENCE: Duration = Duration::from_secs(45);
+/// How often the state is read again although no event came: a server
+/// that stopped taking connections may keep an old stream open for a
+/// while (a shutdown waiting on it), and the line must not stay "focusing"
+/// meanwhile; a missed event is caught up too.
+const REREAD: Duration = Duration::from_secs(20);
 
 /// Why following the stream stopped.
 enum Stopped {
@@ -89,10 +94,13 @@ async fn follow(context: &mut Context, printer: &mut Printer) -> Result<(), Stop
         .header("Accept", "text/event-stream");
     let response = context.api.send(request).await.map_err(classify)?;
     let mut events = response.bytes_stream();
+    // Back: what was queued meanwhile goes first, so the line shows it.
+    let _ = context.send_queue().await;
     let (mut state, mut read_at) = read_state(context).await?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut pending = String::new();
     let mut heard = tokio::time::Instant::now();
+    let mut read = tokio::time::Instant::now();
     loop {
         printer.show(
             context,
@@ -106,13 +114,26 @@ async fn follow(context: &mut Context, printer: &mut Printer) -> Result<(), Stop
                 if heard.elapsed() > SILENCE {
                     return Ok(());
                 }
+                if read.elapsed() > REREAD {
+                    match read_state(context).await {
+                        Ok(fresh) => (state, read_at) = fresh,
+                        Err(Stopped::Lost) => return Ok(()),
+                        Err(refused) => return Err(refused),
+                    }
+                    read = tokio::time::Instant::now();
+                }
             }
             chunk = events.next() => match chunk {
                 Some(Ok(bytes)) => {
                     heard = tokio::time::Instant::now();
                     pending.push_str(&String::from_utf8_lossy(&bytes));
                     if take_events(&mut pending) {
-                        (state, read_at) = read_state(context).await?;
+                        match read_state(context).await {
+                            Ok(fresh) => (state, read_at) = fresh,
+                            Err(Stopped::Lost) => return Ok(()),
+                            Err(refused) => return Err(refused),
+                        }
+                        read = tokio::time::Instant::now();
                     }
                 }
                 // Closed or broken.

@@ -231,7 +231,7 @@ fn describe(endpoint: &Endpoint, out: &super::output::Output) -> String {
     line
 }
 
-/// `12 session.ended Fri 04 Dec 10:30 delivered · 500, 200 (3 ms)`, times
+/// `12 session.ended Fri 4 Dec 10:30 delivered · 500, 200 (3 ms)`, times
 /// in `zone`.
 fn delivery_line(delivery: &Value, out: &super::output::Output, zone: &TimeZone) -> String {
     let local = |field: &str| {
@@ -309,14 +309,14 @@ mod tests {
                          {"status": null, "latency_ms": 5001, "error": "could not connect"}]});
         assert_eq!(
             delivery_line(&failing, &out, &madrid),
-            "12 session.ended Fri 04 Dec 10:30 pending · 500, no answer (5001 ms): could not connect · next try Fri 04 Dec 10:35"
+            "12 session.ended Fri 4 Dec 10:30 pending · 500, no answer (5001 ms): could not connect · next try Fri 4 Dec 10:35"
         );
         let done = json!({"id": 3, "event_type": "goal.met", "state": "delivered",
             "created_at": "2026-12-04T09:30:00Z", "next_attempt_at": null,
             "attempts": [{"status": 204, "latency_ms": 2, "error": null}]});
         assert_eq!(
             delivery_line(&done, &out, &madrid),
-            "3 goal.met Fri 04 Dec 10:30 delivered · 204 (2 ms)"
+            "3 goal.met Fri 4 Dec 10:30 delivered · 204 (2 ms)"
         );
     }
 

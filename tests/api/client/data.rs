@@ -207,7 +207,7 @@ async fn report_draws_exact_bars_for_a_known_day() {
         .run(&[&["report", "--by", "hour"][..], &window[..]].concat())
         .await;
     let lines: Vec<&str> = by_hour.ok().lines().collect();
-    let heading = |d: Date| format!("{} 00:00", d.strftime("%a %d %b %Y"));
+    let heading = |d: Date| format!("{} 00:00", d.strftime("%a %-d %b %Y"));
     assert_eq!(
         lines,
         [

@@ -83,7 +83,7 @@ async fn changes_made_offline_are_sent_in_order_and_a_resend_doubles_nothing() {
     let sync = machine.run(&["sync"]).await;
     let sent: String = steps
         .iter()
-        .map(|(_, described)| format!("sent the queued {described}\n"))
+        .map(|(_, described)| format!("sent from the queue: {described}\n"))
         .collect();
     assert_eq!(
         (sync.code, sync.stderr.clone()),
@@ -129,7 +129,15 @@ async fn a_queued_change_the_server_refuses_is_kept_with_the_reason() {
     machine.sign_in_as(&user, &live, "Europe/Madrid");
     let sync = machine.run(&["sync"]).await;
     let kept = machine.path("state/hyperfocus/default.refused.jsonl");
-    assert!(sync.stderr.contains("was refused: "), "{}", sync.stderr);
+    assert!(
+        sync.stderr.starts_with(&format!(
+            "refused from the queue: session {}–{}. A session from ",
+            madrid_clock(plus(t0, 30)),
+            madrid_clock(plus(t0, 90))
+        )),
+        "{}",
+        sync.stderr
+    );
     assert!(
         sync.stderr
             .contains(&format!("refused changes are kept in {}", kept.display())),
