@@ -54,6 +54,13 @@ pub enum AppError {
     /// next attempt may come after this many seconds (429).
     #[error("too many failed sign-ins for this account or from this address; try again in {0} s")]
     TooManySignIns(u64),
+    /// Too many registrations from one address were refused because their
+    /// email already had an account; the next may come after this many
+    /// seconds (429).
+    #[error(
+        "too many registrations from this address were refused because their email already has an account; try again in {0} s"
+    )]
+    TooManyRegistrations(u64),
     /// The database cannot serve the request now (503).
     #[error("{0}")]
     Unavailable(String),
@@ -90,7 +97,9 @@ impl AppError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests(_) | Self::TooManySignIns(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests(_) | Self::TooManySignIns(_) | Self::TooManyRegistrations(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Unavailable(_) | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -115,6 +124,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::TooManyRequests(_) => "too-many-requests",
             Self::TooManySignIns(_) => "too-many-sign-ins",
+            Self::TooManyRegistrations(_) => "too-many-registrations",
             Self::Unavailable(_) => "service-unavailable",
             Self::Timeout(_) => "timeout",
             Self::Internal(_) => "internal-error",
@@ -220,7 +230,9 @@ impl IntoResponse for AppError {
             Self::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::TooManyRequests(seconds) | Self::TooManySignIns(seconds) => {
+            Self::TooManyRequests(seconds)
+            | Self::TooManySignIns(seconds)
+            | Self::TooManyRegistrations(seconds) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
             _ => {}

@@ -19,8 +19,8 @@ pub const KEY_PURGE_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// database's write lock for long.
 const KEY_PURGE_BATCH: u32 = 5_000;
 
-/// Purges expired keys, failed sign-ins, browser sessions and old webhook
-/// deliveries now and then every
+/// Purges expired keys, failed sign-ins, refused registrations, browser
+/// sessions and old webhook deliveries now and then every
 /// [`KEY_PURGE_INTERVAL`], until the task is dropped. A failure is logged
 /// and retried at the next tick.
 pub async fn purge_expired_keys_forever(store: Arc<dyn Store>, clock: Clock) {
@@ -37,6 +37,11 @@ pub async fn purge_expired_keys_forever(store: Arc<dyn Store>, clock: Clock) {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, "old failed sign-ins deleted"),
             Err(error) => tracing::warn!(%error, "deleting old failed sign-ins failed"),
+        }
+        match purge_registration_refusals(store.as_ref(), &clock).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "old refused registrations deleted"),
+            Err(error) => tracing::warn!(%error, "deleting old refused registrations failed"),
         }
         match purge_browser_sessions(store.as_ref(), &clock).await {
             Ok(0) => {}
@@ -86,6 +91,21 @@ pub async fn purge_login_failures(store: &dyn Store, clock: &Clock) -> StoreResu
     let mut total = 0;
     loop {
         let deleted = store.purge_login_failures(before, KEY_PURGE_BATCH).await?;
+        if deleted == 0 {
+            return Ok(total);
+        }
+        total += deleted;
+    }
+}
+
+/// Deletes every refused registration too old to count, a batch at a time.
+pub async fn purge_registration_refusals(store: &dyn Store, clock: &Clock) -> StoreResult<u64> {
+    let before = crate::domain::login::window_start(clock.now());
+    let mut total = 0;
+    loop {
+        let deleted = store
+            .purge_registration_refusals(before, KEY_PURGE_BATCH)
+            .await?;
         if deleted == 0 {
             return Ok(total);
         }

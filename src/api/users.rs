@@ -27,7 +27,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     net::ClientAddress,
-    services::accounts::{SignInAttempt, new_secret},
+    services::accounts::{self, NewAccount, SignInAttempt, new_secret},
     services::state::AppState,
 };
 
@@ -138,6 +138,17 @@ fn with_token(user: User, api_token: String) -> UserWithTokenOut {
 ///
 /// Open to anyone. The response carries `api_token`, shown this once and
 /// stored only as a hash.
+///
+/// An email that already has an account is a 409, as the contract fixes:
+/// that answer tells whoever asks that the email has an account, and
+/// hiding it (201 either way, the owner told by mail) would need mail this
+/// server does not send. Instead, such refusals are counted by client
+/// address: after 10 within 15 minutes, every registration from that
+/// address is a 429 (`type` `/problems/too-many-registrations`) with
+/// `Retry-After` until the oldest is 15 minutes old, whatever email it
+/// sends — so a list of emails cannot be checked for accounts faster than
+/// ten a quarter of an hour. The counts are kept in the database, shared by
+/// every process of a deployment.
 #[utoipa::path(post, path = "/users/", tag = "users", request_body = UserIn,
     params(IdempotencyKeyHeader),
     responses(
@@ -151,6 +162,7 @@ fn with_token(user: User, api_token: String) -> UserWithTokenOut {
     ))]
 pub async fn create_user(
     State(state): State<AppState>,
+    address: ClientAddress,
     Idempotent {
         body: Json(body),
         idempotency,
@@ -172,10 +184,6 @@ pub async fn create_user(
             "validation passed without a user"
         )));
     };
-    let password_hash = match password {
-        Some(password) => Some(state.passwords.hash(password).await?),
-        None => None,
-    };
     let secret = new_secret()?;
     let key = idempotency
         .as_ref()
@@ -188,10 +196,13 @@ pub async fn create_user(
         expires_at: None,
         hash: secret.hash,
     };
-    let registration = state
-        .store
-        .create_user(new, password_hash, token, state.clock.now(), key)
-        .await?;
+    let account = NewAccount {
+        new,
+        password,
+        token,
+        key,
+    };
+    let registration = accounts::register(&state, address.0, account).await?;
     let out = registered(registration, &secret, idempotency.as_ref())?;
     let location = format!("/users/{}", out.user.id);
     Ok((

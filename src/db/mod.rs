@@ -406,6 +406,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Forgets the account's failures after a successful sign-in.
     async fn clear_login_failures(&self, email_key: &str) -> StoreResult<()>;
+    /// Registrations refused (the email was taken) from `address` since
+    /// `since`.
+    async fn registration_refusals(&self, address: &str, since: Timestamp)
+    -> StoreResult<Failures>;
+    /// Counts a registration refused because the email was taken.
+    async fn record_registration_refusal(&self, address: &str, now: Timestamp) -> StoreResult<()>;
 
     /// Starts a session at `start`, or with `end` logs a finished one.
     /// With `idempotency`, a key used before answers with the session it
@@ -644,6 +650,8 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes up to `batch` failed sign-ins older than `before`; they no
     /// longer count.
     async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
+    /// Deletes up to `batch` registration refusals from before `before`.
+    async fn purge_registration_refusals(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
 
     /// Signs a browser in.
     async fn create_browser_session(

@@ -6,6 +6,11 @@
 //! of addresses; counting by address stops one host from trying many
 //! accounts. Accounts are counted by the lower-cased email whether or not it
 //! has an account, so that being throttled reveals nothing.
+//!
+//! Registrations are throttled the same way, by address: a registration
+//! refused because the email already has an account tells the asker that
+//! it does (the contract fixes that 409), so past a few such refusals an
+//! address may not register for a while, whichever email it sends next.
 
 use jiff::Timestamp;
 
@@ -15,6 +20,12 @@ pub const WINDOW_SECONDS: i64 = 15 * 60;
 pub const ACCOUNT_LIMIT: u32 = 5;
 /// Failures one address may cause in the window; the next attempt is refused.
 pub const ADDRESS_LIMIT: u32 = 20;
+
+/// Registrations refused because the email was taken that one address may
+/// cause in the window; its next registration is refused, whatever the
+/// email. A person mistyping or forgetting they signed up meets one or two;
+/// a list of emails probed for accounts meets this after ten.
+pub const REGISTRATION_LIMIT: u32 = 10;
 
 /// Failed sign-ins in the window, of an account or an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,15 +41,28 @@ pub fn window_start(now: Timestamp) -> Timestamp {
     Timestamp::from_second(now.as_second() - WINDOW_SECONDS).unwrap_or(Timestamp::MIN)
 }
 
+/// Seconds from `now` until the oldest of `failures` leaves the window (at
+/// least 1).
+fn wait(failures: Failures, now: Timestamp) -> u64 {
+    let oldest = failures.oldest.map_or(now.as_second(), |t| t.as_second());
+    u64::try_from(oldest + WINDOW_SECONDS - now.as_second())
+        .unwrap_or(0)
+        .max(1)
+}
+
+/// `Ok` when an address that saw `refusals` may register at `now`;
+/// otherwise the seconds to wait until the oldest leaves the window.
+pub fn admit_registration(refusals: Failures, now: Timestamp) -> Result<(), u64> {
+    if refusals.count >= REGISTRATION_LIMIT {
+        return Err(wait(refusals, now));
+    }
+    Ok(())
+}
+
 /// `Ok` when a sign-in may be tried at `now`; otherwise the seconds to wait
 /// until the oldest counted failure leaves the window (at least 1).
 pub fn admit(account: Failures, address: Failures, now: Timestamp) -> Result<(), u64> {
-    let wait = |failures: Failures| {
-        let oldest = failures.oldest.map_or(now.as_second(), |t| t.as_second());
-        u64::try_from(oldest + WINDOW_SECONDS - now.as_second())
-            .unwrap_or(0)
-            .max(1)
-    };
+    let wait = |failures: Failures| wait(failures, now);
     let mut retry_after = None;
     if account.count >= ACCOUNT_LIMIT {
         retry_after = Some(wait(account));
@@ -93,6 +117,14 @@ mod tests {
             admit(failures(5, 9_900), failures(20, 9_800), now),
             Err(800)
         );
+    }
+
+    #[test]
+    fn ten_refused_registrations_from_one_address_refuse_the_next() {
+        let now = at(10_000);
+        assert_eq!(admit_registration(failures(9, 9_500), now), Ok(()));
+        assert_eq!(admit_registration(failures(10, 9_500), now), Err(400));
+        assert_eq!(admit_registration(Failures::default(), now), Ok(()));
     }
 
     #[test]

@@ -1,14 +1,19 @@
-//! Signing in and issuing tokens, shared by the API and the web app:
-//! password checks throttled per account and per address, and new tokens
-//! whose secret is shown once.
+//! Signing in, registering and issuing tokens, shared by the API and the
+//! web app: password checks throttled per account and per address,
+//! registrations refused for a taken email throttled per address, and new
+//! tokens whose secret is shown once.
 
 use jiff::Timestamp;
 
 use crate::{
-    db::SameName,
+    db::{Registration, SameName, StoreError},
     domain::{
+        RuleViolation,
+        idempotency::RegistrationKey,
         login,
+        password::Password,
         token::{NewSecret, NewToken, Scope, Token, TokenName},
+        user::NewUser,
     },
     error::{AppError, AppResult},
     services::state::AppState,
@@ -91,4 +96,57 @@ impl<'a> SignInAttempt<'a> {
             .record_login_failure(&self.email_key, &self.address, now)
             .await?)
     }
+}
+
+/// A registration: `new` with `password` (if any) and its first token,
+/// from `address`.
+pub struct NewAccount {
+    /// The user.
+    pub new: NewUser,
+    /// A password to sign in with later, if given.
+    pub password: Option<Password>,
+    /// The `registration` token.
+    pub token: NewToken,
+    /// The sealed retry key, if the request sent an `Idempotency-Key`.
+    pub key: Option<RegistrationKey>,
+}
+
+/// Registers an account: the API's `POST /users/` and the web app's form.
+///
+/// The contract answers a taken email with 409, which tells whoever asks
+/// that the email has an account; hiding it (201 either way, the owner told
+/// by mail) would need mail this server does not send. So each such
+/// refusal is counted against the client's address, in the database (every
+/// process shares the count), and past [`login::REGISTRATION_LIMIT`] in 15
+/// minutes the address gets 429 with `Retry-After` for any registration,
+/// before its email is even looked at — probing a list of emails for
+/// accounts goes at ten every quarter of an hour.
+pub async fn register(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    account: NewAccount,
+) -> AppResult<Registration> {
+    // Only in-process calls have no address; they share one count.
+    let address = address.map_or_else(|| "in-process".to_owned(), |a| a.to_string());
+    let now = state.clock.now();
+    let refusals = state
+        .store
+        .registration_refusals(&address, login::window_start(now))
+        .await?;
+    login::admit_registration(refusals, now).map_err(AppError::TooManyRegistrations)?;
+    let password_hash = match account.password {
+        Some(password) => Some(state.passwords.hash(password).await?),
+        None => None,
+    };
+    let registered = state
+        .store
+        .create_user(account.new, password_hash, account.token, now, account.key)
+        .await;
+    if let Err(StoreError::Rule(RuleViolation::Conflict(_))) = &registered {
+        state
+            .store
+            .record_registration_refusal(&address, now)
+            .await?;
+    }
+    Ok(registered?)
 }

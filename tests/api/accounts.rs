@@ -147,6 +147,64 @@ async fn twenty_failures_from_one_address_stop_guessing_across_accounts() {
     assert_eq!(refused.header("retry-after"), Some("900"));
 }
 
+/// The contract answers a taken email with 409, which says the email has
+/// an account; ten such answers to one address in 15 minutes stop its
+/// registrations, whatever email comes next, and the count is shared
+/// through the database.
+#[tokio::test]
+async fn refused_registrations_from_one_address_slow_down_probing_for_accounts() {
+    let mut http = hyperfocus::config::HttpConfig {
+        rate_limit: hyperfocus::config::RateLimit::Off,
+        ..hyperfocus::config::HttpConfig::default()
+    };
+    http.client_ip_header = Some("x-forwarded-for".parse().unwrap());
+    let app = TestApp::at_with_http("2025-11-15T12:00:00Z", http).await;
+    let register = |email: &str, address: &'static str| {
+        let request = axum::http::Request::post("/users/")
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", address)
+            .body(axum::body::Body::from(
+                json!({"name": "Someone", "email": email}).to_string(),
+            ))
+            .unwrap();
+        app.send(request)
+    };
+    assert_eq!(register("ana@example.com", "192.0.2.1").await.status, 201);
+    for minute in 0..10 {
+        app.set_now(&format!("2025-11-15T12:0{minute}:00Z"));
+        register("Ana@example.com", "198.51.100.7")
+            .await
+            .problem(409);
+    }
+    assert_eq!(app.count_rows("registration_refusals").await, 10);
+    app.set_now("2025-11-15T12:10:00Z");
+    let stopped = register("bea@example.com", "198.51.100.7").await;
+    assert_eq!(
+        stopped.problem(429),
+        "too many registrations from this address were refused because their email already has an account; try again in 300 s"
+    );
+    assert_eq!(stopped.header("retry-after"), Some("300"));
+    assert_eq!(stopped.body["type"], "/problems/too-many-registrations");
+    // Another address is not held back, and once the first refusal is 15
+    // minutes old this one may register again.
+    assert_eq!(register("cy@example.com", "192.0.2.1").await.status, 201);
+    app.set_now("2025-11-15T12:15:00Z");
+    assert_eq!(
+        register("bea@example.com", "198.51.100.7").await.status,
+        201
+    );
+    assert_eq!(app.count_rows("users").await, 3);
+    // Refusals too old to count are deleted now and then.
+    let purged = hyperfocus::maintenance::purge_registration_refusals(
+        app.state.store.as_ref(),
+        &app.state.clock,
+    )
+    .await
+    .unwrap();
+    assert_eq!(purged, 1);
+    assert_eq!(app.count_rows("registration_refusals").await, 9);
+}
+
 #[tokio::test]
 async fn the_failure_counts_are_in_the_database() {
     let app = TestApp::at("2025-11-15T12:00:00Z").await;

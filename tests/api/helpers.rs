@@ -93,6 +93,11 @@ impl TestApp {
         Self::with(Clock::System, http).await
     }
 
+    /// With these HTTP settings, on a clock stopped at `now`.
+    pub async fn at_with_http(now: &str, http: HttpConfig) -> Self {
+        Self::with(Clock::fixed(ts(now)), http).await
+    }
+
     async fn with(clock: Clock, http: HttpConfig) -> Self {
         let db = TestDatabase::create(crate::BACKEND).await;
         let config = DatabaseConfig {

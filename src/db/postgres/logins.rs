@@ -79,3 +79,52 @@ pub async fn purge<C: GenericClient>(c: &C, before: Timestamp, batch: i64) -> St
     )
     .await?)
 }
+
+/// Registrations refused from `address` since `since`, and the oldest.
+pub async fn refusals<C: GenericClient>(
+    c: &C,
+    address: &str,
+    since: Timestamp,
+) -> StoreResult<Failures> {
+    let row = sql::returning(
+        c,
+        "SELECT COUNT(*), MIN(refused_at) FROM registration_refusals WHERE address = $1 AND refused_at > $2",
+        &[&address, &since.as_second()],
+    )
+    .await?;
+    Ok(Failures {
+        count: u32::try_from(row.get::<_, i64>(0)).unwrap_or(u32::MAX),
+        oldest: row.get::<_, Option<i64>>(1).map(from_unix_seconds),
+    })
+}
+
+pub async fn record_refusal<C: GenericClient>(
+    c: &C,
+    address: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sql::execute(
+        c,
+        "INSERT INTO registration_refusals (address, refused_at) VALUES ($1, $2)",
+        &[&address, &now.as_second()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes up to `batch` refusals older than `before`; processes purging
+/// at once skip each other's rows.
+pub async fn purge_refusals<C: GenericClient>(
+    c: &C,
+    before: Timestamp,
+    batch: i64,
+) -> StoreResult<u64> {
+    Ok(sql::execute(
+        c,
+        "DELETE FROM registration_refusals WHERE id IN (
+             SELECT id FROM registration_refusals WHERE refused_at <= $1
+             ORDER BY refused_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+        &[&before.as_second(), &batch],
+    )
+    .await?)
+}

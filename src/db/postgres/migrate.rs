@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0010_webhooks.sql"),
     include_str!("../../../migrations/postgres/0011_webhook_deliveries.sql"),
     include_str!("../../../migrations/postgres/0012_lasting_ids.sql"),
+    include_str!("../../../migrations/postgres/0013_registration_refusals.sql"),
 ];
 
 /// An arbitrary key for `pg_advisory_xact_lock`, fixed for HyperFocus.

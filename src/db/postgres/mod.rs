@@ -253,6 +253,18 @@ impl Store for PostgresStore {
         logins::clear(&self.client().await?, email_key).await
     }
 
+    async fn registration_refusals(
+        &self,
+        address: &str,
+        since: Timestamp,
+    ) -> StoreResult<Failures> {
+        logins::refusals(&self.client().await?, address, since).await
+    }
+
+    async fn record_registration_refusal(&self, address: &str, now: Timestamp) -> StoreResult<()> {
+        logins::record_refusal(&self.client().await?, address, now).await
+    }
+
     async fn start_session(
         &self,
         user_id: i64,
@@ -547,6 +559,11 @@ impl Store for PostgresStore {
     async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
         let client = self.client().await?;
         logins::purge(&client, before, batch.into()).await
+    }
+
+    async fn purge_registration_refusals(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
+        let client = self.client().await?;
+        logins::purge_refusals(&client, before, batch.into()).await
     }
 
     async fn create_browser_session(

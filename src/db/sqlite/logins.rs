@@ -66,3 +66,35 @@ pub fn purge(conn: &Connection, before: Timestamp, batch: i64) -> StoreResult<u6
         .execute(params![before.as_second(), batch])?;
     Ok(deleted as u64)
 }
+
+/// Registrations refused from `address` since `since`, and the oldest: a
+/// range read of `registration_refusals_address`.
+pub fn refusals(conn: &Connection, address: &str, since: Timestamp) -> StoreResult<Failures> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COUNT(*), MIN(refused_at) FROM registration_refusals WHERE address = ?1 AND refused_at > ?2",
+        )?
+        .query_row(params![address, since.as_second()], |row| {
+            Ok(Failures {
+                count: row.get(0)?,
+                oldest: row.get::<_, Option<i64>>(1)?.map(from_unix_seconds),
+            })
+        })?)
+}
+
+pub fn record_refusal(conn: &Connection, address: &str, now: Timestamp) -> StoreResult<()> {
+    conn.prepare_cached("INSERT INTO registration_refusals (address, refused_at) VALUES (?1, ?2)")?
+        .execute(params![address, now.as_second()])?;
+    Ok(())
+}
+
+/// Deletes up to `batch` refusals older than `before`, oldest first.
+pub fn purge_refusals(conn: &Connection, before: Timestamp, batch: i64) -> StoreResult<u64> {
+    let deleted = conn
+        .prepare_cached(
+            "DELETE FROM registration_refusals WHERE id IN (
+                 SELECT id FROM registration_refusals WHERE refused_at <= ?1 ORDER BY refused_at LIMIT ?2)",
+        )?
+        .execute(params![before.as_second(), batch])?;
+    Ok(deleted as u64)
+}

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0010_webhooks.sql"),
     include_str!("../../../migrations/sqlite/0011_webhook_deliveries.sql"),
     include_str!("../../../migrations/sqlite/0012_lasting_ids.sql"),
+    include_str!("../../../migrations/sqlite/0013_registration_refusals.sql"),
 ];
 
 /// The first line of a migration that drops and recreates tables others

@@ -289,6 +289,21 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn registration_refusals(
+        &self,
+        address: &str,
+        since: Timestamp,
+    ) -> StoreResult<Failures> {
+        self.workers.read(|c| logins::refusals(c, address, since))
+    }
+
+    async fn record_registration_refusal(&self, address: &str, now: Timestamp) -> StoreResult<()> {
+        let address = address.to_owned();
+        self.workers
+            .write(move |c| logins::record_refusal(c, &address, now))
+            .await
+    }
+
     async fn start_session(
         &self,
         user_id: i64,
@@ -618,6 +633,12 @@ impl Store for SqliteStore {
     async fn purge_login_failures(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
         self.workers
             .write(move |c| logins::purge(c, before, batch.into()))
+            .await
+    }
+
+    async fn purge_registration_refusals(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
+        self.workers
+            .write(move |c| logins::purge_refusals(c, before, batch.into()))
             .await
     }
 

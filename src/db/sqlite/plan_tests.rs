@@ -89,6 +89,9 @@ fn exercise(conn: &Connection) {
     .unwrap();
     logins::clear(conn, "ana@example.com").unwrap();
     logins::purge(conn, now, 100).unwrap();
+    logins::record_refusal(conn, "192.0.2.1", now).unwrap();
+    logins::refusals(conn, "192.0.2.1", at("2025-11-15T11:45:00Z")).unwrap();
+    logins::purge_refusals(conn, now, 100).unwrap();
     let browser = NewBrowserSession {
         id_hash: [9; 32],
         user_id: user,
