@@ -1,6 +1,8 @@
 # HyperFocus: build with the Rust image, run from a small base as a non-root
-# user. The SQLite file lives on a volume; set HYPERFOCUS_DATABASE_URL to a
-# postgres:// URL to use PostgreSQL instead.
+# user. The SQLite file lives on a volume (its webhook key, hyperfocus.key,
+# beside it); set HYPERFOCUS_DATABASE_URL to a postgres:// URL to use
+# PostgreSQL instead, with HYPERFOCUS_SECRET_KEY or HYPERFOCUS_SECRET_KEY_FILE
+# (see compose.yaml).
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .

@@ -97,8 +97,9 @@ import_into "$base" sqlite-csv-copy csv
 
 if [ -n "${HF_POSTGRES_URL:-}" ]; then
     pg_port=$((port + 1))
+    # A PostgreSQL server starts only with a key; any will do for a run.
     ./target/release/hyperfocus serve --bind "127.0.0.1:$pg_port" --database-url "$HF_POSTGRES_URL" \
-        --log warn --rate-limit off &
+        --log warn --rate-limit off --secret-key "$(head -c 32 /dev/urandom | base64)" &
     pg_server=$!
     for _ in $(seq 50); do curl -sf "http://127.0.0.1:$pg_port/healthz" >/dev/null && break; sleep 0.1; done
     import_into "http://127.0.0.1:$pg_port" postgres-copy

@@ -27,8 +27,11 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 cargo build --release --quiet
 
+# Both processes seal webhook secrets under one key, as a deployment must.
+key=$(head -c 32 /dev/urandom | base64)
 start() { # port
-    ./target/release/hyperfocus serve --bind "127.0.0.1:$1" --database-url "$url" --log warn --rate-limit off &
+    ./target/release/hyperfocus serve --bind "127.0.0.1:$1" --database-url "$url" --log warn --rate-limit off \
+        --secret-key "$key" &
     pids+=($!)
     for _ in $(seq 50); do curl -sf "http://127.0.0.1:$1/readyz" >/dev/null && return; sleep 0.1; done
     echo "process on port $1 did not become ready" >&2; exit 1

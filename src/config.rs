@@ -37,12 +37,22 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Default, Args)]
 pub struct WebhookConfig {
     /// The key webhook secrets are encrypted under in the database: the
-    /// base64 of 32 bytes (`openssl rand -base64 32`). Without it, the key
-    /// in `hyperfocus.key` beside the SQLite file (or in the working
-    /// directory) is used, made on first start. Several processes on one
-    /// PostgreSQL database must all be given the same key.
-    #[arg(long, env = "HYPERFOCUS_SECRET_KEY", hide_env_values = true)]
+    /// base64 of 32 bytes (`openssl rand -base64 32`). Without it (or
+    /// `--secret-key-file`), a SQLite server uses `hyperfocus.key` beside
+    /// its file, made on first start; a PostgreSQL server refuses to start,
+    /// since every process on one database must use the same key.
+    #[arg(
+        long,
+        env = "HYPERFOCUS_SECRET_KEY",
+        hide_env_values = true,
+        conflicts_with = "secret_key_file"
+    )]
     pub secret_key: Option<String>,
+
+    /// A file holding the key of `--secret-key` (its only line), such as a
+    /// container secret (`/run/secrets/…`). It must exist: it is never made.
+    #[arg(long, env = "HYPERFOCUS_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
 
     /// Networks webhooks may reach although they are not public, such as
     /// `127.0.0.0/8,::1/128` for a receiver on this machine. By default

@@ -203,6 +203,9 @@ async fn operate(command: Command) -> anyhow::Result<()> {
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     hyperfocus::telemetry::init_logging(&config.log, config.log_format)?;
+    // First, so that a server missing its key stops before touching anything.
+    let webhooks =
+        hyperfocus::services::webhooks::Webhooks::load(&config.webhooks, &config.database)?;
     let store = hyperfocus::open_store(&config.database).await?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
@@ -212,8 +215,6 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         database = %hyperfocus::config::redact(&config.database.database_url),
         "HyperFocus listening; docs at /docs"
     );
-    let webhooks =
-        hyperfocus::services::webhooks::Webhooks::load(&config.webhooks, &config.database)?;
     let state = AppState::with_http(store, config.http).with_webhooks(webhooks);
     hyperfocus::serve(listener, state, hyperfocus::shutdown_signal()).await
 }

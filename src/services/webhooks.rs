@@ -83,11 +83,21 @@ impl Webhooks {
         Ok(secrets)
     }
 
-    /// The configured key, or the key file's (made if missing).
+    /// The configured key (`--secret-key`, or the file `--secret-key-file`
+    /// names); without one, on SQLite the key file beside the database
+    /// (made if missing). On PostgreSQL a process never makes a key of its
+    /// own: processes sharing a database would each make a different one,
+    /// and a secret sealed by one could not be opened, nor its deliveries
+    /// signed, by another.
     pub fn load(config: &WebhookConfig, database: &DatabaseConfig) -> anyhow::Result<Self> {
-        let key = match &config.secret_key {
-            Some(raw) => ServerKey::parse(raw).map_err(anyhow::Error::msg)?,
-            None => key_from_file(&key_path(database))?,
+        let key = match (&config.secret_key, &config.secret_key_file) {
+            (Some(raw), _) => ServerKey::parse(raw)
+                .map_err(|e| anyhow::anyhow!("--secret-key (HYPERFOCUS_SECRET_KEY): {e}"))?,
+            (None, Some(path)) => key_from_named_file(path)?,
+            (None, None) => match database.backend()? {
+                Backend::Sqlite(path) => key_from_file(&key_path(&path))?,
+                Backend::Postgres(_) => anyhow::bail!(NO_SHARED_KEY),
+            },
         };
         Ok(Self {
             key,
@@ -99,18 +109,31 @@ impl Webhooks {
     }
 }
 
-/// `hyperfocus.key` beside the SQLite file, or in the working directory.
-fn key_path(database: &DatabaseConfig) -> PathBuf {
-    let dir = match database.backend() {
-        Ok(Backend::Sqlite(path)) => path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-        _ => PathBuf::from("."),
-    };
+/// Why a PostgreSQL server will not start without a key, and how to give it one.
+const NO_SHARED_KEY: &str = "a PostgreSQL server needs the key webhook secrets are sealed under, the same for every process on the database, and will not make one of its own (each process would make a different one, and could not sign what another sealed). Make one once with `openssl rand -base64 32`, then give it to every process with --secret-key (HYPERFOCUS_SECRET_KEY) or, from a file, --secret-key-file (HYPERFOCUS_SECRET_KEY_FILE)";
+
+/// `hyperfocus.key` beside the SQLite file at `database`.
+fn key_path(database: &Path) -> PathBuf {
+    let dir = database
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     dir.join(KEY_FILE)
 }
 
+/// The key in the file `--secret-key-file` names, which must exist.
+fn key_from_named_file(path: &Path) -> anyhow::Result<ServerKey> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the key file {} (--secret-key-file): {e}; make one with `openssl rand -base64 32 > {}`",
+            path.display(),
+            path.display()
+        )
+    })?;
+    ServerKey::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// The key in `hyperfocus.key` beside a SQLite file, made on first start.
 fn key_from_file(path: &Path) -> anyhow::Result<ServerKey> {
     match std::fs::read_to_string(path) {
         Ok(text) => ServerKey::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
@@ -119,7 +142,7 @@ fn key_from_file(path: &Path) -> anyhow::Result<ServerKey> {
             write_private(path, &key.encoded())?;
             tracing::warn!(
                 path = %path.display(),
-                "made a new secret key for webhook secrets; keep it with the database (several processes need --secret-key)"
+                "made a new secret key for webhook secrets; keep it with the database"
             );
             Ok(key)
         }
@@ -279,5 +302,45 @@ mod tests {
             broken.to_string().contains("base64 of 32 bytes"),
             "{broken}"
         );
+    }
+
+    #[test]
+    fn a_postgresql_server_takes_a_given_key_and_never_makes_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let postgres = DatabaseConfig {
+            database_url: "postgres://hf@127.0.0.1:5432/hf".into(),
+            sqlite_readers: 1,
+            pool_size: 1,
+        };
+        let refused = Webhooks::load(&WebhookConfig::default(), &postgres).unwrap_err();
+        let said = refused.to_string();
+        assert!(
+            said.starts_with("a PostgreSQL server needs the key"),
+            "{said}"
+        );
+        assert!(
+            said.contains("openssl rand -base64 32") && said.contains("--secret-key-file"),
+            "{said}"
+        );
+        assert!(!dir.path().join(KEY_FILE).exists());
+
+        let given = ServerKey::generate().unwrap();
+        let file = dir.path().join("key.txt");
+        std::fs::write(&file, format!("{}\n", given.encoded())).unwrap();
+        let from_file = WebhookConfig {
+            secret_key_file: Some(file.clone()),
+            ..WebhookConfig::default()
+        };
+        assert_eq!(Webhooks::load(&from_file, &postgres).unwrap().key, given);
+        let missing = WebhookConfig {
+            secret_key_file: Some(dir.path().join("nowhere.txt")),
+            ..WebhookConfig::default()
+        };
+        let said = Webhooks::load(&missing, &postgres).unwrap_err().to_string();
+        assert!(
+            said.starts_with("cannot read the key file") && said.contains("openssl rand"),
+            "{said}"
+        );
+        assert!(!dir.path().join("nowhere.txt").exists(), "never made");
     }
 }
