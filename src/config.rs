@@ -118,6 +118,14 @@ pub struct HttpConfig {
     #[arg(long, env = "HYPERFOCUS_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<axum::http::HeaderName>,
 
+    /// On SIGTERM or Ctrl-C, how long requests in flight (a slow download,
+    /// say) may take to finish before they are dropped and the database is
+    /// closed. Live event streams end at once, telling their clients to
+    /// reconnect. Keep it under the time a container manager waits before
+    /// it kills the process (10 s for Docker).
+    #[arg(long, env = "HYPERFOCUS_SHUTDOWN_GRACE", default_value = "5s", value_parser = parse_duration)]
+    pub shutdown_grace: std::time::Duration,
+
     /// Most passwords hashed or checked at once (argon2id takes 19 MiB and
     /// tens of milliseconds of one core each). Others wait their turn, so a
     /// storm of sign-ins cannot starve other requests. Default: half the
@@ -144,6 +152,7 @@ impl Default for HttpConfig {
             cors_origins: Vec::new(),
             rate_limit: RateLimit::DEFAULT,
             client_ip_header: None,
+            shutdown_grace: std::time::Duration::from_secs(5),
             password_hashers: None,
         }
     }

@@ -51,9 +51,12 @@ pub async fn open_store(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Store
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` completes, then lets
-/// in-flight requests finish and closes the database cleanly. Background
-/// work (`maintenance`, webhook `delivery`) runs meanwhile.
+/// Serves `state` on `listener` until `shutdown` completes, then ends the
+/// live event streams (telling their clients to come back in a second),
+/// lets in-flight requests finish for up to `--shutdown-grace` (5 s by
+/// default: well inside the 10 s a container manager gives before it kills
+/// the process), drops any still open, and closes the database cleanly.
+/// Background work (`maintenance`, webhook `delivery`) runs meanwhile.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -76,10 +79,34 @@ pub async fn serve(
         state.events.goal_checks(),
         state.clock.clone(),
     ));
+    let events = state.events.clone();
+    let grace = state.http.shutdown_grace;
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let shutdown = {
+        let stopping = stopping.clone();
+        async move {
+            shutdown.await;
+            // Streams never end on their own: without this, one open tab
+            // would hold the shutdown up for as long as it stays open.
+            events.close();
+            stopping.notify_one();
+        }
+    };
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+    let served = tokio::select! {
+        served = std::future::IntoFuture::into_future(server) => served,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(
+                grace_ms = grace.as_millis(),
+                "requests still in flight after the shutdown grace; dropping them"
+            );
+            Ok(())
+        }
+    };
     purger.abort();
     // An attempt cut short is tried again once its lease runs out.
     if let Some(deliveries) = deliveries {

@@ -35,7 +35,9 @@ use crate::{error::AppResult, services::state::AppState};
 /// A stream that falls more than 256 events behind gets a
 /// `resync` event (`data: {}`): refetch what you show. Events are not
 /// replayed after a reconnect, so refetch then too. A comment line comes
-/// every 15 s to keep idle connections open.
+/// every 15 s to keep idle connections open. When the server shuts down it
+/// ends the stream with `retry: 1000`: reconnect then (to the process that
+/// takes over).
 #[utoipa::path(get, path = "/users/{user_id}/events", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, minimum = 1, description = "User id")),
     responses(

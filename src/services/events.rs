@@ -32,6 +32,9 @@ use crate::{
 const BACKLOG: usize = 256;
 /// How long a client waits before reconnecting after a stream drops.
 const RETRY: Duration = Duration::from_secs(3);
+/// How long a client waits before reconnecting when the server ends its
+/// stream to shut down: soon, since a new process is usually starting.
+pub const RETRY_AFTER_SHUTDOWN: Duration = Duration::from_secs(1);
 /// A comment this often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -46,6 +49,8 @@ struct Inner {
     goal_checks: Arc<GoalChecks>,
     streams: Mutex<HashMap<i64, broadcast::Sender<Arc<Event>>>>,
     shared: bool,
+    /// Set when the server shuts down: every stream then ends.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl EventHub {
@@ -59,6 +64,7 @@ impl EventHub {
                 store,
                 goal_checks: Arc::default(),
                 streams: Mutex::new(HashMap::new()),
+                closing: tokio::sync::watch::Sender::new(false),
             }),
         };
         if let Some(remote) = remote {
@@ -146,6 +152,11 @@ impl EventHub {
 
     /// `user_id`'s live events as server-sent events, from now on: what
     /// `GET /users/{id}/events` and the web app's pages stream.
+    ///
+    /// A stream ends when the server shuts down ([`Self::close`]), with a
+    /// last `retry:` of [`RETRY_AFTER_SHUTDOWN`], so that the client comes
+    /// back soon, to the process that takes over; an open stream never
+    /// holds a shutdown up.
     pub fn stream(
         &self,
         user_id: i64,
@@ -161,7 +172,22 @@ impl EventHub {
                 Err(_lagged) => SseEvent::default().event("resync").data("{}"),
             })
         });
-        Sse::new(first.chain(live)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        let mut closing = self.inner.closing.subscribe();
+        let closed = async move {
+            // A hub gone (its sender dropped) is closed too.
+            let _ = closing.wait_for(|closed| *closed).await;
+        };
+        let live = futures_util::StreamExt::take_until(live, closed);
+        let last = tokio_stream::once(Ok(SseEvent::default()
+            .retry(RETRY_AFTER_SHUTDOWN)
+            .comment("the server is restarting; reconnect")));
+        Sse::new(first.chain(live).chain(last)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    }
+
+    /// Ends every stream, now and any opened later: the server is shutting
+    /// down.
+    pub fn close(&self) {
+        self.inner.closing.send_replace(true);
     }
 
     fn listened(&self, user_id: i64) -> bool {

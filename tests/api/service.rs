@@ -248,6 +248,116 @@ async fn shutdown_finishes_in_flight_requests_and_closes_the_database() {
     }
 }
 
+/// The binary itself, with a live event stream open (as every open tab of
+/// the web app holds one) and an upload stalled halfway: SIGTERM ends the
+/// stream with a `retry:` hint, so the client comes back to the next
+/// process; the upload is dropped once `--shutdown-grace` has passed; and
+/// the process exits, its database closed.
+#[tokio::test]
+async fn sigterm_ends_open_event_streams_with_a_retry_hint_and_the_process_exits() {
+    let db = crate::database::TestDatabase::create(crate::BACKEND).await;
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_hyperfocus"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--log",
+            "error",
+        ])
+        .args(["--database-url", db.url(), "--shutdown-grace", "300ms"])
+        .args([
+            "--secret-key",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ])
+        .env_remove("HYPERFOCUS_DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server runs");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = crate::helpers::http_client();
+    let mut up = false;
+    for _ in 0..200 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server did not answer");
+    let ana: serde_json::Value = client
+        .post(format!("{base}/users/"))
+        .json(&json!({"name": "Ana", "email": "ana@example.com"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut stream = client
+        .get(format!("{base}/users/{}/events", ana["id"]))
+        .bearer_auth(ana["api_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut received = String::new();
+    while !received.contains("\n\n") {
+        let chunk = stream.chunk().await.unwrap().expect("the stream is open");
+        received.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    assert!(received.contains(": connected"), "{received}");
+    let mut stalled = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    stalled
+        .write_all(b"POST /users/ HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"name\"")
+        .await
+        .unwrap();
+
+    let pid = server.id().expect("running").to_string();
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    // No timing is asserted: the generous timeouts only fail a hang.
+    let rest = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut rest = String::new();
+        while let Some(chunk) = stream.chunk().await.expect("the stream ends cleanly") {
+            rest.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+        rest
+    })
+    .await
+    .expect("the stream ends");
+    assert!(
+        rest.ends_with("retry: 1000\n: the server is restarting; reconnect\n\n")
+            || rest.ends_with(": the server is restarting; reconnect\nretry: 1000\n\n"),
+        "{rest:?}"
+    );
+    let exited = tokio::time::timeout(Duration::from_secs(30), server.wait())
+        .await
+        .expect("the process exits")
+        .unwrap();
+    assert!(exited.success(), "{exited}");
+    // The stalled upload was dropped: its connection is closed, unanswered.
+    let mut answer = Vec::new();
+    let _ = stalled.read_to_end(&mut answer).await;
+    assert_eq!(String::from_utf8_lossy(&answer), "");
+    if let Some(path) = db.sqlite_path() {
+        let wal = path.with_extension("db-wal");
+        assert!(
+            !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+            "WAL left behind: the database was not closed"
+        );
+    }
+}
+
 #[tokio::test]
 async fn security_headers_are_on_every_response() {
     let app = TestApp::new().await;
