@@ -86,7 +86,9 @@ async fn interruptions_goals_webhooks_tokens_and_users_keep_their_ids_for_good()
     let endpoint = json!({"url": "https://hooks.example.com/in", "events": ["session.ended"]});
     let first = create(&app, &ana, &webhooks, endpoint.clone()).await;
     delete(&app, &ana, &format!("{webhooks}/{first}")).await;
-    assert_eq!(create(&app, &ana, &webhooks, endpoint).await, first + 1);
+    let second = create(&app, &ana, &webhooks, endpoint).await;
+    assert_eq!(second, first + 1);
+    delete(&app, &ana, &format!("{webhooks}/{second}")).await;
 
     let laptop = app
         .post("/users/me/tokens", &ana.token, json!({"name": "laptop"}))
@@ -104,6 +106,23 @@ async fn interruptions_goals_webhooks_tokens_and_users_keep_their_ids_for_good()
     let bo = app.register("Bo").await;
     delete(&app, &bo, &format!("/users/{}", bo.id)).await;
     assert_eq!(app.register("Cy").await.id, bo.id + 1);
+
+    // Deliveries go with their endpoint; the next ones take new ids.
+    let endpoint = json!({"url": "https://hooks.example.com/in", "events": ["session.ended"]});
+    let first_hook = create(&app, &ana, &webhooks, endpoint.clone()).await;
+    app.end_session(&ana, session, "2026-01-05T10:00:00Z").await;
+    let newest = |hook: i64| {
+        let path = format!("{webhooks}/{hook}/deliveries");
+        let app = &app;
+        let token = ana.token.clone();
+        async move { app.get(&path, &token).await.body[0]["id"].as_i64().unwrap() }
+    };
+    let delivery = newest(first_hook).await;
+    delete(&app, &ana, &format!("{webhooks}/{first_hook}")).await;
+    let second_hook = create(&app, &ana, &webhooks, endpoint).await;
+    let next = app.start_session(&ana, "2026-01-05T11:00:00Z").await;
+    app.end_session(&ana, next, "2026-01-05T12:00:00Z").await;
+    assert_eq!(newest(second_hook).await, delivery + 1);
 }
 
 #[tokio::test]
