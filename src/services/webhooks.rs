@@ -142,7 +142,7 @@ fn key_from_file(path: &Path) -> anyhow::Result<ServerKey> {
             write_private(path, &key.encoded())?;
             tracing::warn!(
                 path = %path.display(),
-                "made a new secret key for webhook secrets; keep it with the database"
+                "made a new secret key for webhook secrets; back it up, apart from the database's backups"
             );
             Ok(key)
         }
