@@ -178,7 +178,7 @@ test("signing in and out with a password", async () => {
   await page.locator("#email").fill("sam@example.com");
   await page.locator("#password").fill("not the password");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByText("the email or the password is wrong").waitFor();
+  await page.getByText("The email or the password is wrong.").waitFor();
   await page.locator("#password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByText("Not focusing").waitFor();

@@ -30,7 +30,7 @@ use crate::{
     },
     error::AppError,
     net::ClientAddress,
-    services::accounts::{SignInAttempt, new_secret},
+    services::accounts::{self, NewAccount, SignInAttempt, new_secret},
     services::state::AppState,
 };
 
@@ -121,23 +121,32 @@ enum SignInFailure {
 impl From<AppError> for SignInFailure {
     fn from(error: AppError) -> Self {
         match error {
-            AppError::TooManySignIns(_) | AppError::Unauthorized(_) | AppError::Rule(_) => {
-                Self::Refused(error.detail())
-            }
+            AppError::TooManySignIns(seconds) => Self::Refused(format!(
+                "Too many wrong sign-ins for this account or from this network. Try again in {}.",
+                super::fields::wait(seconds)
+            )),
+            AppError::Unauthorized(_) | AppError::Rule(_) => Self::Refused(WRONG.into()),
             other => Self::Failed(other.into()),
         }
     }
 }
+
+/// What a wrong email or password is told, the same for both so that the
+/// page does not say which emails have accounts.
+const WRONG: &str = "The email or the password is wrong.";
 
 async fn check_password(
     state: &AppState,
     form: &SignInForm,
     address: Option<std::net::IpAddr>,
 ) -> Result<(i64, Scope), SignInFailure> {
-    let email = Email::parse(form.email.as_deref().unwrap_or_default())
-        .map_err(|e| SignInFailure::Refused(e.message))?;
+    let email = Email::parse(form.email.as_deref().unwrap_or_default()).map_err(|_| {
+        SignInFailure::Refused(
+            "Enter your email address, such as name@example.com, and your password.".into(),
+        )
+    })?;
     let password = Password::presented("password", form.password.as_deref().unwrap_or_default())
-        .map_err(|e| SignInFailure::Refused(format!("the password {}", e.message)))?;
+        .map_err(|_| SignInFailure::Refused("Enter your password.".into()))?;
     let attempt = SignInAttempt::new(state, &email.key(), address);
     attempt.admit().await?;
     let account = state
@@ -158,9 +167,7 @@ async fn check_password(
         }
         None => {
             attempt.failed().await?;
-            Err(SignInFailure::Refused(
-                "the email or the password is wrong".into(),
-            ))
+            Err(SignInFailure::Refused(WRONG.into()))
         }
     }
 }
@@ -169,7 +176,9 @@ async fn check_password(
 /// kept.
 async fn user_of_token(state: &AppState, raw: &str) -> Result<(i64, Scope), SignInFailure> {
     let refused = || {
-        SignInFailure::Refused("that token is not valid, or has been revoked or has expired".into())
+        SignInFailure::Refused(
+            "That token does not work: it is mistyped, revoked or expired. Make a new one in Settings on a signed-in device.".into(),
+        )
     };
     let token = PresentedToken::parse(raw).ok_or_else(refused)?;
     let credentials = state
@@ -264,11 +273,12 @@ pub struct RegisterForm {
 /// with its own message and a summary at the top.
 pub async fn register(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     jar: CookieJar,
     Anonymous(form): Anonymous<RegisterForm>,
 ) -> Response {
-    match create_account(&state, &form).await {
+    match create_account(&state, address, &form).await {
         Ok(user_id) => match start_session(&state, &headers, user_id, Scope::Write).await {
             Ok(cookie) => (CookieJar::new().add(cookie), Redirect::to("/app/")).into_response(),
             Err(e) => e.into_response(),
@@ -311,7 +321,13 @@ impl<E: Into<WebError>> From<E> for Registering {
     }
 }
 
-async fn create_account(state: &AppState, form: &RegisterForm) -> Result<i64, Registering> {
+/// Registers through the same service as `POST /users/`, so the page is
+/// throttled like the API when an address keeps trying taken emails.
+async fn create_account(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    form: &RegisterForm,
+) -> Result<i64, Registering> {
     let zone = form
         .timezone
         .as_deref()
@@ -353,24 +369,33 @@ async fn create_account(state: &AppState, form: &RegisterForm) -> Result<i64, Re
     let (Ok(new), Ok(password)) = (new, password) else {
         return Err(AppError::Internal(anyhow::anyhow!("a checked form failed")).into());
     };
-    let hash = state.passwords.hash(password).await?;
-    let secret = new_secret()?;
-    let token = NewToken {
-        name: TokenName::registration(),
-        scope: Scope::Write,
-        expires_at: None,
-        hash: secret.hash,
+    let account = NewAccount {
+        new,
+        password: Some(password),
+        token: NewToken {
+            name: TokenName::registration(),
+            scope: Scope::Write,
+            expires_at: None,
+            hash: new_secret()?.hash,
+        },
+        key: None,
     };
-    let registration = state
-        .store
-        .create_user(new, Some(hash), token, state.clock.now(), None)
-        .await;
-    match registration {
+    let mut said = FormErrors::default();
+    match accounts::register(state, address, account).await {
         Ok(Registration::Created { user, .. } | Registration::Replayed { user, .. }) => Ok(user.id),
-        Err(crate::db::StoreError::Rule(RuleViolation::Conflict(_))) => {
-            let mut said = FormErrors::default();
+        Err(AppError::Rule(RuleViolation::Conflict(_))) => {
             said.add("email", EMAIL_TAKEN);
             Err(Registering::Said(StatusCode::CONFLICT, said))
+        }
+        Err(AppError::TooManyRegistrations(seconds)) => {
+            said.add(
+                "email",
+                format!(
+                    "Too many accounts were tried from this network with addresses that already have one. Try again in {}.",
+                    super::fields::wait(seconds)
+                ),
+            );
+            Err(Registering::Said(StatusCode::TOO_MANY_REQUESTS, said))
         }
         Err(other) => Err(other.into()),
     }

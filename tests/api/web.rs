@@ -147,7 +147,7 @@ async fn signing_in_with_a_password_or_a_token() {
         .await;
     assert_eq!(wrong.status, 401);
     assert!(
-        wrong.text.contains("the email or the password is wrong"),
+        wrong.text.contains("The email or the password is wrong."),
         "{}",
         wrong.text
     );
@@ -620,6 +620,44 @@ async fn a_registration_with_mistakes_says_each_by_its_field_and_keeps_what_was_
         .await;
     assert_eq!(again.status, 409);
     assert!(field_error(&again, "email").starts_with("This email address cannot be used"));
+}
+
+#[tokio::test]
+async fn the_registration_page_is_throttled_like_the_api_after_taken_emails() {
+    let app = TestApp::new().await;
+    ana(&app).await;
+    let try_ana = || async {
+        app.form(
+            "/app/register",
+            None,
+            &[
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("password", PASSWORD),
+                ("timezone", "UTC"),
+            ],
+        )
+        .await
+    };
+    for _ in 0..10 {
+        assert_eq!(try_ana().await.status, 409);
+    }
+    let stopped = try_ana().await;
+    assert_eq!(stopped.status, 429);
+    assert_eq!(
+        field_error(&stopped, "email"),
+        "Too many accounts were tried from this network with addresses that already have one. Try again in 15 minutes."
+    );
+    // The page and the API share one count.
+    let api = app
+        .call(
+            "POST",
+            "/users/",
+            None,
+            Some(json!({"name": "Eve", "email": "eve@example.com"})),
+        )
+        .await;
+    api.problem(429);
 }
 
 #[tokio::test]
