@@ -14,6 +14,7 @@ use super::{
     output::Output,
     when::{human_duration, parse_duration},
 };
+use crate::domain::goals::{Budget, Standing};
 
 /// `hyperfocus goals`.
 #[derive(Debug, Args)]
@@ -288,51 +289,16 @@ fn lines(goal: &Goal, progress: &Progress, out: &Output) -> Vec<String> {
     ]
 }
 
-/// An "at most" goal's period as a budget: how much of the limit is used.
-#[derive(Debug, Clone, Copy)]
-struct Budget {
-    used: i64,
-    limit: i64,
-}
-
-impl Budget {
-    /// From this much of the limit on, the budget is running out (as on
-    /// the web).
-    const NEAR_PERCENT: i64 = 80;
-
-    fn of(used: i64, limit: i64) -> Self {
-        Self { used, limit }
-    }
-
-    fn left(self) -> i64 {
-        self.limit - self.used
-    }
-
-    /// `within`, `near` (the last fifth of the limit) or `over`.
-    fn class(self) -> &'static str {
-        if self.used > self.limit {
-            "over"
-        } else if self.used.saturating_mul(100) >= self.limit.saturating_mul(Self::NEAR_PERCENT) {
-            "near"
-        } else {
-            "within"
-        }
-    }
-}
-
 /// What is left of the limit, as a bar that empties: green while there is
 /// room, amber in the last fifth, red (and full) once over.
 fn budget_bar(budget: Budget, width: usize, out: &Output) -> String {
-    let left = match budget.limit {
-        limit if limit > 0 => (budget.left().max(0) as f64 / limit as f64).clamp(0.0, 1.0),
-        _ => 0.0,
-    };
+    let left = 1.0 - budget.share_used();
     let cells = (left * width as f64).round() as usize;
     let rest = out.dim(&"░".repeat(width - cells));
-    match budget.class() {
-        "over" => out.red(&"▓".repeat(width)),
-        "near" => format!("{}{rest}", out.amber(&"█".repeat(cells))),
-        _ => format!("{}{rest}", out.green(&"█".repeat(cells))),
+    match budget.standing() {
+        Standing::Over => out.red(&"▓".repeat(width)),
+        Standing::Near => format!("{}{rest}", out.amber(&"█".repeat(cells))),
+        Standing::Within => format!("{}{rest}", out.green(&"█".repeat(cells))),
     }
 }
 
@@ -391,9 +357,9 @@ fn state_of(goal: &Goal, value: i64, status: &str) -> &'static str {
     if goal.comparison != "at_most" || status == "rest" {
         return state_words(status);
     }
-    match (Budget::of(value, goal.target).class(), status) {
-        ("over", _) => "over the limit",
-        ("near", _) => "near the limit",
+    match (Budget::of(value, goal.target).standing(), status) {
+        (Standing::Over, _) => "over the limit",
+        (Standing::Near, _) => "near the limit",
         (_, "met") => "met",
         _ => "within the limit",
     }

@@ -637,9 +637,98 @@ fn streaks(periods: &[PeriodProgress]) -> (i64, i64) {
     (run, longest)
 }
 
+/// An "at most" goal's period seen as a budget: how much of the limit is
+/// used and how much is left, so that the web app and the client draw a
+/// limit alike — within it, near it from [`Budget::NEAR_PERCENT`] of it,
+/// over it past it — rather than as a ring filling up towards a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// The metric's value so far.
+    pub used: i64,
+    /// The goal's target: the most it may reach.
+    pub limit: i64,
+}
+
+/// Where a [`Budget`] stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Room is left.
+    Within,
+    /// In the last fifth of the limit (or at it).
+    Near,
+    /// Past the limit: the period is missed.
+    Over,
+}
+
+impl Standing {
+    /// `within`, `near` or `over`: the name pages and tests use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Within => "within",
+            Self::Near => "near",
+            Self::Over => "over",
+        }
+    }
+}
+
+impl Budget {
+    /// From this share of the limit (in percent) on, the budget is running out.
+    pub const NEAR_PERCENT: i64 = 80;
+
+    /// `used` of `limit`.
+    pub fn of(used: i64, limit: i64) -> Self {
+        Self { used, limit }
+    }
+
+    /// What is left of the limit; negative once over it.
+    pub fn left(self) -> i64 {
+        self.limit - self.used
+    }
+
+    /// Within, near or over the limit.
+    pub fn standing(self) -> Standing {
+        if self.used > self.limit {
+            Standing::Over
+        } else if self.used.saturating_mul(100) >= self.limit.saturating_mul(Self::NEAR_PERCENT) {
+            Standing::Near
+        } else {
+            Standing::Within
+        }
+    }
+
+    /// The share of the limit used, 0 to 1 (a used-up zero limit is full).
+    pub fn share_used(self) -> f64 {
+        match self.limit {
+            0 if self.used > 0 => 1.0,
+            0 => 0.0,
+            limit => (self.used as f64 / limit as f64).clamp(0.0, 1.0),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_budget_is_within_near_from_four_fifths_and_over_past_its_limit() {
+        let standing = |used| Budget::of(used, 10).standing();
+        assert_eq!(
+            [0, 7, 8, 10, 11].map(standing),
+            [
+                Standing::Within,
+                Standing::Within,
+                Standing::Near,
+                Standing::Near,
+                Standing::Over
+            ]
+        );
+        assert_eq!(Budget::of(13, 10).left(), -3);
+        assert_eq!(Budget::of(5, 10).share_used(), 0.5);
+        assert_eq!(Budget::of(1, 0).share_used(), 1.0);
+        assert_eq!(Budget::of(0, 0).share_used(), 0.0);
+        assert_eq!(Budget::of(0, 0).standing(), Standing::Near);
+    }
     use crate::domain::{days::WeekStart, stats::Bucket};
 
     fn date(raw: &str) -> Date {

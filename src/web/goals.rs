@@ -24,8 +24,8 @@ use crate::{
         RuleViolation,
         days::{DaySettings, WEEKDAY_NAMES},
         goals::{
-            Comparison, Goal, GoalRange, GoalRule, Metric, Period, PeriodProgress, Progress,
-            RawGoal, Status,
+            Budget, Comparison, Goal, GoalRange, GoalRule, Metric, Period, PeriodProgress,
+            Progress, RawGoal, Standing, Status,
         },
     },
     error::AppError,
@@ -230,33 +230,19 @@ fn card(goal: &Goal, progress: &Progress, days: DaySettings) -> GoalCard {
     }
 }
 
-/// An "at most" goal's period as a budget: how much of the limit is used.
-struct Budget {
-    used: i64,
-    limit: i64,
+/// How a limit's budget reads and is drawn on a page (the client draws
+/// the same [`Budget`] as a bar that empties).
+trait BudgetView {
+    fn class(&self) -> &'static str;
+    fn words(&self, metric: Metric) -> String;
+    fn state_label(&self, status: Status) -> &'static str;
+    fn gauge(&self, metric: Metric, label: &str) -> String;
 }
 
-impl Budget {
-    /// From this much of the limit on, the budget is drawn as running out.
-    const NEAR_PERCENT: i64 = 80;
-
-    fn of(used: i64, limit: i64) -> Self {
-        Self { used, limit }
-    }
-
-    fn left(&self) -> i64 {
-        self.limit - self.used
-    }
-
-    /// `within`, `near` (the last fifth of the limit) or `over`.
+impl BudgetView for Budget {
+    /// `within`, `near` or `over`, the gauge's class.
     fn class(&self) -> &'static str {
-        if self.used > self.limit {
-            "over"
-        } else if self.used.saturating_mul(100) >= self.limit.saturating_mul(Self::NEAR_PERCENT) {
-            "near"
-        } else {
-            "within"
-        }
+        self.standing().as_str()
     }
 
     /// "10 left of 12 interruptions", "3 over the limit of 12
@@ -277,10 +263,10 @@ impl Budget {
     }
 
     fn state_label(&self, status: Status) -> &'static str {
-        match (self.class(), status) {
+        match (self.standing(), status) {
             (_, Status::Rest) => "a rest day",
-            ("over", _) => "over the limit",
-            ("near", _) => "near the limit",
+            (Standing::Over, _) => "over the limit",
+            (Standing::Near, _) => "near the limit",
             (_, Status::Met) => "met",
             _ => "within the limit",
         }
@@ -290,11 +276,7 @@ impl Budget {
     /// written above it.
     fn gauge(&self, metric: Metric, label: &str) -> String {
         let class = self.class();
-        let used = match self.limit {
-            0 if self.used > 0 => 1.0,
-            0 => 0.0,
-            limit => (self.used as f64 / limit as f64).clamp(0.0, 1.0),
-        };
+        let used = self.share_used();
         let (figure, word) = match self.left() {
             left if left < 0 => (short_amount(metric, -left), "over"),
             left => (short_amount(metric, left), "left"),
