@@ -93,7 +93,7 @@ test("a whole day in the browser, with a second tab following live", async () =>
   await first.getByText(xss).first().waitFor();
   assert.equal(await first.locator('img[src="x"]').count(), 0);
   await audit(first, "history");
-  await first.getByText("Correct or delete").first().click();
+  await first.getByText("Correct, add an interruption, or delete").first().click();
   const start = first.getByLabel("Started").nth(1);
   // An hour earlier, across midnight too (the field's value is local time;
   // reading it as UTC only shifts both ends of the arithmetic alike).
@@ -101,9 +101,9 @@ test("a whole day in the browser, with a second tab following live", async () =>
   const earlier = new Date(Date.parse(`${before.length === 16 ? `${before}:00` : before}Z`) - 3600_000).toISOString().slice(0, 19);
   await start.fill(earlier);
   await first.getByLabel("Working on").nth(1).fill("chapter 3, second draft");
-  await first.getByRole("button", { name: "Save session" }).first().click();
+  await first.getByRole("button", { name: "Save", exact: true }).first().click();
   await first.locator(".flash").waitFor();
-  assert.equal(await first.locator(".flash").textContent(), "Session corrected.", `from ${earlier}`);
+  assert.equal(await first.locator(".flash").textContent(), "Session saved.", `from ${earlier}`);
   const [corrected] = await api(token, `/sessions/user/${me.id}`);
   assert.equal(corrected.duration_seconds, session.duration_seconds + 3600);
   assert.equal(corrected.note, "chapter 3, second draft");

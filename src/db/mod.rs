@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use crate::domain::{
     RuleViolation,
     browser::{BrowserSession, NewBrowserSession},
+    correction::Correction,
     days::DaySettings,
     delivery::DeliveryState,
     events::Event,
@@ -179,6 +180,17 @@ pub struct EndedSession {
     pub session: Session,
     /// The interruption closed at the session's end.
     pub closed: Option<Interruption>,
+}
+
+/// A session corrected with its interruptions in one save.
+#[derive(Debug, Clone)]
+pub struct CorrectedSession {
+    /// The session as it is now.
+    pub session: Session,
+    /// Its interruptions that changed, as they are now.
+    pub changed: Vec<Interruption>,
+    /// The interruption added, if one was.
+    pub added: Option<Interruption>,
 }
 
 /// Whether a new token takes the place of the user's tokens of the same
@@ -431,6 +443,15 @@ pub trait Store: Send + Sync + 'static {
         patch: SessionPatch,
         now: Timestamp,
     ) -> StoreResult<Session>;
+    /// Corrects a session and its interruptions at once, adding one if
+    /// asked (`domain::correction`): all of it holds, or nothing changes.
+    async fn correct_session(
+        &self,
+        user_id: i64,
+        id: i64,
+        correction: Correction,
+        now: Timestamp,
+    ) -> StoreResult<CorrectedSession>;
     /// The user's active session and its open interruption.
     async fn current_session(&self, user_id: i64, now: Timestamp) -> StoreResult<CurrentSession>;
     /// Ends a session at `end` (now, by `session::default_end`, when

@@ -21,6 +21,7 @@ mod tests {
 pub mod breach;
 pub mod browser;
 pub mod calendar_feed;
+pub mod correction;
 pub mod days;
 pub mod delivery;
 pub mod demo;

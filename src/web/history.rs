@@ -7,24 +7,26 @@ use axum::{
     extract::{Path, Query, State},
     response::Response,
 };
-use jiff::Timestamp;
+use jiff::{Timestamp, civil::Date};
 use serde::Deserialize;
 
 use super::{
     Layout, Visitor, WebError,
     form::{Failed, Forms},
     gap::last_gap,
-    kind_label, render,
+    kind_label,
+    panel::{PanelForm, input_of},
+    render,
     session::{CsrfForm, Posted, local_target},
     tell,
-    time_input::{day_and_clock, duration, parse_local, to_input},
+    time_input::{DayLabel, day_and_clock, duration, parse_local, to_input},
 };
 use crate::{
     db::{SessionCursor, SessionListQuery},
     domain::{
         events::EventKind,
-        interruption::{Interruption, InterruptionKind, InterruptionPatch, parse_description},
-        session::{NewSession, SessionPatch, parse_note},
+        interruption::{Interruption, InterruptionKind},
+        session::{NewSession, parse_note},
         time::{from_unix_seconds, parse_date},
     },
     error::AppError,
@@ -43,10 +45,29 @@ pub struct HistoryQuery {
     before: Option<String>,
 }
 
+/// One of the six kinds, for a choice.
 struct KindOption {
     value: &'static str,
     label: &'static str,
-    selected: bool,
+}
+
+/// The inputs of one row of a panel, by id (each input's name is its id).
+struct Inputs {
+    kind: String,
+    note: String,
+    start: String,
+    end: String,
+}
+
+impl Inputs {
+    fn of(prefix: &str) -> Self {
+        Self {
+            kind: format!("{prefix}-type"),
+            note: format!("{prefix}-note"),
+            start: format!("{prefix}-start"),
+            end: format!("{prefix}-end"),
+        }
+    }
 }
 
 struct InterruptionView {
@@ -59,11 +80,15 @@ struct InterruptionView {
     start: String,
     end: String,
     open: bool,
-    kinds: Vec<KindOption>,
+    inputs: Inputs,
 }
 
 struct SessionView {
     id: i64,
+    /// The id of its panel (and of the form in it).
+    panel: String,
+    inputs: Inputs,
+    add: Inputs,
     title: String,
     worked: String,
     lost: String,
@@ -86,6 +111,46 @@ struct HistoryPage {
     log_start: String,
     log_end: String,
     forms: Forms,
+    kinds: Vec<KindOption>,
+    picker: DayPicker,
+}
+
+/// The day picker: a day (today, on the page of all sessions), the day
+/// before it and the day after (none after today).
+struct DayPicker {
+    /// The day shown, or today.
+    value: String,
+    /// The latest day that can be picked: today.
+    max: String,
+    /// The day before, to go to, and how it reads.
+    previous: Option<(String, String)>,
+    /// The day after, unless it is still to come.
+    next: Option<(String, String)>,
+}
+
+impl DayPicker {
+    fn new(day: Option<Date>, today: Date) -> Self {
+        let link = |date: Date| {
+            (
+                date.to_string(),
+                DayLabel {
+                    date,
+                    with_year: false,
+                }
+                .to_string(),
+            )
+        };
+        let shown = day.unwrap_or(today);
+        Self {
+            value: shown.to_string(),
+            max: today.to_string(),
+            previous: shown.yesterday().ok().map(link),
+            next: day
+                .and_then(|d| d.tomorrow().ok())
+                .filter(|d| *d <= today)
+                .map(link),
+        }
+    }
 }
 
 /// The page.
@@ -174,6 +239,9 @@ async fn show(
                 .collect();
             SessionView {
                 id: s.id,
+                panel: format!("s{}", s.id),
+                inputs: Inputs::of(&format!("s{}", s.id)),
+                add: Inputs::of(&format!("s{}-add", s.id)),
                 title: match s.end {
                     Some(end) => format!(
                         "{} – {}",
@@ -220,6 +288,14 @@ async fn show(
         log_start: to_input(log_from, &tz),
         log_end: to_input(log_to, &tz),
         forms,
+        kinds: InterruptionKind::ALL
+            .iter()
+            .map(|&k| KindOption {
+                value: k.as_str(),
+                label: kind_label(k),
+            })
+            .collect(),
+        picker: DayPicker::new(day, visitor.days().day_start.date_of(now, &tz)),
     };
     Ok(render(&page, shown_flash))
 }
@@ -286,14 +362,7 @@ fn interruption_view(
         start: to_input(i.start, tz),
         end: i.end.map(|e| to_input(e, tz)).unwrap_or_default(),
         open: i.end.is_none(),
-        kinds: InterruptionKind::ALL
-            .iter()
-            .map(|&k| KindOption {
-                value: k.as_str(),
-                label: kind_label(k),
-                selected: k == i.kind,
-            })
-            .collect(),
+        inputs: Inputs::of(&format!("i{}", i.id)),
     }
 }
 
@@ -386,36 +455,78 @@ pub async fn log_session(State(state): State<AppState>, posted: Posted<TimesForm
     }
 }
 
-/// Corrects a session's times and note.
-pub async fn update_session(
+/// Saves a session's panel: its times and note, its interruptions and one
+/// to add, as one correction; a panel that cannot be saved comes back as
+/// typed, each message by its field.
+pub async fn save_session(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    posted: Posted<TimesForm>,
+    posted: Posted<PanelForm>,
 ) -> Response {
     let Posted { visitor, form } = posted;
-    let back = local_target(form.back.as_deref());
+    let back = local_target(form.back());
+    let now = state.clock.now();
     let result = async {
         visitor.require_write()?;
-        let (start, end) = form.times(&visitor.zone().zone())?;
-        let now = state.clock.now();
-        let patch = SessionPatch {
-            start: Some(start),
-            end,
-            note: form.note()?,
-        };
-        let session = state
+        let correction = form
+            .correction(id, &visitor.zone().zone())
+            .map_err(AppError::from)?;
+        let corrected = state
             .store
-            .update_session(visitor.user_id(), id, patch, now)
+            .correct_session(visitor.user_id(), id, correction, now)
             .await
             .map_err(AppError::from)?;
         state
             .events
-            .session(EventKind::SessionUpdated, &session, now)
+            .session(EventKind::SessionUpdated, &corrected.session, now)
             .await;
-        Ok("Session corrected.".to_owned())
+        for changed in &corrected.changed {
+            state
+                .events
+                .interruption(EventKind::InterruptionUpdated, changed, now)
+                .await;
+        }
+        if let Some(added) = &corrected.added {
+            state
+                .events
+                .interruption(EventKind::InterruptionCreated, added, now)
+                .await;
+        }
+        Ok::<_, WebError>(saved(&corrected, &visitor.zone().zone()))
     }
     .await;
-    tell(result, &back, &visitor.voice(state.clock.now()))
+    match result {
+        Err(error @ WebError::App(_)) if error.is_the_senders() => {
+            let failed = Failed::new(format!("s{id}"), form.typed())
+                .explained(visitor.voice(now).explain(&error), |field| {
+                    input_of(id, field)
+                });
+            refuse(&state, &visitor, &back, failed).await
+        }
+        result => tell(result, &back, &visitor.voice(now)),
+    }
+}
+
+/// What a save did, in a sentence.
+fn saved(corrected: &crate::db::CorrectedSession, tz: &jiff::tz::TimeZone) -> String {
+    let changed = corrected.changed.len();
+    let mut said = "Session saved".to_owned();
+    if changed > 0 {
+        said.push_str(&format!(
+            ", with {changed} interruption{} changed",
+            if changed == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(added) = &corrected.added {
+        said.push_str(&format!(
+            "{} the {} interruption at {} added",
+            if changed > 0 { " and" } else { ", with" },
+            kind_label(added.kind),
+            super::time_input::clock(added.start, tz)
+        ));
+    }
+    said.push('.');
+    said
 }
 
 /// A form that carries its CSRF token and where to come back to.
@@ -442,6 +553,8 @@ pub async fn delete_session(
     let result = async {
         visitor.require_write()?;
         let now = state.clock.now();
+        let voice = visitor.voice(now);
+        let session = state.store.get_session(visitor.user_id(), id, now).await?;
         state
             .store
             .delete_session(visitor.user_id(), id, now)
@@ -451,7 +564,15 @@ pub async fn delete_session(
             .events
             .deleted(EventKind::SessionDeleted, visitor.user_id(), id, now)
             .await;
-        Ok("Session deleted.".to_owned())
+        let when = match session.end {
+            Some(end) => voice.from_to(session.start, end),
+            None => format!("running since {}", voice.when(session.start)),
+        };
+        Ok(match session.interruption_count {
+            0 => format!("The session {when} is deleted."),
+            1 => format!("The session {when} is deleted, with its interruption."),
+            n => format!("The session {when} is deleted, with its {n} interruptions."),
+        })
     }
     .await;
     tell(
@@ -459,65 +580,6 @@ pub async fn delete_session(
         &local_target(form.back.as_deref()),
         &visitor.voice(state.clock.now()),
     )
-}
-
-/// An interruption as corrected.
-#[derive(Deserialize)]
-pub struct InterruptionForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(rename = "type")]
-    kind: String,
-    note: Option<String>,
-    start: String,
-    end: Option<String>,
-    back: Option<String>,
-}
-
-impl CsrfForm for InterruptionForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
-/// Corrects an interruption: type, note and times.
-pub async fn update_interruption(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    posted: Posted<InterruptionForm>,
-) -> Response {
-    let Posted { visitor, form } = posted;
-    let back = local_target(form.back.as_deref());
-    let result = async {
-        visitor.require_write()?;
-        let tz = visitor.zone().zone();
-        let kind = InterruptionKind::from_name(&form.kind)
-            .ok_or_else(|| AppError::invalid("type", "is not one of the six kinds"))?;
-        let start = parse_local("start_time", &form.start, &tz)?;
-        let end = match form.end.as_deref().map(str::trim) {
-            Some(raw) if !raw.is_empty() => Some(parse_local("end_time", raw, &tz)?),
-            _ => None,
-        };
-        let patch = InterruptionPatch {
-            kind: Some(kind),
-            description: Some(parse_description(form.note.clone())?),
-            start: Some(start),
-            end,
-        };
-        let now = state.clock.now();
-        let updated = state
-            .store
-            .update_interruption(visitor.user_id(), id, patch, now)
-            .await
-            .map_err(AppError::from)?;
-        state
-            .events
-            .interruption(EventKind::InterruptionUpdated, &updated, now)
-            .await;
-        Ok("Interruption corrected.".to_owned())
-    }
-    .await;
-    tell(result, &back, &visitor.voice(state.clock.now()))
 }
 
 /// Closes an interruption still open, now.
@@ -559,6 +621,8 @@ pub async fn delete_interruption(
     let result = async {
         visitor.require_write()?;
         let now = state.clock.now();
+        let voice = visitor.voice(now);
+        let gone = state.store.get_interruption(visitor.user_id(), id).await?;
         state
             .store
             .delete_interruption(visitor.user_id(), id, now)
@@ -568,7 +632,14 @@ pub async fn delete_interruption(
             .events
             .deleted(EventKind::InterruptionDeleted, visitor.user_id(), id, now)
             .await;
-        Ok("Interruption deleted.".to_owned())
+        let when = match gone.end {
+            Some(end) => voice.from_to(gone.start, end),
+            None => format!("open since {}", voice.when(gone.start)),
+        };
+        Ok(format!(
+            "The {} interruption {when} is deleted.",
+            kind_label(gone.kind)
+        ))
     }
     .await;
     tell(

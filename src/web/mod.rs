@@ -31,6 +31,7 @@ mod goals;
 mod history;
 mod live;
 mod now;
+mod panel;
 mod period;
 mod reports;
 mod session;
@@ -64,14 +65,10 @@ pub fn router() -> Router<AppState> {
         .route("/app/reports", get(reports::page))
         .route("/app/history", get(history::page))
         .route("/app/history/log", post(history::log_session))
-        .route("/app/sessions/{session_id}", post(history::update_session))
+        .route("/app/sessions/{session_id}", post(history::save_session))
         .route(
             "/app/sessions/{session_id}/delete",
             post(history::delete_session),
-        )
-        .route(
-            "/app/interruptions/{interruption_id}",
-            post(history::update_interruption),
         )
         .route(
             "/app/interruptions/{interruption_id}/close",

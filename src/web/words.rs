@@ -240,7 +240,8 @@ fn general(text: String) -> Explained {
 /// How a sentence names the field at fault: "The start", "The note",
 /// "The day start".
 fn noun(field: &str) -> String {
-    match field {
+    // `interruption/7/start_time` names its field last.
+    match field.rsplit('/').next().unwrap_or(field) {
         "start_time" => "The start".to_owned(),
         "end_time" => "The end".to_owned(),
         "note" | "description" => "The note".to_owned(),

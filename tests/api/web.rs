@@ -293,14 +293,14 @@ async fn focus_interruptions_and_notes_from_the_now_page() {
             Some(&cookie),
             &[
                 ("csrf", &csrf),
-                ("start", "2025-11-15T10:00:00"),
-                ("end", "2025-11-15T10:30:00"),
-                ("note", "chapter 3, second pass"),
+                (&format!("s{session}-start"), "2025-11-15T10:00:00"),
+                (&format!("s{session}-end"), "2025-11-15T10:30:00"),
+                (&format!("s{session}-note"), "chapter 3, second pass"),
                 ("back", "/app/history"),
             ],
         )
         .await;
-    assert_eq!(flash_of(&renamed), "notice:Session corrected.");
+    assert_eq!(flash_of(&renamed), "notice:Session saved.");
     let history = app.page("/app/history", Some(&cookie)).await;
     assert!(
         history
@@ -1607,4 +1607,154 @@ async fn a_mistaken_tap_is_cheap_and_now_always_works_in_the_same_second() {
         post("/app/focus/end", vec![("session_id", session)]).await,
         "error:This session has already ended, at 10:00."
     );
+}
+
+#[tokio::test]
+async fn a_history_panel_saves_a_session_with_its_interruptions_at_once() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let cookie = ana(&app).await;
+    let csrf = csrf(&app, &cookie, "/app/history").await;
+    // 10:00–11:00 in Madrid, with a phone call 10:10–10:20.
+    let logged = app
+        .form(
+            "/app/history/log",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("start", "2025-11-15T10:00"),
+                ("end", "2025-11-15T11:00"),
+                ("back", "/app/history?day=2025-11-15"),
+            ],
+        )
+        .await;
+    assert_eq!(flash_of(&logged), "notice:Session logged: 1 h 00 min.");
+    let session: i64 = app.db.scalar("SELECT MAX(id) FROM sessions").await.unwrap();
+    let added = |start: &'static str, end: &'static str| {
+        let (s, csrf) = (session, csrf.clone());
+        vec![
+            ("csrf".to_owned(), csrf),
+            ("back".to_owned(), "/app/history?day=2025-11-15".to_owned()),
+            (format!("s{s}-start"), "2025-11-15T10:00:00".to_owned()),
+            (format!("s{s}-end"), "2025-11-15T11:00:00".to_owned()),
+            (format!("s{s}-note"), String::new()),
+            (format!("s{s}-add-type"), "phone".to_owned()),
+            (format!("s{s}-add-note"), "the bank".to_owned()),
+            (format!("s{s}-add-start"), start.to_owned()),
+            (format!("s{s}-add-end"), end.to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let (app, cookie) = (&app, &cookie);
+        async move {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            app.form(&format!("/app/sessions/{session}"), Some(cookie), &fields)
+                .await
+        }
+    };
+    // An interruption added to a session that has ended.
+    let saved = post(added("2025-11-15T10:10", "2025-11-15T10:20")).await;
+    assert_eq!(
+        flash_of(&saved),
+        "notice:Session saved, with the Phone interruption at 10:10 added."
+    );
+    let phone: i64 = app
+        .db
+        .scalar("SELECT MAX(id) FROM interruptions")
+        .await
+        .unwrap();
+    // The session starts later and the call moves with it: either alone
+    // would be refused; saved at once, both hold.
+    let moved = vec![
+        ("csrf".to_owned(), csrf.clone()),
+        ("back".to_owned(), "/app/history?day=2025-11-15".to_owned()),
+        (
+            format!("s{session}-start"),
+            "2025-11-15T10:30:00".to_owned(),
+        ),
+        (format!("s{session}-end"), "2025-11-15T11:00:00".to_owned()),
+        (format!("s{session}-note"), "accounts".to_owned()),
+        (format!("i{phone}-type"), "urgent_task".to_owned()),
+        (format!("i{phone}-note"), "the bank".to_owned()),
+        (format!("i{phone}-start"), "2025-11-15T10:40:00".to_owned()),
+        (format!("i{phone}-end"), "2025-11-15T10:45:00".to_owned()),
+        (format!("s{session}-add-type"), String::new()),
+        (format!("s{session}-add-start"), String::new()),
+    ];
+    let both = post(moved).await;
+    assert_eq!(
+        flash_of(&both),
+        "notice:Session saved, with 1 interruption changed."
+    );
+    assert_eq!(
+        app.db
+            .scalar(&format!(
+                "SELECT start_time - (SELECT start_time FROM sessions WHERE id = {session}) FROM interruptions WHERE id = {phone}"
+            ))
+            .await
+            .unwrap(),
+        600
+    );
+    // One that overlaps the call comes back as typed, the reason by its row.
+    let clash = post(added("2025-11-15T10:42", "2025-11-15T10:50")).await;
+    assert_eq!(clash.status, 422);
+    let page = &clash.text;
+    assert!(
+        page.contains(&format!(r#"<details id="s{session}" open>"#)),
+        "{page}"
+    );
+    let said = "This would overlap another interruption, from 10:40 to 10:45. Change the times or delete that one first.";
+    assert!(
+        page.contains(&format!(
+            r#"<p class="field-error" id="s{session}-add-start-error"><span class="sr-only">Error:</span> {said}</p>"#
+        )),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="2025-11-15T10:42""#), "{page}");
+    assert!(page.contains(r#"value="the bank""#), "{page}");
+    let summary = page
+        .split(r#"<div class="error-summary""#)
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .expect("a summary");
+    assert!(summary.contains(said), "{summary}");
+    for api_words in [
+        "Z)",
+        "_time",
+        "description",
+        "interruption 1",
+        "/interruptions",
+    ] {
+        assert!(!summary.contains(api_words), "{api_words} in {summary}");
+    }
+    assert_eq!(app.count_rows("interruptions").await, 1);
+}
+
+#[tokio::test]
+async fn history_picks_a_day_with_the_days_before_and_after() {
+    let app = TestApp::at("2025-11-15T12:00:00Z").await;
+    let cookie = ana(&app).await;
+    let today = app.page("/app/history?day=2025-11-15", Some(&cookie)).await;
+    assert!(
+        today
+            .text
+            .contains(r#"<a href="/app/history?day=2025-11-14" rel="prev">← Fri 14 Nov</a>"#),
+        "{}",
+        today.text
+    );
+    assert!(!today.text.contains(r#"rel="next""#), "no day after today");
+    assert!(
+        today
+            .text
+            .contains(r#"value="2025-11-15" max="2025-11-15""#)
+    );
+    let before = app.page("/app/history?day=2025-11-10", Some(&cookie)).await;
+    assert!(
+        before
+            .text
+            .contains(r#"<a href="/app/history?day=2025-11-11" rel="next">Tue 11 Nov →</a>"#)
+    );
+    assert!(before.text.contains("History of Monday 10 November 2025"));
 }

@@ -139,6 +139,12 @@ async fn replace<C: GenericClient>(
         now,
     )
     .await?;
+    write(c, &updated).await?;
+    Ok(updated)
+}
+
+/// Stores `updated` over the interruption of its id, as it is.
+pub async fn write<C: GenericClient>(c: &C, updated: &Interruption) -> StoreResult<()> {
     sql::execute(
         c,
         "UPDATE interruptions SET kind = $2, description = $3, start_time = $4, end_time = $5 WHERE id = $1",
@@ -151,7 +157,34 @@ async fn replace<C: GenericClient>(
         ],
     )
     .await?;
-    Ok(updated)
+    Ok(())
+}
+
+/// Stores `new` (already checked) as a new interruption of its session.
+pub async fn insert<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    new: &Interruption,
+    now: Timestamp,
+) -> StoreResult<Interruption> {
+    let row = sql::returning(
+        c,
+        &format!(
+            "INSERT INTO interruptions (session_id, user_id, kind, description, start_time, end_time, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {INTERRUPTION_COLUMNS}"
+        ),
+        &[
+            &new.session_id,
+            &user_id,
+            &new.kind.as_str(),
+            &new.description,
+            &new.start.as_second(),
+            &new.end.map(|e| e.as_second()),
+            &now.as_second(),
+        ],
+    )
+    .await?;
+    Ok(rows::interruption(&row))
 }
 
 async fn check_placement<C: GenericClient>(

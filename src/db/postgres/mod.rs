@@ -16,12 +16,13 @@ use jiff::Timestamp;
 use tokio_postgres::NoTls;
 
 use super::{
-    AttemptRecord, CurrentSession, DeliveryRecord, DueDelivery, EXPORT_BATCHES_IN_FLIGHT,
-    EndedSession, ExportRows, LoginAccount, Registration, SameName, SessionListQuery, Store,
-    StoreError, StoreResult, TokenCredentials,
+    AttemptRecord, CorrectedSession, CurrentSession, DeliveryRecord, DueDelivery,
+    EXPORT_BATCHES_IN_FLIGHT, EndedSession, ExportRows, LoginAccount, Registration, SameName,
+    SessionListQuery, Store, StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
+    correction::Correction,
     events::{Event, EventKind},
     goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
@@ -293,6 +294,27 @@ impl Store for PostgresStore {
             let session = sessions::update(&tx, user_id, id, &patch, now).await?;
             outbox::session(&tx, EventKind::SessionUpdated, &session, now).await?;
             Ok(session)
+        }
+        .await)
+    }
+
+    async fn correct_session(
+        &self,
+        user_id: i64,
+        id: i64,
+        correction: Correction,
+        now: Timestamp,
+    ) -> StoreResult<CorrectedSession> {
+        in_transaction!(self, |tx| async {
+            let corrected = sessions::correct(&tx, user_id, id, &correction, now).await?;
+            outbox::session(&tx, EventKind::SessionUpdated, &corrected.session, now).await?;
+            for changed in &corrected.changed {
+                outbox::interruption(&tx, EventKind::InterruptionUpdated, changed, now).await?;
+            }
+            if let Some(added) = &corrected.added {
+                outbox::interruption(&tx, EventKind::InterruptionCreated, added, now).await?;
+            }
+            Ok(corrected)
         }
         .await)
     }

@@ -9,7 +9,10 @@ use super::{
     sql,
 };
 use crate::{
-    db::{CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult},
+    db::{
+        CorrectedSession, CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult,
+    },
+    domain::correction::{self, Correction},
     domain::events::EventKind,
     domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::session::{self, NewSession, Session, SessionPatch, Span},
@@ -141,6 +144,50 @@ pub async fn update<C: GenericClient>(
     )
     .await?;
     get(c, user_id, id, now).await
+}
+
+/// Corrects a session with its interruptions (`domain::correction`): the
+/// user's and the session's rows locked, read, checked as a whole, then
+/// written.
+pub async fn correct<C: GenericClient>(
+    c: &C,
+    user_id: i64,
+    id: i64,
+    correction: &Correction,
+    now: Timestamp,
+) -> StoreResult<CorrectedSession> {
+    lock_user(c, user_id).await?;
+    let current = span_for_update(c, user_id, id).await?;
+    let stored = super::interruptions::list(c, user_id, id).await?;
+    if !correction::all_of(&stored, correction) {
+        return Err(StoreError::NotFound("interruption"));
+    }
+    let end = correction.session.end.or(current.end);
+    let neighbour = latest_before(c, user_id, end, Some(id)).await?;
+    let checked = correction::check(&current, &stored, correction, now, neighbour.as_ref())?;
+    sql::execute(
+        c,
+        "UPDATE sessions SET start_time = $2, end_time = $3, note = COALESCE($4, note) WHERE id = $1",
+        &[
+            &id,
+            &checked.session.start.as_second(),
+            &checked.session.end.map(|e| e.as_second()),
+            &correction.session.note,
+        ],
+    )
+    .await?;
+    for changed in &checked.changed {
+        super::interruptions::write(c, changed).await?;
+    }
+    let added = match &checked.added {
+        Some(new) => Some(super::interruptions::insert(c, user_id, new, now).await?),
+        None => None,
+    };
+    Ok(CorrectedSession {
+        session: get(c, user_id, id, now).await?,
+        changed: checked.changed,
+        added,
+    })
 }
 
 /// The session's interruption that starts first (`ASC`) or last (`DESC`).

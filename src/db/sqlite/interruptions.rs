@@ -114,6 +114,12 @@ fn replace(
         updated.end,
         now,
     )?;
+    write(conn, &updated)?;
+    Ok(updated)
+}
+
+/// Stores `updated` over the interruption of its id, as it is.
+pub fn write(conn: &Connection, updated: &Interruption) -> StoreResult<()> {
     conn.prepare_cached(
         "UPDATE interruptions SET kind = ?2, description = ?3, start_time = ?4, end_time = ?5 WHERE id = ?1",
     )?
@@ -124,7 +130,35 @@ fn replace(
         updated.start.as_second(),
         updated.end.map(|e| e.as_second())
     ])?;
-    Ok(updated)
+    Ok(())
+}
+
+/// Stores `new` (already checked) as a new interruption of its session.
+pub fn insert(
+    conn: &Connection,
+    user_id: i64,
+    new: &Interruption,
+    now: Timestamp,
+) -> StoreResult<Interruption> {
+    conn.prepare_cached(
+        "INSERT INTO interruptions (session_id, user_id, kind, description, start_time, end_time, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        new.session_id,
+        user_id,
+        new.kind.as_str(),
+        new.description,
+        new.start.as_second(),
+        new.end.map(|e| e.as_second()),
+        now.as_second()
+    ])?;
+    Ok(Interruption {
+        id: conn.last_insert_rowid(),
+        user_id,
+        created_at: now,
+        ..new.clone()
+    })
 }
 
 /// Loads what the placement rule needs and applies it. `exclude` is the

@@ -10,12 +10,13 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, config::DbConfig};
 
 use super::{
-    AttemptRecord, CurrentSession, DeliveryRecord, DueDelivery, EXPORT_BATCHES_IN_FLIGHT,
-    EndedSession, ExportRows, LoginAccount, Registration, SameName, SessionListQuery, Store,
-    StoreError, StoreResult, TokenCredentials,
+    AttemptRecord, CorrectedSession, CurrentSession, DeliveryRecord, DueDelivery,
+    EXPORT_BATCHES_IN_FLIGHT, EndedSession, ExportRows, LoginAccount, Registration, SameName,
+    SessionListQuery, Store, StoreError, StoreResult, TokenCredentials,
 };
 use crate::domain::{
     browser::{BrowserSession, NewBrowserSession},
+    correction::Correction,
     events::{Event, EventKind},
     goals::{Goal, GoalRule},
     idempotency::{Idempotency, RegistrationKey},
@@ -332,6 +333,31 @@ impl Store for SqliteStore {
                 let session = sessions::update(c, user_id, id, &patch, now)?;
                 outbox::session(c, EventKind::SessionUpdated, &session, now)?;
                 Ok(session)
+            })
+            .await;
+        self.spans.invalidate(user_id);
+        written
+    }
+
+    async fn correct_session(
+        &self,
+        user_id: i64,
+        id: i64,
+        correction: Correction,
+        now: Timestamp,
+    ) -> StoreResult<CorrectedSession> {
+        let written = self
+            .workers
+            .write(move |c| {
+                let corrected = sessions::correct(c, user_id, id, &correction, now)?;
+                outbox::session(c, EventKind::SessionUpdated, &corrected.session, now)?;
+                for changed in &corrected.changed {
+                    outbox::interruption(c, EventKind::InterruptionUpdated, changed, now)?;
+                }
+                if let Some(added) = &corrected.added {
+                    outbox::interruption(c, EventKind::InterruptionCreated, added, now)?;
+                }
+                Ok(corrected)
             })
             .await;
         self.spans.invalidate(user_id);

@@ -6,7 +6,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::rows::{self, SESSION_COLUMNS, is_unique_violation};
 use super::{idempotency, outbox};
 use crate::{
-    db::{CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult},
+    db::{
+        CorrectedSession, CurrentSession, EndedSession, SessionListQuery, StoreError, StoreResult,
+    },
+    domain::correction::{self, Correction},
     domain::events::EventKind,
     domain::idempotency::{self as idempotency_rules, Idempotency},
     domain::session::{self, NewSession, Session, SessionPatch, Span},
@@ -135,6 +138,46 @@ pub fn update(
         patch.note,
     ])?;
     get(conn, user_id, id, now)
+}
+
+/// Corrects a session with its interruptions (`domain::correction`): read,
+/// checked as a whole, then written, in the one write transaction.
+pub fn correct(
+    conn: &Connection,
+    user_id: i64,
+    id: i64,
+    correction: &Correction,
+    now: Timestamp,
+) -> StoreResult<CorrectedSession> {
+    let current = span(conn, user_id, id)?;
+    let stored = super::interruptions::list(conn, user_id, id)?;
+    if !correction::all_of(&stored, correction) {
+        return Err(StoreError::NotFound("interruption"));
+    }
+    let end = correction.session.end.or(current.end);
+    let neighbour = latest_before(conn, user_id, end, Some(id))?;
+    let checked = correction::check(&current, &stored, correction, now, neighbour.as_ref())?;
+    conn.prepare_cached(
+        "UPDATE sessions SET start_time = ?2, end_time = ?3, note = COALESCE(?4, note) WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        checked.session.start.as_second(),
+        checked.session.end.map(|e| e.as_second()),
+        correction.session.note,
+    ])?;
+    for changed in &checked.changed {
+        super::interruptions::write(conn, changed)?;
+    }
+    let added = match &checked.added {
+        Some(new) => Some(super::interruptions::insert(conn, user_id, new, now)?),
+        None => None,
+    };
+    Ok(CorrectedSession {
+        session: get(conn, user_id, id, now)?,
+        changed: checked.changed,
+        added,
+    })
 }
 
 /// The active session with its open interruption, in one statement over
