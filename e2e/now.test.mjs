@@ -212,6 +212,9 @@ test("the keyboard starts, interrupts, resumes and ends, and the focus follows",
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await open(context, "/app/register");
   await register(page, "Kim Keys", "kim@example.com");
+  // Keys go through htmx once the page is ready (before that, a key still
+  // works, as a plain form post without the focus moved).
+  await page.waitForFunction(() => document.readyState === "complete" && window.htmx);
   // What has the focus once the swap has settled.
   const focused = async () => {
     await page.waitForFunction(() => !document.querySelector(".htmx-settling, .htmx-swapping, .htmx-request"));

@@ -85,7 +85,9 @@
   // After an action, the focus goes where the page says the next likely
   // control is (data-focus: Start → the interruption keys, an
   // interruption → Back to focus), else to the message that says how it
-  // went, which stays in view.
+  // went, which stays in view. (base.html sets htmx's settle delay to 0:
+  // new content is live the moment it shows, so a key pressed right after
+  // a swap never becomes a plain form post that reloads the page.)
   function focusNext() {
     const main = document.getElementById("main");
     const next = main && (main.querySelector("[data-focus]") || main.querySelector(":scope > .flash"));
@@ -107,9 +109,16 @@
   // its last action (until their next action), panels left open, a form
   // being edited or sent back with problems, and the focus.
   let pending = false;
-  // The person's own requests so far: a refresh they overtake is dropped.
+  // The person's own requests: one under way holds refreshes back (what
+  // the server says before it is done is already old), and a refresh
+  // that one starts or ends during is dropped.
   let actions = 0;
-  document.addEventListener("htmx:beforeRequest", () => { actions += 1; });
+  let underWay = 0;
+  document.addEventListener("htmx:beforeRequest", () => { actions += 1; underWay += 1; });
+  document.addEventListener("htmx:afterRequest", () => {
+    actions += 1;
+    underWay = Math.max(0, underWay - 1);
+  });
 
   function edited(form) {
     return Array.from(form.elements).some((field) => {
@@ -164,6 +173,10 @@
       return;
     }
     pending = false;
+    if (underWay > 0) {
+      soon();
+      return;
+    }
     const asOf = actions;
     let html;
     try {
