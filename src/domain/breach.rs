@@ -130,6 +130,24 @@ pub enum Breach {
         /// When it ended.
         at: Timestamp,
     },
+    /// One more of something a person may keep only so many of (409).
+    Full {
+        /// What.
+        what: Kept,
+        /// How many they keep now.
+        held: i64,
+    },
+}
+
+/// What a person keeps a limited number of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Goals.
+    Goals,
+    /// Webhook endpoints.
+    Webhooks,
+    /// Personal tokens.
+    Tokens,
 }
 
 /// Which status a breach is answered with.
@@ -149,7 +167,8 @@ impl Breach {
         match self {
             Self::SessionOverlap { .. }
             | Self::InterruptionOverlap { .. }
-            | Self::OpenInterruption { .. } => Kind::Conflict,
+            | Self::OpenInterruption { .. }
+            | Self::Full { .. } => Kind::Conflict,
             Self::ActiveSession { .. }
             | Self::SessionStillActive { .. }
             | Self::SessionAlreadyEnded { .. }
@@ -266,6 +285,20 @@ impl fmt::Display for Breach {
             Self::InterruptionAlreadyEnded { id, at } => {
                 write!(f, "interruption {id} already ended at {at}")
             }
+            Self::Full { what, held } => match what {
+                Kept::Goals => write!(
+                    f,
+                    "you keep {held} goals, the most allowed; delete one with DELETE /users/{{id}}/goals/{{goal_id}} first"
+                ),
+                Kept::Webhooks => write!(
+                    f,
+                    "you keep {held} webhook endpoints, the most allowed; delete one first"
+                ),
+                Kept::Tokens => write!(
+                    f,
+                    "you hold {held} tokens, the most allowed; revoke unused ones with DELETE /users/me/tokens/{{id}} first"
+                ),
+            },
         }
     }
 }

@@ -32,9 +32,10 @@ pub const MAX_GOALS_PER_USER: i64 = 50;
 /// Refuses a new goal when the user already keeps `held`, the most allowed.
 pub fn check_room(held: i64) -> Result<(), RuleViolation> {
     if held >= MAX_GOALS_PER_USER {
-        return Err(RuleViolation::Conflict(format!(
-            "you keep {held} goals, the most allowed; delete one with DELETE /users/{{id}}/goals/{{goal_id}} first"
-        )));
+        return Err(RuleViolation::Broke(super::breach::Breach::Full {
+            what: super::breach::Kept::Goals,
+            held,
+        }));
     }
     Ok(())
 }

@@ -155,9 +155,10 @@ impl TokenName {
 /// Refuses a new token when the user already holds `held`, the most allowed.
 pub fn check_room(held: i64) -> Result<(), super::RuleViolation> {
     if held >= MAX_TOKENS_PER_USER as i64 {
-        return Err(super::RuleViolation::Conflict(format!(
-            "you hold {held} tokens, the most allowed; revoke unused ones with DELETE /users/me/tokens/{{id}} first"
-        )));
+        return Err(super::RuleViolation::Broke(super::breach::Breach::Full {
+            what: super::breach::Kept::Tokens,
+            held,
+        }));
     }
     Ok(())
 }

@@ -229,9 +229,10 @@ pub fn seal_context(user_id: i64) -> Vec<u8> {
 /// Refuses a new endpoint when the user keeps `held`, the most allowed.
 pub fn check_room(held: i64) -> Result<(), RuleViolation> {
     if held >= MAX_WEBHOOKS_PER_USER {
-        return Err(RuleViolation::Conflict(format!(
-            "you keep {held} webhook endpoints, the most allowed; delete one first"
-        )));
+        return Err(RuleViolation::Broke(super::breach::Breach::Full {
+            what: super::breach::Kept::Webhooks,
+            held,
+        }));
     }
     Ok(())
 }

@@ -14,34 +14,51 @@ pub struct FieldMessage {
     pub text: String,
 }
 
-/// A form's errors, in the order of its fields.
+/// A form's errors: each field's, in the order of the fields, and those
+/// about no one field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FormErrors(Vec<FieldMessage>);
+pub struct FormErrors {
+    fields: Vec<FieldMessage>,
+    general: Vec<String>,
+}
 
 impl FormErrors {
     /// Adds the message of the input `id` (the first one of a field wins).
     pub fn add(&mut self, id: &str, text: impl Into<String>) {
         if self.get(id).is_none() {
-            self.0.push(FieldMessage {
+            self.fields.push(FieldMessage {
                 id: id.to_owned(),
                 text: text.into(),
             });
         }
     }
 
+    /// Adds a message about the whole form.
+    pub fn add_general(&mut self, text: impl Into<String>) {
+        self.general.push(text.into());
+    }
+
     /// The message of input `id`, if it has one.
     pub fn get(&self, id: &str) -> Option<&str> {
-        self.0.iter().find(|m| m.id == id).map(|m| m.text.as_str())
+        self.fields
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.text.as_str())
     }
 
     /// Whether the form was fine.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.fields.is_empty() && self.general.is_empty()
     }
 
-    /// Every message, for the summary.
+    /// Every field's message, for the summary (each links to its field).
     pub fn all(&self) -> &[FieldMessage] {
-        &self.0
+        &self.fields
+    }
+
+    /// The messages about no one field, for the top of the form.
+    pub fn general(&self) -> &[String] {
+        &self.general
     }
 
     /// The attributes an input with a message carries, so that a screen

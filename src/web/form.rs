@@ -4,16 +4,7 @@
 //! Nothing typed is lost, and nothing the API says reaches the page: the
 //! messages are [`Voice`](super::words::Voice)'s.
 
-use super::words::Explained;
-
-/// One message of a failed form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The id of the input it is about; `None` for the whole form.
-    pub input: Option<String>,
-    /// What to tell the person.
-    pub text: String,
-}
+use super::{fields::FormErrors, words::Explained};
 
 /// A form that failed, as it was sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,7 +14,7 @@ pub struct Failed {
     /// What was typed, by input name.
     pub values: Vec<(String, String)>,
     /// What was wrong, field by field, then the rest.
-    pub problems: Vec<Problem>,
+    pub errors: FormErrors,
 }
 
 impl Failed {
@@ -32,7 +23,7 @@ impl Failed {
         Self {
             form: form.into(),
             values,
-            problems: Vec::new(),
+            errors: FormErrors::default(),
         }
     }
 
@@ -45,13 +36,13 @@ impl Failed {
         input: impl Fn(&str) -> Option<String>,
     ) -> Self {
         for (field, text) in explained.fields {
-            self.problems.push(Problem {
-                input: input(&field),
-                text,
-            });
+            match input(&field) {
+                Some(id) => self.errors.add(&id, text),
+                None => self.errors.add_general(text),
+            }
         }
         if let Some(text) = explained.general {
-            self.problems.push(Problem { input: None, text });
+            self.errors.add_general(text);
         }
         self
     }
@@ -84,29 +75,21 @@ impl Forms {
 
     /// The message for input `input`, if it has one.
     pub fn error(&self, input: &str) -> Option<&str> {
-        self.failed.as_ref().and_then(|f| {
-            f.problems
-                .iter()
-                .find(|p| p.input.as_deref() == Some(input))
-                .map(|p| p.text.as_str())
-        })
+        self.failed.as_ref().and_then(|f| f.errors.get(input))
     }
 
     /// The messages of form `form` that are about no one field, for the
     /// top of that form.
-    pub fn general(&self, form: &str) -> Vec<&str> {
+    pub fn general(&self, form: &str) -> &[String] {
         self.failed
-            .iter()
+            .as_ref()
             .filter(|f| f.form == form)
-            .flat_map(|f| &f.problems)
-            .filter(|p| p.input.is_none())
-            .map(|p| p.text.as_str())
-            .collect()
+            .map_or(&[], |f| f.errors.general())
     }
 
-    /// Every message, for the summary at the top.
-    pub fn problems(&self) -> &[Problem] {
-        self.failed.as_ref().map_or(&[], |f| f.problems.as_slice())
+    /// What the form sent back got wrong, for the summary at the top.
+    pub fn errors(&self) -> Option<&FormErrors> {
+        self.failed.as_ref().map(|f| &f.errors)
     }
 }
 
@@ -137,6 +120,9 @@ mod tests {
             Some("The end must be after the start.")
         );
         assert_eq!(forms.error("log-start"), None);
-        assert_eq!(forms.problems().len(), 2);
+        let errors = forms.errors().expect("the form sent back");
+        assert_eq!(errors.all().len(), 1);
+        assert_eq!(forms.general("log"), ["Something else."]);
+        assert!(forms.general("s1").is_empty());
     }
 }

@@ -573,7 +573,7 @@ pub async fn create(State(state): State<AppState>, posted: Posted<GoalForm>) -> 
         .await
         .map(|goal| format!("Goal set: {}.", label(&goal.rule)))
         .map_err(WebError::from);
-    answer_in("goals", made)
+    answer_in(&state, &visitor, "goals", made)
 }
 
 /// Changes a goal from its edit form in Settings.
@@ -588,7 +588,7 @@ pub async fn update(
     }
     let current = match state.store.get_goal(visitor.user_id(), id).await {
         Ok(goal) => goal,
-        Err(e) => return answer_in("goals", Err(e.into())),
+        Err(e) => return answer_in(&state, &visitor, "goals", Err(e.into())),
     };
     let rule = match form.rule(&format!("goal-{id}"), Some(&current.rule)) {
         Ok(rule) => rule,
@@ -600,7 +600,7 @@ pub async fn update(
         .await
         .map(|goal| format!("Goal changed: {}.", label(&goal.rule)))
         .map_err(WebError::from);
-    answer_in("goals", changed)
+    answer_in(&state, &visitor, "goals", changed)
 }
 
 /// Settings again with the goal form (the new one, or goal `id`'s) as
@@ -637,7 +637,7 @@ pub async fn delete(
         Ok("Goal deleted.".to_owned())
     }
     .await;
-    answer_in("goals", result)
+    answer_in(&state, &visitor, "goals", result)
 }
 
 #[cfg(test)]

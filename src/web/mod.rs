@@ -310,7 +310,10 @@ impl IntoResponse for WebError {
             ),
             Self::App(error) => {
                 let status = error.status();
-                let detail = error.detail();
+                let detail = match &error {
+                    AppError::Rule(_) => error.detail(),
+                    other => words::refusal(other),
+                };
                 // Logged there once, answered here as a page.
                 let _ = error.into_response();
                 (status, "Something went wrong", detail)
@@ -330,24 +333,6 @@ impl IntoResponse for WebError {
 /// Percent-encodes `text` for a query string.
 pub fn urlencode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
-/// The answer to a form: back to `to` with `notice`, or with what was
-/// wrong when the request broke a rule (a fault of the server is a page of
-/// its own). The error reads as the API's `detail`; a page that words its
-/// errors itself answers with [`tell`].
-pub fn answer(result: Result<String, WebError>, to: &str) -> Response {
-    match result {
-        Ok(notice) => session::back(to, Flash::notice(notice)),
-        Err(WebError::App(error)) if error.status().is_client_error() => {
-            session::back(to, Flash::error(error.detail()))
-        }
-        Err(WebError::NotFound) => session::back(
-            to,
-            Flash::error("that no longer exists; the page shows what is there now"),
-        ),
-        Err(other) => other.into_response(),
-    }
 }
 
 /// The answer to a form in the person's words: back to `to` with

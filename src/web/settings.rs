@@ -19,10 +19,10 @@ use serde::Deserialize;
 use super::{
     Flash, Layout, Visitor, WebError,
     account::Confirm,
-    answer,
     fields::FormErrors,
     render,
     session::{self, CsrfForm, Posted, THEME_COOKIE, cleared_session_cookie},
+    tell,
     time_input::day_and_clock,
 };
 use crate::{
@@ -101,9 +101,19 @@ pub const SECTIONS: [&str; 10] = [
     "erase",
 ];
 
-/// Back to Settings with what a form did, shown in its `section`.
-pub fn answer_in(section: &'static str, result: Result<String, WebError>) -> Response {
-    answer(result, &format!("/app/settings?at={section}"))
+/// Back to Settings with what a form did, shown in its `section`; what
+/// went wrong in the visitor's words.
+pub fn answer_in(
+    state: &AppState,
+    visitor: &Visitor,
+    section: &'static str,
+    result: Result<String, WebError>,
+) -> Response {
+    tell(
+        result,
+        &format!("/app/settings?at={section}"),
+        &visitor.voice(state.clock.now()),
+    )
 }
 
 /// The last action's message, in the section of the form that made it.
@@ -259,7 +269,7 @@ pub async fn make_feed(
     .await;
     match made {
         Ok(page) => shown_here(&page, &visitor),
-        Err(e) => answer_in("feed", Err(e)),
+        Err(e) => answer_in(&state, &visitor, "feed", Err(e)),
     }
 }
 
@@ -272,7 +282,7 @@ pub async fn end_feed(State(state): State<AppState>, posted: Posted<Confirm>) ->
         Ok("The calendar feed is ended; its address no longer works.".to_owned())
     }
     .await;
-    answer_in("feed", ended)
+    answer_in(&state, &visitor, "feed", ended)
 }
 
 /// The export's one parameter on the page.
@@ -464,7 +474,14 @@ pub async fn profile(State(state): State<AppState>, posted: Posted<ProfileForm>)
             })
             .await;
         }
-        Err(other) => return answer_in("profile", Err(AppError::from(other).into())),
+        Err(other) => {
+            return answer_in(
+                &state,
+                &visitor,
+                "profile",
+                Err(AppError::from(other).into()),
+            );
+        }
     };
     let saved = state
         .store
@@ -472,7 +489,7 @@ pub async fn profile(State(state): State<AppState>, posted: Posted<ProfileForm>)
         .await
         .map(|_| "Profile saved.".to_owned())
         .map_err(WebError::from);
-    answer_in("profile", saved)
+    answer_in(&state, &visitor, "profile", saved)
 }
 
 /// The profile form's errors in the person's words.
@@ -561,11 +578,16 @@ pub async fn password(
         return e.into_response();
     }
     match change_password(&state, &visitor, &form, address).await {
-        Ok(()) => answer_in("password", Ok("Password saved.".to_owned())),
+        Ok(()) => answer_in(
+            &state,
+            &visitor,
+            "password",
+            Ok("Password saved.".to_owned()),
+        ),
         Err(PasswordRefused::Said(said)) => {
             form_failed(&state, &visitor, "password", said, |_| {}).await
         }
-        Err(PasswordRefused::Failed(e)) => answer_in("password", Err(e)),
+        Err(PasswordRefused::Failed(e)) => answer_in(&state, &visitor, "password", Err(e)),
     }
 }
 
@@ -691,6 +713,6 @@ pub async fn erase(State(state): State<AppState>, posted: Posted<EraseForm>) -> 
             );
             form_failed(&state, &visitor, "erase", said, |_| {}).await
         }
-        Err(e) => answer_in("erase", Err(e)),
+        Err(e) => answer_in(&state, &visitor, "erase", Err(e)),
     }
 }

@@ -15,11 +15,7 @@ use super::{
 };
 use crate::{
     db::SameName,
-    domain::{
-        RuleViolation,
-        token::{self, MAX_EXPIRY_DAYS, Scope, TokenName},
-    },
-    error::AppError,
+    domain::token::{self, MAX_EXPIRY_DAYS, Scope, TokenName},
     services::{accounts, state::AppState},
 };
 
@@ -84,14 +80,7 @@ pub async fn create(State(state): State<AppState>, posted: Posted<TokenForm>) ->
             })
             .await
         }
-        Err(Refused::Failed(WebError::App(AppError::Rule(RuleViolation::Conflict(_))))) => {
-            let full = RuleViolation::Conflict(format!(
-                "You hold {} tokens, the most allowed: revoke one you no longer use first.",
-                token::MAX_TOKENS_PER_USER
-            ));
-            answer_in("tokens", Err(WebError::App(AppError::Rule(full))))
-        }
-        Err(Refused::Failed(e)) => answer_in("tokens", Err(e)),
+        Err(Refused::Failed(e)) => answer_in(&state, &visitor, "tokens", Err(e)),
     }
 }
 
@@ -158,5 +147,5 @@ pub async fn revoke(
         Ok("Token revoked: it no longer works.".to_owned())
     }
     .await;
-    answer_in("tokens", result)
+    answer_in(&state, &visitor, "tokens", result)
 }

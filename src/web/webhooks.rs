@@ -304,7 +304,7 @@ async fn show_secret(
             }
             Err(e) => e.into_response(),
         },
-        Err(e) => answer_in("webhooks", Err(e)),
+        Err(e) => answer_in(state, visitor, "webhooks", Err(e)),
     }
 }
 
@@ -317,7 +317,18 @@ pub async fn test(
     let visitor = posted.visitor;
     let result = async {
         visitor.require_write()?;
-        let (attempt, _) = crate::services::webhooks::ping(&state, visitor.user_id(), id).await?;
+        let (attempt, _) = crate::services::webhooks::ping(&state, visitor.user_id(), id)
+            .await
+            .map_err(|error| match error {
+                // The one clash a ping meets: a secret sealed under a key
+                // this server no longer has.
+                AppError::Rule(RuleViolation::Conflict(_)) => {
+                    AppError::Rule(RuleViolation::Conflict(
+                        "This server can no longer read the webhook's signing secret (its key was changed). Press Rotate secret to give it a new one, then test again.".into(),
+                    ))
+                }
+                other => other,
+            })?;
         match attempt.error {
             None => Ok(format!(
                 "Ping delivered: the endpoint answered {} in {} ms.",
@@ -330,7 +341,7 @@ pub async fn test(
         }
     }
     .await;
-    answer_in("webhooks", result)
+    answer_in(&state, &visitor, "webhooks", result)
 }
 
 /// Gives an endpoint a new secret and shows it once.
@@ -379,7 +390,7 @@ pub async fn toggle(
         })
     }
     .await;
-    answer_in("webhooks", result)
+    answer_in(&state, &visitor, "webhooks", result)
 }
 
 /// Deletes an endpoint.
@@ -395,5 +406,5 @@ pub async fn delete(
         Ok("Webhook deleted.".to_owned())
     }
     .await;
-    answer_in("webhooks", result)
+    answer_in(&state, &visitor, "webhooks", result)
 }

@@ -11,7 +11,11 @@ use super::{
     time_input::{clock, day_and_clock},
 };
 use crate::{
-    domain::{RuleViolation, breach::Breach, session::Span},
+    domain::{
+        RuleViolation,
+        breach::{Breach, Kept},
+        session::Span,
+    },
     error::AppError,
 };
 
@@ -88,7 +92,7 @@ impl Voice {
     pub fn explain(&self, error: &WebError) -> Explained {
         match error {
             WebError::App(AppError::Rule(rule)) => self.rule(rule),
-            WebError::App(other) => general(other.detail()),
+            WebError::App(other) => general(refusal(other)),
             WebError::NotFound => general(GONE.to_owned()),
             WebError::Forbidden(why) => general(capitalized(why)),
             WebError::BadForm(_) => {
@@ -196,6 +200,17 @@ impl Voice {
             Breach::InterruptionAlreadyEnded { at, .. } => {
                 format!("This interruption has already ended, at {}.", self.when(*at))
             }
+            Breach::Full { what, held } => match what {
+                Kept::Goals => format!(
+                    "You keep {held} goals, the most one account may: delete one first."
+                ),
+                Kept::Webhooks => format!(
+                    "You keep {held} webhooks, the most one account may: delete one first."
+                ),
+                Kept::Tokens => format!(
+                    "You hold {held} tokens, the most one account may: revoke one you no longer use first."
+                ),
+            },
         }
     }
 
@@ -226,6 +241,47 @@ impl Voice {
         match span.end {
             Some(end) => self.from_to(span.start, end),
             None => format!("open since {}", self.when(span.start)),
+        }
+    }
+}
+
+/// What the page says of an error that is not a broken rule: the server's
+/// reasons in the person's words (no flags, headers or seconds counts).
+pub fn refusal(error: &AppError) -> String {
+    use super::fields::wait;
+    match error {
+        AppError::TooManyRequests(seconds) => format!(
+            "Too many requests from this browser at once. Wait {} and try again.",
+            wait(*seconds)
+        ),
+        AppError::TooManySignIns(seconds) => format!(
+            "Too many wrong passwords for this account or from this network. Try again in {}.",
+            wait(*seconds)
+        ),
+        AppError::TooManyRegistrations(seconds) => format!(
+            "Too many accounts were tried from this network. Try again in {}.",
+            wait(*seconds)
+        ),
+        AppError::PayloadTooLarge => {
+            "That is more than a form can send at once (1 MiB). Send less, or use a file import."
+                .to_owned()
+        }
+        AppError::Unauthorized(_) => "Sign in again, then try once more.".to_owned(),
+        AppError::Forbidden(_) => "This browser may not make that change.".to_owned(),
+        AppError::Unavailable(_) | AppError::Timeout(_) => {
+            "The server is busy and could not do that just now. Try again in a moment.".to_owned()
+        }
+        AppError::Internal(_) => {
+            "Something went wrong on the server (it has been logged). Try again in a moment."
+                .to_owned()
+        }
+        // Only forms of this app reach here, and they send nothing of these.
+        AppError::BadRequest(_)
+        | AppError::NotFound(_)
+        | AppError::MethodNotAllowed(_)
+        | AppError::UnsupportedMediaType(_)
+        | AppError::Rule(_) => {
+            "That form could not be read; reload the page and try again.".to_owned()
         }
     }
 }

@@ -678,11 +678,14 @@ async fn a_token_created_in_settings_is_shown_once_and_works() {
         )
         .await;
     assert_eq!(created.status, 200);
-    let at = created.text.find("hf_").expect("the token on the page");
-    let token: String = created.text[at..]
-        .chars()
-        .take_while(|c| *c != '<')
-        .collect();
+    // The token's own shape, so that a random CSRF value that happens to
+    // hold `hf_` is never taken for it.
+    let shape = regex::Regex::new(r"hf_[0-9]+_[A-Za-z0-9_-]{43}").expect("a pattern");
+    let token = shape
+        .find(&created.text)
+        .expect("the token on the page")
+        .as_str()
+        .to_owned();
     assert_eq!(app.get("/users/me", &token).await.status, 200);
     let again = app.page("/app/settings", Some(&cookie)).await;
     assert!(!again.text.contains(&token), "shown once");
