@@ -1,6 +1,6 @@
-//! Reports for a single day: the day's timeline (sessions as bars,
-//! interruptions as coloured marks) and its table twin, instead of one
-//! bar as wide as the chart.
+//! A single day drawn as a timeline (sessions as bars, interruptions as
+//! coloured marks) with its table twin: today on Now, and a day's report
+//! on Reports (instead of one bar as wide as the chart).
 
 use jiff::{Timestamp, tz::TimeZone};
 
@@ -28,13 +28,22 @@ pub struct DayRow {
     pub length: String,
 }
 
+/// How a page shows a day: the chart's frame, and the fewest hours its
+/// view spans (the working part of the day, not the night).
+pub struct Shown<'a> {
+    /// The chart's id, title and description.
+    pub frame: Frame<'a>,
+    /// At least this many hours are in view.
+    pub least_hours: i64,
+}
+
 /// The day `[from, to)`: its timeline and its rows, in time order.
 pub async fn day(
     state: &AppState,
     user_id: i64,
     (from, to): (Timestamp, Timestamp),
-    tz: &TimeZone,
-    now: Timestamp,
+    (tz, now): (&TimeZone, Timestamp),
+    shown: &Shown<'_>,
 ) -> Result<(String, Vec<DayRow>), AppError> {
     let query = SessionListQuery {
         overlapping: Some((from, to)),
@@ -45,7 +54,7 @@ pub async fn day(
     let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
     let interruptions = state.store.interruptions_of_sessions(user_id, ids).await?;
     Ok((
-        timeline(&sessions, &interruptions, (from, to), now),
+        timeline(&sessions, &interruptions, (from, to), now, shown),
         rows(&sessions, &interruptions, tz, now),
     ))
 }
@@ -55,6 +64,7 @@ fn timeline(
     interruptions: &[Interruption],
     (from, to): (Timestamp, Timestamp),
     now: Timestamp,
+    shown: &Shown<'_>,
 ) -> String {
     let length = to.as_second() - from.as_second();
     let offset = |t: Timestamp| (t.as_second() - from.as_second()).clamp(0, length);
@@ -77,21 +87,18 @@ fn timeline(
         .collect();
     let showing_now = (from..to).contains(&now).then(|| offset(now));
     // The working part of the day: an hour before the first thing logged to
-    // half an hour after the last, at least eight hours; a day with nothing
-    // logged shows 08:00 to 18:00.
+    // half an hour after the last, at least the hours asked for; a day with
+    // nothing logged shows 08:00 to 18:00.
     let marks = session_marks.iter().flat_map(|m| [m.start, m.end]);
     let earliest = marks.clone().chain(showing_now).min().unwrap_or(8 * 3600);
     let latest = marks.chain(showing_now).max().unwrap_or(18 * 3600);
     let view_from = (earliest - 3600).max(0);
-    let view_to = (latest + 1800).max(view_from + 8 * 3600).min(length);
-    // Late in the day, the eight hours reach back instead.
-    let view_from = view_from.min((view_to - 8 * 3600).max(0));
+    let least = shown.least_hours * 3600;
+    let view_to = (latest + 1800).max(view_from + least).min(length);
+    // Late in the day, those hours reach back instead.
+    let view_from = view_from.min((view_to - least).max(0));
     charts::timeline(
-        &Frame {
-            id: "day",
-            title: "The day's timeline",
-            desc: "Focus sessions as bars along the day's hours, interruptions as coloured marks on them",
-        },
+        &shown.frame,
         &session_marks,
         &interruption_marks,
         showing_now,

@@ -3,25 +3,22 @@
 
 use askama::Template;
 use axum::{extract::State, response::Response};
-use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{
     Layout, Visitor, WebError,
-    charts::{self, Frame, Mark},
+    charts::Frame,
+    day::{DayRow, Shown},
     kind_label, render,
     session::{CsrfForm, Posted},
     tell,
     time_input::{clock, duration, stopwatch},
 };
 use crate::{
-    db::SessionListQuery,
     domain::{
         events::EventKind,
-        interruption::{
-            Interruption, InterruptionKind, InterruptionPatch, NewInterruption, parse_description,
-        },
-        session::{NewSession, Session, parse_note},
+        interruption::{InterruptionKind, InterruptionPatch, NewInterruption, parse_description},
+        session::{NewSession, parse_note},
         stats::window::Window,
     },
     error::AppError,
@@ -63,14 +60,6 @@ struct TodayFigures {
     score: String,
 }
 
-/// A line of today's table.
-struct Row {
-    what: String,
-    from: String,
-    to: String,
-    length: String,
-}
-
 #[derive(Template)]
 #[template(path = "now.html")]
 struct NowPage {
@@ -80,7 +69,7 @@ struct NowPage {
     kinds: Vec<KindButton>,
     today: TodayFigures,
     timeline: String,
-    rows: Vec<Row>,
+    rows: Vec<DayRow>,
     goals: Vec<super::goals::GoalCard>,
 }
 
@@ -106,20 +95,22 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
     let days = visitor.days();
     let today = days.day_start.date_of(now, &tz);
     let (day_start, day_end) = days.day_start.day(today, &tz);
-    let query = SessionListQuery {
-        overlapping: Some((day_start, day_end)),
-        after: None,
-        limit: 200,
+    let shown = Shown {
+        frame: Frame {
+            id: "today",
+            title: "Today's timeline",
+            desc: "Focus sessions as bars along the day's hours, interruptions as coloured marks on them",
+        },
+        least_hours: 4,
     };
-    let sessions = state
-        .store
-        .list_sessions(visitor.user_id(), query, now)
-        .await?;
-    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
-    let interruptions = state
-        .store
-        .interruptions_of_sessions(visitor.user_id(), ids)
-        .await?;
+    let (timeline, rows) = super::day::day(
+        &state,
+        visitor.user_id(),
+        (day_start, day_end),
+        (&tz, now),
+        &shown,
+    )
+    .await?;
     let window = Window {
         from: day_start,
         to: day_end,
@@ -165,95 +156,11 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Result<Res
                 "—".to_owned()
             },
         },
-        timeline: day_timeline(&sessions, &interruptions, (day_start, day_end), now),
-        rows: rows(&sessions, &interruptions, &tz, now),
+        timeline,
+        rows,
         goals: super::goals::cards(&state, &visitor).await?,
     };
     Ok(render(&page, visitor.flash.is_some()))
-}
-
-/// Today's sessions and interruptions on a line from midnight to midnight.
-fn day_timeline(
-    sessions: &[Session],
-    interruptions: &[Interruption],
-    (from, to): (Timestamp, Timestamp),
-    now: Timestamp,
-) -> String {
-    let offset = |t: Timestamp| t.as_second() - from.as_second();
-    let session_marks: Vec<Mark> = sessions
-        .iter()
-        .map(|s| Mark {
-            start: offset(s.start),
-            end: offset(s.end.unwrap_or(now)),
-            class: "session",
-            tooltip: format!(
-                "Focus, {}",
-                duration(s.end.unwrap_or(now).as_second() - s.start.as_second())
-            ),
-        })
-        .collect();
-    let interruption_marks: Vec<Mark> = interruptions
-        .iter()
-        .map(|i| Mark {
-            start: offset(i.start),
-            end: offset(i.end.unwrap_or(now)),
-            class: i.kind.as_str(),
-            tooltip: format!(
-                "{}, {}",
-                kind_label(i.kind),
-                duration(i.end.unwrap_or(now).as_second() - i.start.as_second())
-            ),
-        })
-        .collect();
-    let showing_now = (from..to).contains(&now).then(|| offset(now));
-    // From an hour before the first thing logged (or now) to the last
-    // (or now), at least four hours: a day of work, not of sleep.
-    let marks = session_marks.iter().flat_map(|m| [m.start, m.end]);
-    let earliest = marks.clone().chain(showing_now).min().unwrap_or(8 * 3600);
-    let latest = marks.chain(showing_now).max().unwrap_or(18 * 3600);
-    let view_from = (earliest - 3600).max(0);
-    let view_to = (latest + 1800)
-        .max(view_from + 4 * 3600)
-        .min(to.as_second() - from.as_second());
-    charts::timeline(
-        &Frame {
-            id: "today",
-            title: "Today's timeline",
-            desc: "Focus sessions as bars from midnight to midnight, interruptions as coloured marks on them",
-        },
-        &session_marks,
-        &interruption_marks,
-        showing_now,
-        (view_from, view_to),
-    )
-}
-
-/// Today's table twin of the timeline, in time order.
-fn rows(
-    sessions: &[Session],
-    interruptions: &[Interruption],
-    tz: &jiff::tz::TimeZone,
-    now: Timestamp,
-) -> Vec<Row> {
-    let mut rows: Vec<(Timestamp, Row)> = Vec::new();
-    let row = |what: String, start: Timestamp, end: Option<Timestamp>| Row {
-        what,
-        from: clock(start, tz),
-        to: end.map_or_else(|| "now".to_owned(), |e| clock(e, tz)),
-        length: duration(end.unwrap_or(now).as_second() - start.as_second()),
-    };
-    for s in sessions {
-        rows.push((s.start, row("Focus session".into(), s.start, s.end)));
-    }
-    for i in interruptions {
-        let what = match i.description.as_str() {
-            "" => format!("Interruption: {}", kind_label(i.kind)),
-            note => format!("Interruption: {} ({note})", kind_label(i.kind)),
-        };
-        rows.push((i.start, row(what, i.start, i.end)));
-    }
-    rows.sort_by_key(|(start, _)| *start);
-    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 /// The start form: what the person is about to work on.

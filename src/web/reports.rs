@@ -192,7 +192,22 @@ pub async fn page(
     let series = series(&report, &period);
     let is_day = period.unit == Unit::Day;
     let (day_chart, day_rows) = if is_day {
-        super::day::day(&state, user_id, (this.from, this.to), &zone.zone(), now).await?
+        let shown = super::day::Shown {
+            frame: Frame {
+                id: "day",
+                title: "The day's timeline",
+                desc: "Focus sessions as bars along the day's hours, interruptions as coloured marks on them",
+            },
+            least_hours: 8,
+        };
+        super::day::day(
+            &state,
+            user_id,
+            (this.from, this.to),
+            (&zone.zone(), now),
+            &shown,
+        )
+        .await?
     } else {
         (String::new(), Vec::new())
     };
