@@ -115,7 +115,16 @@ enum ScopeArg {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&cli_command().get_matches()) {
+    let mut command = cli_command();
+    if std::env::args_os().len() <= 1 {
+        // `hyperfocus` alone is a person asking what it does, not a
+        // mistake: the help on standard output, and success.
+        return match command.print_help() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };

@@ -14,16 +14,16 @@ async fn hyperfocus_alone_prints_help_with_the_client_commands_first() {
     let server = LiveServer::start(&app).await;
     let machine = Machine::new(&server);
     let alone = machine.run(&[]).await;
-    assert_eq!(alone.code, 2, "{}", alone.stdout);
+    assert_eq!(alone.code, 0, "{}", alone.stderr);
     assert!(
-        alone.stderr.starts_with(
+        alone.stdout.starts_with(
             "Focus sessions, interruptions and what they cost, over HTTP\n\nUsage: hyperfocus [OPTIONS] <COMMAND>\n\nCommands:\n  login "
         ),
         "{}",
-        alone.stderr
+        alone.stdout
     );
     let commands: Vec<&str> = alone
-        .stderr
+        .stdout
         .lines()
         .skip_while(|line| *line != "Commands:")
         .filter_map(|line| line.strip_prefix("  ")?.split(' ').next())
@@ -33,7 +33,7 @@ async fn hyperfocus_alone_prints_help_with_the_client_commands_first() {
     assert!(at("completions") < at("serve"), "{commands:?}");
     assert!(at("serve") < at("migrate") && at("migrate") < at("demo"));
     assert!(
-        !alone.stderr.contains("--bind"),
+        !alone.stdout.contains("--bind"),
         "server flags stay with serve"
     );
 
